@@ -1,0 +1,31 @@
+#include "controller/cli.h"
+
+#include <iostream>
+
+#include "controller/build_info.h"
+
+namespace controller {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: rightsizer <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  version     print the version\n";
+
+}  // namespace
+
+int run_cli(std::span<const std::string_view> args) {
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "version") {
+    std::cout << "rightsizer " << kVersion << '\n';
+    return 0;
+  }
+  std::cerr << "rightsizer: unknown command \"" << args[0] << "\"\n\n" << kUsage;
+  return 2;
+}
+
+}  // namespace controller
