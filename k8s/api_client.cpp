@@ -1,0 +1,123 @@
+#include "k8s/api_client.h"
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+
+namespace k8s {
+namespace {
+
+bool is_success(int status) {
+  return status >= 200 && status < 300;
+}
+
+Error error_from(const HttpResponse& resp) {
+  const std::string* retry_after = resp.header("Retry-After");
+  return error_from_response(resp.status, resp.body,
+                             retry_after ? *retry_after : std::string_view{});
+}
+
+}  // namespace
+
+Result<nlohmann::json> parse_json_body(std::string_view body, std::string_view what) {
+  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return make_error(ErrorKind::Decode, std::string(what) + ": response body is not valid JSON");
+  }
+  return doc;
+}
+
+ApiClient::ApiClient(std::shared_ptr<Transport> transport, std::shared_ptr<TokenProvider> tokens,
+                     Clock& clock, RandomSource& random, ClientOptions options)
+    : transport_(std::move(transport)),
+      tokens_(std::move(tokens)),
+      clock_(clock),
+      random_(random),
+      options_(options),
+      limiter_(options.qps, options.burst, clock) {}
+
+Credentials ApiClient::credentials() {
+  Credentials c;
+  if (tokens_) c.bearer_token = tokens_->token();
+  return c;
+}
+
+Result<HttpResponse> ApiClient::attempt(const Request& req, bool& refreshed_token) {
+  limiter_.acquire();
+  auto resp = transport_->send(req, credentials());
+  if (!resp) return resp.error();
+  if (resp->status == 401 && tokens_ && tokens_->refreshable() && !refreshed_token) {
+    // A rotated service-account token: re-read it and try once more.
+    refreshed_token = true;
+    tokens_->invalidate();
+    spdlog::info("k8s: 401 from {} {}; re-reading the token file", to_string(req.method), req.path);
+    return attempt(req, refreshed_token);
+  }
+  if (!is_success(resp->status)) return error_from(*resp);
+  return resp;
+}
+
+bool ApiClient::may_retry(const Request& req, const Error& err) const {
+  if (!err.retryable()) return false;
+  if (req.method == Method::Get) return true;
+  // A write may have been applied unless the server said it was throttled.
+  return err.kind == ErrorKind::TooManyRequests ||
+         (err.kind == ErrorKind::ServerError && err.retry_after.has_value());
+}
+
+std::chrono::nanoseconds ApiClient::retry_delay(const Error& err, int attempt) {
+  if (err.retry_after)
+    return std::min<std::chrono::nanoseconds>(*err.retry_after, options_.retry_after_cap);
+  auto nominal = options_.retry_initial * (1LL << std::min(attempt, 20));
+  auto capped = std::min<std::chrono::nanoseconds>(nominal, options_.retry_max);
+  double spread = 0.5 + random_.uniform();  // 50 % .. 150 %
+  return std::chrono::nanoseconds(static_cast<long long>(double(capped.count()) * spread));
+}
+
+Result<HttpResponse> ApiClient::execute(const Request& req) {
+  bool refreshed_token = false;
+  for (int attempt_no = 0;; ++attempt_no) {
+    auto resp = attempt(req, refreshed_token);
+    if (resp) return resp;
+    const Error& err = resp.error();
+    if (attempt_no + 1 >= options_.max_attempts || !may_retry(req, err)) return resp;
+    auto delay = retry_delay(err, attempt_no);
+    spdlog::debug("k8s: {} {} failed ({}); retry {} in {} ms", to_string(req.method), req.path,
+                  err.describe(), attempt_no + 1,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+    clock_.sleep_for(delay);
+  }
+}
+
+Result<StreamedResponse> ApiClient::open_stream(const Request& req) {
+  bool refreshed_token = false;
+  for (;;) {
+    limiter_.acquire();
+    auto resp = transport_->stream(req, credentials());
+    if (!resp) return resp.error();
+    if (is_success(resp->status)) return resp;
+    HttpResponse whole{resp->status, resp->headers, {}};
+    while (resp->body) {
+      auto piece = resp->body->read();
+      if (!piece || !*piece) break;
+      whole.body += **piece;
+    }
+    if (whole.status == 401 && tokens_ && tokens_->refreshable() && !refreshed_token) {
+      refreshed_token = true;
+      tokens_->invalidate();
+      continue;
+    }
+    return error_from(whole);
+  }
+}
+
+Result<nlohmann::json> ApiClient::get(const ObjectRef& ref) {
+  auto resp = execute(get_request(ref));
+  if (!resp) return resp.error();
+  return parse_json_body(resp->body, "get " + object_path(ref));
+}
+
+Result<HttpResponse> ApiClient::list_page(const ObjectRef& collection, const ListOptions& opts) {
+  return execute(list_request(collection, opts));
+}
+
+}  // namespace k8s

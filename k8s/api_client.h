@@ -1,0 +1,87 @@
+#pragma once
+// REST verbs over a Transport: authentication, a client-side QPS/burst limit,
+// retries of reads and of 429/5xx answers that carry Retry-After (bounded,
+// jittered), and API errors mapped to values. Thread-safe.
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "k8s/clock.h"
+#include "k8s/rate_limiter.h"
+#include "k8s/request.h"
+#include "k8s/result.h"
+#include "k8s/token_provider.h"
+#include "k8s/transport.h"
+
+namespace k8s {
+
+struct ClientOptions {
+  double qps = 50;  // <= 0: unlimited
+  int burst = 100;
+  int max_attempts = 5;  // per call, for retryable failures
+  std::chrono::milliseconds retry_initial{200};
+  std::chrono::milliseconds retry_max{10'000};
+  std::chrono::seconds retry_after_cap{60};  // never sleep longer than this on Retry-After
+  int list_restarts = 3;  // restarts of a paged list whose continue token expired
+};
+
+// All items of a (paged) list and the resourceVersion of the list.
+struct ObjectList {
+  std::vector<nlohmann::json> items;
+  std::string resource_version;
+};
+
+class ApiClient {
+ public:
+  ApiClient(std::shared_ptr<Transport> transport, std::shared_ptr<TokenProvider> tokens,
+            Clock& clock, RandomSource& random, ClientOptions options = {});
+
+  // One request with limiter, auth and retries; non-2xx answers become errors.
+  Result<HttpResponse> execute(const Request& req);
+  // A streamed request (watch); a non-2xx answer becomes an error.
+  Result<StreamedResponse> open_stream(const Request& req);
+
+  Result<nlohmann::json> get(const ObjectRef& ref);
+  // One page, as the raw body (for decoders that avoid a full DOM).
+  Result<HttpResponse> list_page(const ObjectRef& collection, const ListOptions& opts);
+  // Every page; restarts from the beginning when a continue token expires (410).
+  Result<ObjectList> list(const ObjectRef& collection, ListOptions opts = {});
+  Result<nlohmann::json> create(const ObjectRef& collection, const nlohmann::json& obj,
+                                const WriteOptions& opts = {});
+  // PUT; `obj` must carry metadata.resourceVersion (optimistic concurrency).
+  Result<nlohmann::json> replace(const ObjectRef& ref, const nlohmann::json& obj,
+                                 const WriteOptions& opts = {});
+  Result<nlohmann::json> patch(const ObjectRef& ref, PatchType type, const nlohmann::json& body,
+                               const PatchOptions& opts = {});
+  // Server-side apply of `obj` as `field_manager`.
+  Result<nlohmann::json> apply(const ObjectRef& ref, const nlohmann::json& obj,
+                               const std::string& field_manager, bool force = false);
+  Result<void> remove(const ObjectRef& ref, const DeleteOptions& opts = {});
+  // Writes through the status subresource.
+  Result<nlohmann::json> replace_status(ObjectRef ref, const nlohmann::json& obj);
+  Result<nlohmann::json> patch_status(ObjectRef ref, PatchType type, const nlohmann::json& body,
+                                      const PatchOptions& opts = {});
+
+  [[nodiscard]] Clock& clock() const { return clock_; }
+  [[nodiscard]] RandomSource& random() const { return random_; }
+
+ private:
+  Result<HttpResponse> attempt(const Request& req, bool& refreshed_token);
+  bool may_retry(const Request& req, const Error& err) const;
+  std::chrono::nanoseconds retry_delay(const Error& err, int attempt);
+  Credentials credentials();
+
+  std::shared_ptr<Transport> transport_;
+  std::shared_ptr<TokenProvider> tokens_;
+  Clock& clock_;
+  RandomSource& random_;
+  ClientOptions options_;
+  RateLimiter limiter_;
+};
+
+// Parses a response body as JSON; a Decode error names the request.
+Result<nlohmann::json> parse_json_body(std::string_view body, std::string_view what);
+
+}  // namespace k8s

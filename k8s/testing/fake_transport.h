@@ -1,0 +1,125 @@
+#pragma once
+// A scripted Transport for tests: responses and streams are queued in order;
+// every request is recorded with the credentials it carried.
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "k8s/transport.h"
+
+namespace k8s::testing {
+
+struct RecordedRequest {
+  Request request;
+  Credentials credentials;
+};
+
+// One scripted streamed response: its pieces, then either a clean end or `end_error`.
+struct ScriptedStream {
+  int status = 200;
+  std::vector<std::string> pieces;
+  std::optional<Error> end_error;
+};
+
+class FakeTransport final : public Transport {
+ public:
+  using Handler = std::function<Result<HttpResponse>(const Request&)>;
+
+  void push(Result<HttpResponse> resp) {
+    std::lock_guard lock(mu_);
+    responses_.push_back(std::move(resp));
+  }
+  void push(int status, std::string body, std::vector<Header> headers = {}) {
+    push(Result<HttpResponse>(HttpResponse{status, std::move(headers), std::move(body)}));
+  }
+  void push_stream(ScriptedStream s) {
+    std::lock_guard lock(mu_);
+    streams_.push_back(std::move(s));
+  }
+  void push_stream_error(Error e) {
+    std::lock_guard lock(mu_);
+    stream_errors_.push_back(std::move(e));
+  }
+  // Answers requests when the queue is empty.
+  void set_handler(Handler h) {
+    std::lock_guard lock(mu_);
+    handler_ = std::move(h);
+  }
+  [[nodiscard]] std::vector<RecordedRequest> requests() const {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  [[nodiscard]] size_t pending_streams() const {
+    std::lock_guard lock(mu_);
+    return streams_.size();
+  }
+
+  Result<HttpResponse> send(const Request& req, const Credentials& creds) override {
+    std::unique_lock lock(mu_);
+    requests_.push_back({req, creds});
+    if (!responses_.empty()) {
+      auto r = std::move(responses_.front());
+      responses_.pop_front();
+      return r;
+    }
+    if (handler_) {
+      auto h = handler_;
+      lock.unlock();
+      return h(req);
+    }
+    return make_error(ErrorKind::Transport,
+                      "fake transport: no scripted response for " + req.target());
+  }
+
+  Result<StreamedResponse> stream(const Request& req, const Credentials& creds) override {
+    std::lock_guard lock(mu_);
+    requests_.push_back({req, creds});
+    if (!stream_errors_.empty()) {
+      auto e = std::move(stream_errors_.front());
+      stream_errors_.pop_front();
+      return e;
+    }
+    if (streams_.empty()) {
+      return make_error(ErrorKind::Transport,
+                        "fake transport: no scripted stream for " + req.target());
+    }
+    ScriptedStream s = std::move(streams_.front());
+    streams_.pop_front();
+    StreamedResponse out;
+    out.status = s.status;
+    out.body = std::make_unique<ScriptedBody>(std::move(s.pieces), std::move(s.end_error));
+    return out;
+  }
+
+ private:
+  class ScriptedBody final : public BodyStream {
+   public:
+    ScriptedBody(std::vector<std::string> pieces, std::optional<Error> end)
+        : pieces_(pieces.begin(), pieces.end()), end_(std::move(end)) {}
+    Result<std::optional<std::string>> read() override {
+      if (!pieces_.empty()) {
+        std::string p = std::move(pieces_.front());
+        pieces_.pop_front();
+        return std::optional<std::string>(std::move(p));
+      }
+      if (end_) return *end_;
+      return std::optional<std::string>();
+    }
+
+   private:
+    std::deque<std::string> pieces_;
+    std::optional<Error> end_;
+  };
+
+  mutable std::mutex mu_;
+  std::deque<Result<HttpResponse>> responses_;
+  std::deque<ScriptedStream> streams_;
+  std::deque<Error> stream_errors_;
+  Handler handler_;
+  std::vector<RecordedRequest> requests_;
+};
+
+}  // namespace k8s::testing

@@ -1,0 +1,284 @@
+#include "k8s/api_client.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "k8s/conflict_retry.h"
+#include "k8s/testing/fake_clock.h"
+#include "k8s/testing/fake_transport.h"
+#include "temp_dir.h"
+
+namespace k8s {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::string status(int code, const std::string& reason) {
+  return json{{"kind", "Status"}, {"code", code}, {"reason", reason}, {"message", reason}}.dump();
+}
+
+class ApiClientTest : public ::testing::Test {
+ protected:
+  ApiClient make(ClientOptions opts = {}, std::shared_ptr<TokenProvider> tokens = nullptr) {
+    opts.qps = opts.qps == ClientOptions{}.qps ? 0 : opts.qps;  // unlimited unless asked
+    return ApiClient(transport_, std::move(tokens), clock_, random_, opts);
+  }
+  std::shared_ptr<testing::FakeTransport> transport_ = std::make_shared<testing::FakeTransport>();
+  testing::FakeClock clock_;
+  testing::FixedRandom random_;
+  ObjectRef cm_{resources::configmaps(), "ns", "cm", ""};
+  ObjectRef cms_{resources::configmaps(), "ns", "", ""};
+};
+
+TEST_F(ApiClientTest, GetReturnsObject) {
+  transport_->push(200, R"({"metadata":{"name":"cm"}})");
+  auto client = make();
+  auto obj = client.get(cm_);
+  ASSERT_TRUE(obj);
+  EXPECT_EQ((*obj)["metadata"]["name"], "cm");
+  EXPECT_EQ(transport_->requests().at(0).request.target(), "/api/v1/namespaces/ns/configmaps/cm");
+}
+
+TEST_F(ApiClientTest, NotFoundIsAValueAndNotRetried) {
+  transport_->push(404, status(404, "NotFound"));
+  auto client = make();
+  auto obj = client.get(cm_);
+  ASSERT_FALSE(obj);
+  EXPECT_EQ(obj.error().kind, ErrorKind::NotFound);
+  EXPECT_EQ(transport_->requests().size(), 1u);
+}
+
+TEST_F(ApiClientTest, InvalidBodyIsDecodeError) {
+  transport_->push(200, "{not json");
+  auto client = make();
+  auto obj = client.get(cm_);
+  ASSERT_FALSE(obj);
+  EXPECT_EQ(obj.error().kind, ErrorKind::Decode);
+}
+
+TEST_F(ApiClientTest, ReadsAreRetriedWithGrowingJitteredBackoff) {
+  transport_->push(make_error(ErrorKind::Transport, "reset"));
+  transport_->push(503, status(503, "ServiceUnavailable"));
+  transport_->push(200, "{}");
+  auto client = make();
+  ASSERT_TRUE(client.get(cm_));
+  EXPECT_EQ(transport_->requests().size(), 3u);
+  // FixedRandom 0.5 → spread 1.0: exactly 200 ms then 400 ms.
+  EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(milliseconds(200), milliseconds(400)));
+}
+
+TEST_F(ApiClientTest, RetriesAreBounded) {
+  transport_->set_handler([](const Request&) -> Result<HttpResponse> {
+    return HttpResponse{500, {}, status(500, "InternalError")};
+  });
+  ClientOptions opts;
+  opts.max_attempts = 4;
+  auto client = make(opts);
+  auto r = client.get(cm_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::ServerError);
+  EXPECT_EQ(transport_->requests().size(), 4u);
+}
+
+TEST_F(ApiClientTest, WriteIsRetriedOn429WithRetryAfterAsTold) {
+  transport_->push(429, status(429, "TooManyRequests"), {{"Retry-After", "3"}});
+  transport_->push(201, R"({"metadata":{"name":"cm"}})");
+  auto client = make();
+  ASSERT_TRUE(client.create(cms_, json{{"metadata", {{"name", "cm"}}}}));
+  EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(seconds(3)));
+}
+
+TEST_F(ApiClientTest, WriteIsNotRetriedOnPlain5xxOrTransportError) {
+  transport_->push(500, status(500, "InternalError"));
+  auto client = make();
+  auto r = client.create(cms_, json::object());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(transport_->requests().size(), 1u);
+  transport_->push(make_error(ErrorKind::Transport, "reset after send"));
+  EXPECT_FALSE(client.create(cms_, json::object()));
+  EXPECT_EQ(transport_->requests().size(), 2u);
+}
+
+TEST_F(ApiClientTest, WriteIsRetriedOn503WithRetryAfter) {
+  transport_->push(503, status(503, "ServiceUnavailable"), {{"Retry-After", "1"}});
+  transport_->push(200, "{}");
+  auto client = make();
+  ASSERT_TRUE(client.patch(cm_, PatchType::Merge, json{{"data", {{"a", "b"}}}}));
+}
+
+TEST_F(ApiClientTest, RetryAfterIsCapped) {
+  transport_->push(429, status(429, "TooManyRequests"), {{"Retry-After", "3600"}});
+  transport_->push(200, "{}");
+  auto client = make();
+  ASSERT_TRUE(client.get(cm_));
+  EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(seconds(60)));
+}
+
+TEST_F(ApiClientTest, UnauthorizedReReadsTokenFileOnceAndRetries) {
+  testing::TempDir dir;
+  ClusterConfig cfg;
+  cfg.token_file = dir.write("token", "old");
+  auto tokens = std::make_shared<TokenProvider>(cfg, clock_);
+  auto client = make({}, tokens);
+  ASSERT_EQ(tokens->token()->reveal(), "old");
+  dir.write("token", "new");
+  transport_->push(401, status(401, "Unauthorized"));
+  transport_->push(200, "{}");
+  ASSERT_TRUE(client.get(cm_));
+  auto reqs = transport_->requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].credentials.bearer_token->reveal(), "old");
+  EXPECT_EQ(reqs[1].credentials.bearer_token->reveal(), "new");
+  transport_->push(401, status(401, "Unauthorized"));
+  transport_->push(401, status(401, "Unauthorized"));
+  auto r = client.get(cm_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Unauthorized);
+}
+
+TEST_F(ApiClientTest, ListFollowsContinueTokens) {
+  transport_->push(
+      200, R"({"metadata":{"continue":"c1","resourceVersion":"5"},"items":[{"n":1},{"n":2}]})");
+  transport_->push(200, R"({"metadata":{"resourceVersion":"6"},"items":[{"n":3}]})");
+  auto client = make();
+  ListOptions opts;
+  opts.limit = 2;
+  auto list = client.list(cms_, opts);
+  ASSERT_TRUE(list) << list.error().describe();
+  EXPECT_EQ(list->items.size(), 3u);
+  EXPECT_EQ(list->resource_version, "6");
+  auto reqs = transport_->requests();
+  EXPECT_EQ(reqs[0].request.target(), "/api/v1/namespaces/ns/configmaps?limit=2");
+  EXPECT_EQ(reqs[1].request.target(), "/api/v1/namespaces/ns/configmaps?limit=2&continue=c1");
+}
+
+TEST_F(ApiClientTest, ListRestartsWhenContinueTokenExpires) {
+  transport_->push(200, R"({"metadata":{"continue":"c1"},"items":[{"n":1}]})");
+  transport_->push(410, status(410, "Expired"));
+  transport_->push(200, R"({"metadata":{"continue":"c2"},"items":[{"n":1}]})");
+  transport_->push(200, R"({"metadata":{"resourceVersion":"9"},"items":[{"n":2}]})");
+  auto client = make();
+  auto list = client.list(cms_);
+  ASSERT_TRUE(list) << list.error().describe();
+  ASSERT_EQ(list->items.size(), 2u);
+  EXPECT_EQ(list->items[1]["n"], 2);
+  EXPECT_EQ(transport_->requests()[2].request.query_value("continue"), nullptr);
+}
+
+TEST_F(ApiClientTest, ListGoneOnFirstPageIsReturned) {
+  transport_->push(410, status(410, "Expired"));
+  auto client = make();
+  auto list = client.list(cms_);
+  ASSERT_FALSE(list);
+  EXPECT_EQ(list.error().kind, ErrorKind::Gone);
+}
+
+TEST_F(ApiClientTest, ReplaceRequiresResourceVersion) {
+  auto client = make();
+  auto r = client.replace(cm_, json{{"metadata", {{"name", "cm"}}}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::BadRequest);
+  EXPECT_TRUE(transport_->requests().empty());
+}
+
+TEST_F(ApiClientTest, StatusWritesGoToStatusSubresource) {
+  transport_->push(200, "{}");
+  transport_->push(200, "{}");
+  auto client = make();
+  ASSERT_TRUE(client.replace_status(cm_, json{{"metadata", {{"resourceVersion", "3"}}}}));
+  ASSERT_TRUE(client.patch_status(cm_, PatchType::Merge, json{{"status", {{"x", 1}}}}));
+  auto reqs = transport_->requests();
+  EXPECT_EQ(reqs[0].request.method, Method::Put);
+  EXPECT_EQ(reqs[0].request.path, "/api/v1/namespaces/ns/configmaps/cm/status");
+  EXPECT_EQ(reqs[1].request.path, "/api/v1/namespaces/ns/configmaps/cm/status");
+}
+
+TEST_F(ApiClientTest, ApplySendsFieldManagerAndForce) {
+  transport_->push(200, "{}");
+  auto client = make();
+  ASSERT_TRUE(
+      client.apply(cm_, json{{"apiVersion", "v1"}, {"kind", "ConfigMap"}}, "rightsizer", true));
+  auto req = transport_->requests().at(0).request;
+  EXPECT_EQ(req.target(), "/api/v1/namespaces/ns/configmaps/cm?fieldManager=rightsizer&force=true");
+  EXPECT_EQ(*req.header("Content-Type"), "application/apply-patch+yaml");
+  EXPECT_FALSE(client.patch(cm_, PatchType::Apply, json::object()));  // no field manager
+}
+
+TEST_F(ApiClientTest, RemoveMapsErrors) {
+  transport_->push(200, status(200, ""));
+  transport_->push(409, status(409, "Conflict"));
+  auto client = make();
+  EXPECT_TRUE(client.remove(cm_));
+  DeleteOptions opts;
+  opts.precondition_resource_version = "1";
+  auto r = client.remove(cm_, opts);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Conflict);
+}
+
+TEST_F(ApiClientTest, RateLimiterSpacesRequestsAfterBurst) {
+  ClientOptions opts;
+  opts.qps = 10;
+  opts.burst = 2;
+  transport_->set_handler([](const Request&) -> Result<HttpResponse> {
+    return HttpResponse{200, {}, "{}"};
+  });
+  auto client = make(opts);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(client.get(cm_));
+  EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(milliseconds(100), milliseconds(100)));
+}
+
+TEST_F(ApiClientTest, UpdateWithRetryWinsAgainstConcurrentWriter) {
+  int rv = 1;
+  transport_->set_handler([&](const Request& req) -> Result<HttpResponse> {
+    if (req.method == Method::Get) {
+      return HttpResponse{
+          200,
+          {},
+          json{{"metadata", {{"resourceVersion", std::to_string(rv)}}}, {"data", json::object()}}
+              .dump()};
+    }
+    auto body = json::parse(req.body);
+    if (body["metadata"]["resourceVersion"] != std::to_string(rv)) {
+      return HttpResponse{409, {}, status(409, "Conflict")};
+    }
+    return HttpResponse{200, {}, req.body};
+  });
+  int calls = 0;
+  auto client = make();
+  auto r = update_with_retry(client, cm_, [&](json& obj) {
+    if (++calls <= 2) ++rv;  // a concurrent writer wins the first two rounds
+    obj["data"]["k"] = "v";
+    return true;
+  });
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(calls, 3);
+  EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(milliseconds(10), milliseconds(20)));
+}
+
+TEST_F(ApiClientTest, UpdateWithRetryWritesNothingWhenUnchanged) {
+  transport_->push(200, R"({"metadata":{"resourceVersion":"1"}})");
+  auto client = make();
+  ASSERT_TRUE(update_with_retry(client, cm_, [](json&) { return false; }));
+  EXPECT_EQ(transport_->requests().size(), 1u);
+}
+
+TEST_F(ApiClientTest, ConflictRetryIsBounded) {
+  int attempts = 0;
+  std::function<Result<int>()> always_conflict = [&]() -> Result<int> {
+    ++attempts;
+    return make_error(ErrorKind::Conflict, "stale");
+  };
+  ConflictRetryPolicy policy;
+  policy.attempts = 3;
+  random_.set(0.0);  // the low edge of the jitter: 50 %
+  auto r = retry_on_conflict(clock_, random_, always_conflict, policy);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(attempts, 3);
+  EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(milliseconds(5), milliseconds(10)));
+}
+
+}  // namespace
+}  // namespace k8s
