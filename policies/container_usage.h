@@ -1,0 +1,51 @@
+#pragma once
+// Everything learnt about one container's usage: a CPU histogram of samples,
+// a memory histogram of per-interval peaks (DESIGN §4), and the bookkeeping
+// the recommender needs (observation span, sample count, peaks).
+#include <chrono>
+#include <cstdint>
+
+#include "policies/usage_histogram.h"
+
+namespace policies {
+
+// Memory peaks are taken per fixed interval, aligned to multiples of 24 h
+// since the Unix epoch (UTC midnight); the interval in progress contributes
+// its peak so far, replaced when a higher sample arrives.
+inline constexpr std::chrono::seconds kMemoryAggregationInterval = std::chrono::hours(24);
+
+class ContainerUsage {
+ public:
+  explicit ContainerUsage(std::chrono::seconds half_life = std::chrono::hours(24));
+
+  // One metrics sample; each CPU sample weighs 1.
+  void add_sample(Time time, std::int64_t cpu_millicores, std::int64_t memory_bytes);
+  void merge(const ContainerUsage& other);
+
+  const UsageHistogram& cpu() const { return cpu_; }
+  const UsageHistogram& memory() const { return memory_; }
+  std::int64_t samples() const { return samples_; }
+  Time first_sample() const { return first_sample_; }
+  Time last_sample() const { return last_sample_; }
+  // Time covered by samples (last - first); zero with fewer than two.
+  std::chrono::seconds observed() const { return last_sample_ - first_sample_; }
+  std::int64_t cpu_peak_millicores() const { return cpu_peak_; }
+  std::int64_t memory_peak_bytes() const { return memory_peak_; }
+  std::size_t memory_bytes() const;
+
+ private:
+  friend struct UsageCheckpointAccess;
+
+  UsageHistogram cpu_;
+  UsageHistogram memory_;
+  std::int64_t samples_ = 0;
+  Time first_sample_{};
+  Time last_sample_{};
+  std::int64_t cpu_peak_ = 0;
+  std::int64_t memory_peak_ = 0;
+  // The interval in progress: its start and the peak already in memory_.
+  Time interval_start_{};
+  std::int64_t interval_peak_ = 0;
+};
+
+}  // namespace policies

@@ -1,0 +1,117 @@
+#include "policies/recommender.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "policies/duration.h"
+#include "policies/wide_int.h"
+
+namespace policies {
+namespace {
+
+constexpr double kMaxRaw = static_cast<double>(std::numeric_limits<std::int64_t>::max() / 4);
+
+std::int64_t ceil_to_int(double v) {
+  if (!(v > 0)) return 0;
+  return static_cast<std::int64_t>(std::ceil(std::min(v, kMaxRaw)));
+}
+
+std::int64_t round_up(std::int64_t v, std::int64_t step) {
+  if (step <= 0) return v;
+  const std::int64_t r = v % step;
+  if (r == 0) return v;
+  if (v > std::numeric_limits<std::int64_t>::max() - (step - r)) return v - r;
+  return v + (step - r);
+}
+
+// ceil(value × numerator / denominator) exactly.
+std::int64_t scale_ratio(std::int64_t value, std::int64_t numerator, std::int64_t denominator) {
+  using detail::Int128;
+  if (denominator <= 0) return value;
+  const Int128 product = Int128{value} * numerator;
+  const Int128 q = (product + denominator - 1) / denominator;
+  constexpr Int128 kMax = std::numeric_limits<std::int64_t>::max();
+  return static_cast<std::int64_t>(q > kMax ? kMax : q);
+}
+
+std::optional<std::int64_t> keep_ratio(std::optional<std::int64_t> limit, std::int64_t request,
+                                       std::int64_t new_request, std::int64_t round_to) {
+  if (!limit) return std::nullopt;
+  if (request <= 0) return std::max(*limit, new_request);
+  return std::max(round_up(scale_ratio(new_request, *limit, request), round_to), new_request);
+}
+
+}  // namespace
+
+std::int64_t size_to_policy(std::int64_t raw, std::int64_t min, std::int64_t max,
+                            std::int64_t round_to) {
+  const std::int64_t clamped = std::clamp(raw, min, std::max(min, max));
+  const std::int64_t up = round_up(clamped, round_to);
+  if (up <= max) return up;
+  const std::int64_t down = round_to > 0 ? max - max % round_to : max;
+  return down >= min && down > 0 ? down : max;
+}
+
+Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
+                   const Resources& new_requests, const RightsizePolicySpec& policy) {
+  switch (mode) {
+    case LimitsPolicy::EqualToRequests:
+      return {new_requests.cpu_millicores, new_requests.memory_bytes};
+    case LimitsPolicy::Unset:
+      return {};
+    case LimitsPolicy::Unchanged: {
+      Limits out = current.limits;
+      if (out.cpu_millicores)
+        out.cpu_millicores = std::max(*out.cpu_millicores, new_requests.cpu_millicores);
+      if (out.memory_bytes)
+        out.memory_bytes = std::max(*out.memory_bytes, new_requests.memory_bytes);
+      return out;
+    }
+    case LimitsPolicy::KeepRatio:
+      break;
+  }
+  return {keep_ratio(current.limits.cpu_millicores, current.requests.cpu_millicores,
+                     new_requests.cpu_millicores, policy.cpu.round_to_millicores),
+          keep_ratio(current.limits.memory_bytes, current.requests.memory_bytes,
+                     new_requests.memory_bytes, policy.memory.round_to_bytes)};
+}
+
+Recommendation recommend(const RightsizePolicySpec& policy, const RecommendationInput& in) {
+  Recommendation out;
+  out.target = in.current;
+  if (in.usage == nullptr || in.usage->samples() == 0 || in.usage->cpu().empty()) {
+    out.reason = "no usage samples yet";
+    return out;
+  }
+  if (in.usage->observed() < policy.history.min_observation) {
+    out.reason = "observed " + format_duration(in.usage->observed()) + " of the required " +
+                 format_duration(policy.history.min_observation);
+    return out;
+  }
+  out.cpu_percentile_millicores = in.usage->cpu().percentile(policy.cpu.percentile);
+  out.memory_percentile_bytes = in.usage->memory().percentile(policy.memory.percentile);
+  std::int64_t cpu = ceil_to_int(out.cpu_percentile_millicores / policy.cpu.target_utilization);
+  std::int64_t mem = ceil_to_int(out.memory_percentile_bytes / policy.memory.target_utilization);
+  if (in.oom) {
+    const std::int64_t bump =
+        ceil_to_int(static_cast<double>(in.oom->memory_bytes) * policy.memory.oom_bump_ratio);
+    out.oom_bumped = bump > mem;
+    mem = std::max(mem, bump);
+  }
+  if (in.cooldown && in.now < in.cooldown->until) {
+    out.cooldown_floor_applied =
+        in.cooldown->floor.cpu_millicores > cpu || in.cooldown->floor.memory_bytes > mem;
+    cpu = std::max(cpu, in.cooldown->floor.cpu_millicores);
+    mem = std::max(mem, in.cooldown->floor.memory_bytes);
+  }
+  out.target.requests.cpu_millicores = size_to_policy(
+      cpu, policy.cpu.min_millicores, policy.cpu.max_millicores, policy.cpu.round_to_millicores);
+  out.target.requests.memory_bytes = size_to_policy(
+      mem, policy.memory.min_bytes, policy.memory.max_bytes, policy.memory.round_to_bytes);
+  out.target.limits = plan_limits(policy.limits, in.current, out.target.requests, policy);
+  out.status = RecommendationStatus::Ready;
+  return out;
+}
+
+}  // namespace policies

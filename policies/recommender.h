@@ -1,0 +1,80 @@
+#pragma once
+// The recommender (DESIGN §4): per container, the requests and limits the
+// policy asks for, from the usage learnt so far. Pure functions of their
+// arguments; `now` is a parameter.
+//
+//   cpu    = ceil(P_cpu.percentile(cpu histogram) / cpu.targetUtilization)
+//   memory = ceil(P_memory.percentile(peak histogram) / memory.targetUtilization)
+//   memory = max(memory, ceil(oomBytes × oomBumpRatio))   after an OOMKill
+//   x      = max(x, cooldown floor)                       while a cooldown runs
+//   x      = size(x): clamp to [min, max], round up to roundTo (max wins)
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "policies/container_usage.h"
+#include "policies/cost.h"
+#include "policies/policy.h"
+
+namespace policies {
+
+struct Limits {
+  std::optional<std::int64_t> cpu_millicores;  // nullopt = no limit
+  std::optional<std::int64_t> memory_bytes;
+  friend bool operator==(const Limits&, const Limits&) = default;
+};
+
+struct ContainerResources {
+  Resources requests;
+  Limits limits;
+  friend bool operator==(const ContainerResources&, const ContainerResources&) = default;
+};
+
+struct OomKill {
+  std::int64_t memory_bytes = 0;  // memory at the kill: the limit, else the request
+  Time at{};
+};
+
+// After a rollback: do not go below these sizes until `until`.
+struct CooldownFloor {
+  Resources floor;
+  Time until{};
+};
+
+// Clamp to [min, max] and round up to a multiple of round_to; if rounding
+// passes max, round down instead; if no multiple fits, max.
+std::int64_t size_to_policy(std::int64_t raw, std::int64_t min, std::int64_t max,
+                            std::int64_t round_to);
+
+// Limits for new requests under the policy's limits mode.
+//   KeepRatio:       limit = ceil(new request × current limit / current request),
+//                    rounded up to roundTo; no current limit stays no limit.
+//   EqualToRequests: limits = requests.   Unset: no limits.
+//   Unchanged:       current limits, raised to the new request if below it.
+Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
+                   const Resources& new_requests, const RightsizePolicySpec& policy);
+
+enum class RecommendationStatus { Ready, NotEnoughData };
+
+struct Recommendation {
+  RecommendationStatus status = RecommendationStatus::NotEnoughData;
+  std::string reason;  // why not ready, for status and events
+  ContainerResources target;
+  double cpu_percentile_millicores = 0;  // the histogram figures used
+  double memory_percentile_bytes = 0;
+  bool oom_bumped = false;  // the OOM floor raised memory
+  bool cooldown_floor_applied = false;
+};
+
+struct RecommendationInput {
+  const ContainerUsage* usage = nullptr;
+  ContainerResources current;
+  std::optional<OomKill> oom;
+  std::optional<CooldownFloor> cooldown;
+  Time now{};
+};
+
+Recommendation recommend(const RightsizePolicySpec& policy, const RecommendationInput& in);
+
+}  // namespace policies

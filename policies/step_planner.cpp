@@ -1,0 +1,58 @@
+#include "policies/step_planner.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace policies {
+namespace {
+
+std::int64_t round_up(std::int64_t v, std::int64_t step) {
+  if (step <= 0 || v % step == 0) return v;
+  return v + (step - v % step);
+}
+
+}  // namespace
+
+ResourceStep plan_resource_step(std::int64_t current, std::int64_t target,
+                                const RolloutPolicy& rollout, std::int64_t round_to,
+                                bool urgent_increase) {
+  const ResourceStep none{StepDirection::None, current};
+  if (target == current || target <= 0) return none;
+  const double change = std::abs(static_cast<double>(target) - static_cast<double>(current));
+  const bool within_hysteresis = change <= rollout.min_change * static_cast<double>(current);
+  if (target > current) {
+    if (within_hysteresis && !urgent_increase) return none;
+    return {StepDirection::Up, target};
+  }
+  if (within_hysteresis) return none;
+  const auto bound = static_cast<std::int64_t>(
+      std::ceil(static_cast<double>(current) * (1.0 - rollout.max_step_down)));
+  const std::int64_t next = std::max(target, round_up(bound, round_to));
+  if (next >= current) return none;
+  return {StepDirection::Down, next};
+}
+
+ContainerStep plan_step(const RightsizePolicySpec& policy, const ContainerResources& current,
+                        const Recommendation& recommendation) {
+  ContainerStep out;
+  out.resources = current;
+  if (recommendation.status != RecommendationStatus::Ready) return out;
+  const Resources& target = recommendation.target.requests;
+  const ResourceStep cpu =
+      plan_resource_step(current.requests.cpu_millicores, target.cpu_millicores, policy.rollout,
+                         policy.cpu.round_to_millicores);
+  const ResourceStep mem =
+      plan_resource_step(current.requests.memory_bytes, target.memory_bytes, policy.rollout,
+                         policy.memory.round_to_bytes, recommendation.oom_bumped);
+  out.cpu = cpu.direction;
+  out.memory = mem.direction;
+  if (!out.changes()) return out;
+  out.resources.requests = {cpu.value, mem.value};
+  out.resources.limits = plan_limits(policy.limits, current, out.resources.requests, policy);
+  const bool any_down =
+      cpu.direction == StepDirection::Down || mem.direction == StepDirection::Down;
+  out.needs_canary = any_down || policy.rollout.increases == Increases::Canary;
+  return out;
+}
+
+}  // namespace policies
