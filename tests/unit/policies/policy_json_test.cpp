@@ -1,0 +1,227 @@
+#include "policies/policy_json.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "policies/policy_validation.h"
+
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+json object_with_spec(json spec) {
+  return json{{"apiVersion", "rightsizer.io/v1alpha1"},
+              {"kind", "RightsizePolicy"},
+              {"metadata", {{"name", "p"}, {"namespace", "trading"}}},
+              {"spec", std::move(spec)}};
+}
+
+std::string dump(const policies::Problems& problems) {
+  std::string out;
+  for (const auto& p : problems) out += policies::to_string(p) + "\n";
+  return out;
+}
+
+TEST(PolicyJson, EmptySpecIsValidWithDesignDefaults) {
+  const auto parsed = policies::parse_policy_object(object_with_spec(json::object()));
+  ASSERT_TRUE(parsed.valid()) << dump(parsed.problems);
+  const auto& s = parsed.spec;
+  EXPECT_EQ(parsed.name, "p");
+  EXPECT_EQ(s.mode, policies::Mode::Auto);
+  EXPECT_EQ(s.cpu.percentile, 95);
+  EXPECT_EQ(s.cpu.target_utilization, 0.60);
+  EXPECT_EQ(s.cpu.min_millicores, 100);
+  EXPECT_EQ(s.cpu.max_millicores, 32000);
+  EXPECT_EQ(s.cpu.round_to_millicores, 50);
+  EXPECT_EQ(s.memory.percentile, 99);
+  EXPECT_EQ(s.memory.target_utilization, 0.80);
+  EXPECT_EQ(s.memory.min_bytes, 128LL << 20);
+  EXPECT_EQ(s.memory.max_bytes, 64LL << 30);
+  EXPECT_EQ(s.memory.round_to_bytes, 64LL << 20);
+  EXPECT_EQ(s.memory.oom_bump_ratio, 1.2);
+  EXPECT_EQ(s.limits, policies::LimitsPolicy::KeepRatio);
+  EXPECT_EQ(s.history.half_life, 24h);
+  EXPECT_EQ(s.history.min_observation, 1h);
+  EXPECT_EQ(s.history.bootstrap_from_prometheus, 0s);
+  EXPECT_EQ(s.rollout.max_step_down, 0.5);
+  EXPECT_EQ(s.rollout.min_change, 0.10);
+  EXPECT_EQ(s.rollout.canary_replicas, 1);
+  EXPECT_EQ(s.rollout.analysis_interval, 1min);
+  EXPECT_EQ(s.rollout.successful_checks, 5);
+  EXPECT_EQ(s.rollout.failure_threshold, 2);
+  EXPECT_EQ(s.rollout.post_promotion_checks, 5);
+  EXPECT_EQ(s.rollout.progress_deadline, 10min);
+  EXPECT_EQ(s.rollout.cooldown, 6h);
+  EXPECT_EQ(s.rollout.increases, policies::Increases::Immediate);
+  EXPECT_FALSE(s.rollout.allow_hpa_conflict);
+  EXPECT_TRUE(s.rollout.blackout_windows.empty());
+  EXPECT_EQ(s.slos.prometheus.address, "http://prometheus.monitoring:9090");
+  EXPECT_EQ(s.slos.prometheus.timeout, 5s);
+  EXPECT_TRUE(s.slos.checks.empty());
+  EXPECT_EQ(s.pricing.prices.cpu_core_month.micro, 15'000'000);
+  EXPECT_EQ(s.pricing.prices.memory_gib_month.micro, 3'000'000);
+  EXPECT_EQ(s.pricing.currency, "USD");
+}
+
+TEST(PolicyJson, MissingSpecIsValidToo) {
+  json object = object_with_spec({});
+  object.erase("spec");
+  EXPECT_TRUE(policies::parse_policy_object(object).valid());
+}
+
+TEST(PolicyJson, ParsesTheDesignExample) {
+  const json spec = json::parse(R"json({
+    "mode": "Recommend",
+    "cpu": {"percentile": 90, "targetUtilization": 0.5, "min": 1, "max": "16", "roundTo": "1"},
+    "memory": {"min": "256Mi", "max": "32Gi", "roundTo": "128Mi", "oomBumpRatio": 1.5},
+    "limits": "EqualToRequests",
+    "history": {"halfLife": "12h", "minObservation": "30m", "bootstrapFromPrometheus": "7d"},
+    "rollout": {"maxStepDown": 0.25, "minChange": 0, "canaryReplicas": 2, "increases": "Canary",
+                "blackoutWindows": [{"days": ["Mon", "Fri"], "start": "09:25", "end": "16:05",
+                                     "timeZone": "America/New_York"}]},
+    "slos": {"prometheus": {"address": "https://prom:9090", "timeout": "2s"},
+             "checks": [{"name": "p99", "query": "max(x{namespace=\"{{namespace}}\",pod=~\"{{pods}}\"})",
+                         "max": 0.1, "onNoData": "Skip"}]},
+    "pricing": {"cpuCoreMonth": "20.5", "memoryGiBMonth": "2.25", "currency": "EUR"}
+  })json");
+  const auto parsed = policies::parse_policy_object(object_with_spec(spec));
+  ASSERT_TRUE(parsed.valid()) << dump(parsed.problems);
+  const auto& s = parsed.spec;
+  EXPECT_EQ(s.mode, policies::Mode::Recommend);
+  EXPECT_EQ(s.cpu.min_millicores, 1000);
+  EXPECT_EQ(s.cpu.round_to_millicores, 1000);
+  EXPECT_EQ(s.memory.round_to_bytes, 128LL << 20);
+  EXPECT_EQ(s.memory.percentile, 99);  // not given: default
+  EXPECT_EQ(s.limits, policies::LimitsPolicy::EqualToRequests);
+  EXPECT_EQ(s.history.bootstrap_from_prometheus, 168h);
+  EXPECT_EQ(s.rollout.increases, policies::Increases::Canary);
+  ASSERT_EQ(s.rollout.blackout_windows.size(), 1U);
+  EXPECT_EQ(s.rollout.blackout_windows[0].days, 0b0100010);
+  EXPECT_EQ(s.rollout.blackout_windows[0].start, 9h + 25min);
+  ASSERT_EQ(s.slos.checks.size(), 1U);
+  EXPECT_EQ(s.slos.checks[0].max, 0.1);
+  EXPECT_FALSE(s.slos.checks[0].min.has_value());
+  EXPECT_EQ(s.slos.checks[0].on_no_data, policies::OnNoData::Skip);
+  EXPECT_EQ(s.pricing.prices.cpu_core_month.micro, 20'500'000);
+}
+
+struct BrokenCase {
+  const char* name;
+  const char* spec;  // JSON
+  const char* path;  // a problem must be reported at this path
+};
+
+class BrokenPolicy : public testing::TestWithParam<BrokenCase> {};
+
+TEST_P(BrokenPolicy, IsRefusedWithTheFieldPath) {
+  const auto parsed = policies::parse_policy_object(object_with_spec(json::parse(GetParam().spec)));
+  EXPECT_FALSE(parsed.valid());
+  bool found = false;
+  for (const auto& p : parsed.problems) found = found || p.path == GetParam().path;
+  EXPECT_TRUE(found) << "expected a problem at " << GetParam().path << ", got:\n"
+                     << dump(parsed.problems);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BrokenPolicy,
+    testing::Values(
+        BrokenCase{"ZeroCpuMin", R"({"cpu": {"min": "0"}})", "spec.cpu.min"},
+        BrokenCase{"NegativeCpuMax", R"({"cpu": {"max": "-2"}})", "spec.cpu.max"},
+        BrokenCase{"AbsurdCpuMax", R"({"cpu": {"max": "1e9"}})", "spec.cpu.max"},
+        BrokenCase{"AbsurdMemoryMax", R"({"memory": {"max": "1Ei"}})", "spec.memory.max"},
+        BrokenCase{"ZeroRoundTo", R"({"memory": {"roundTo": 0}})", "spec.memory.roundTo"},
+        BrokenCase{"CpuMinAboveMax", R"({"cpu": {"min": "4", "max": "2"}})", "spec.cpu.min"},
+        BrokenCase{"MemoryMinAboveMax", R"({"memory": {"min": "2Gi", "max": "1Gi"}})",
+                   "spec.memory.min"},
+        BrokenCase{"PercentileZero", R"({"cpu": {"percentile": 0}})", "spec.cpu.percentile"},
+        BrokenCase{"Percentile101", R"({"memory": {"percentile": 101}})", "spec.memory.percentile"},
+        BrokenCase{"UtilizationZero", R"({"cpu": {"targetUtilization": 0}})",
+                   "spec.cpu.targetUtilization"},
+        BrokenCase{"Utilization1_5", R"({"memory": {"targetUtilization": 1.5}})",
+                   "spec.memory.targetUtilization"},
+        BrokenCase{"OomBumpBelowOne", R"({"memory": {"oomBumpRatio": 0.5}})",
+                   "spec.memory.oomBumpRatio"},
+        BrokenCase{"UnknownMode", R"({"mode": "Yolo"})", "spec.mode"},
+        BrokenCase{"UnknownLimits", R"({"limits": "Double"})", "spec.limits"},
+        BrokenCase{"UnknownIncreases", R"({"rollout": {"increases": "Sometimes"}})",
+                   "spec.rollout.increases"},
+        BrokenCase{"MaxStepDownOne", R"({"rollout": {"maxStepDown": 1}})",
+                   "spec.rollout.maxStepDown"},
+        BrokenCase{"MinChangeNegative", R"({"rollout": {"minChange": -0.1}})",
+                   "spec.rollout.minChange"},
+        BrokenCase{"ZeroSuccessfulChecks", R"({"rollout": {"successfulChecks": 0}})",
+                   "spec.rollout.successfulChecks"},
+        BrokenCase{"ZeroFailureThreshold", R"({"rollout": {"failureThreshold": 0}})",
+                   "spec.rollout.failureThreshold"},
+        BrokenCase{"ZeroCanaryReplicas", R"({"rollout": {"canaryReplicas": 0}})",
+                   "spec.rollout.canaryReplicas"},
+        BrokenCase{"FractionalReplicas", R"({"rollout": {"canaryReplicas": 1.5}})",
+                   "spec.rollout.canaryReplicas"},
+        BrokenCase{"ZeroHalfLife", R"({"history": {"halfLife": "0s"}})", "spec.history.halfLife"},
+        BrokenCase{"BadDuration", R"({"rollout": {"cooldown": "6 hours"}})",
+                   "spec.rollout.cooldown"},
+        BrokenCase{"WindowBadTime",
+                   R"({"rollout": {"blackoutWindows": [{"start": "25:00", "end": "16:05"}]}})",
+                   "spec.rollout.blackoutWindows[0].start"},
+        BrokenCase{
+            "WindowBadDay",
+            R"({"rollout": {"blackoutWindows": [{"days": ["Funday"], "start": "09:00", "end": "10:00"}]}})",
+            "spec.rollout.blackoutWindows[0].days[0]"},
+        BrokenCase{"WindowNoEnd", R"({"rollout": {"blackoutWindows": [{"start": "09:00"}]}})",
+                   "spec.rollout.blackoutWindows[0].end"},
+        BrokenCase{
+            "WindowEmptyZone",
+            R"({"rollout": {"blackoutWindows": [{"start": "09:00", "end": "10:00", "timeZone": ""}]}})",
+            "spec.rollout.blackoutWindows[0].timeZone"},
+        BrokenCase{
+            "WindowUnknownZone",
+            R"({"rollout": {"blackoutWindows": [{"start": "09:00", "end": "10:00", "timeZone": "Mars/Olympus"}]}})",
+            "spec.rollout.blackoutWindows[0].timeZone"},
+        BrokenCase{
+            "BadTemplateVariable",
+            R"({"slos": {"checks": [{"name": "a", "query": "up{pod=\"{{pod}}\"}", "max": 1}]}})",
+            "spec.slos.checks[0].query"},
+        BrokenCase{
+            "DuplicateCheckNames",
+            R"({"slos": {"checks": [{"name": "a", "query": "up", "max": 1}, {"name": "a", "query": "up", "max": 2}]}})",
+            "spec.slos.checks[1].name"},
+        BrokenCase{"CheckWithoutBounds", R"({"slos": {"checks": [{"name": "a", "query": "up"}]}})",
+                   "spec.slos.checks[0].max"},
+        BrokenCase{"CheckWithoutQuery", R"({"slos": {"checks": [{"name": "a", "max": 1}]}})",
+                   "spec.slos.checks[0].query"},
+        BrokenCase{"BadPrometheusAddress", R"({"slos": {"prometheus": {"address": "prom:9090"}}})",
+                   "spec.slos.prometheus.address"},
+        BrokenCase{"BadPrice", R"({"pricing": {"cpuCoreMonth": "-15"}})",
+                   "spec.pricing.cpuCoreMonth"},
+        BrokenCase{"BadCurrency", R"({"pricing": {"currency": "dollars"}})",
+                   "spec.pricing.currency"},
+        BrokenCase{"UnknownField", R"({"cpu": {"percentil": 95}})", "spec.cpu.percentil"},
+        BrokenCase{"WrongType", R"({"cpu": "lots"})", "spec.cpu"},
+        BrokenCase{"QuantityAsFloat", R"({"cpu": {"min": 0.5}})", "spec.cpu.min"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(PolicyJson, ReportsEveryProblem) {
+  const auto parsed = policies::parse_policy_object(object_with_spec(json::parse(
+      R"({"cpu": {"percentile": 0, "min": "4", "max": "2"}, "mode": "x", "rollout": {"minChange": 1}})")));
+  EXPECT_EQ(parsed.problems.size(), 4U) << dump(parsed.problems);
+}
+
+TEST(PolicyJson, HeaderProblems) {
+  json object = object_with_spec(json::object());
+  object["apiVersion"] = "v1";
+  object["kind"] = "Pod";
+  object["metadata"].erase("name");
+  const auto parsed = policies::parse_policy_object(object);
+  ASSERT_EQ(parsed.problems.size(), 3U) << dump(parsed.problems);
+  EXPECT_EQ(parsed.problems[0].path, "apiVersion");
+  EXPECT_EQ(parsed.problems[1].path, "kind");
+  EXPECT_EQ(parsed.problems[2].path, "metadata.name");
+}
+
+TEST(PolicyValidation, ModelDefaultsAreValid) {
+  EXPECT_TRUE(policies::validate(policies::RightsizePolicySpec{}).empty());
+}
+
+}  // namespace

@@ -1,0 +1,167 @@
+#include "policies/recommender.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace std::chrono_literals;
+using policies::ContainerResources;
+using policies::Limits;
+using policies::LimitsPolicy;
+using policies::RightsizePolicySpec;
+
+constexpr std::int64_t kMi = 1LL << 20;
+constexpr std::int64_t kGi = 1LL << 30;
+const policies::Time kT0{std::chrono::sys_days{std::chrono::year{2024} / 3 / 1}.time_since_epoch()};
+
+struct SizeCase {
+  std::int64_t raw, min, max, round_to, expected;
+};
+class SizeToPolicy : public testing::TestWithParam<SizeCase> {};
+TEST_P(SizeToPolicy, ClampThenRound) {
+  const auto& c = GetParam();
+  EXPECT_EQ(policies::size_to_policy(c.raw, c.min, c.max, c.round_to), c.expected);
+}
+INSTANTIATE_TEST_SUITE_P(
+    Table, SizeToPolicy,
+    testing::Values(SizeCase{1234, 100, 32000, 50, 1250}, SizeCase{20, 100, 32000, 50, 100},  // min
+                    SizeCase{50000, 100, 32000, 50, 32000},                                   // max
+                    SizeCase{1001, 100, 32000, 1000, 2000},  // whole cores
+                    SizeCase{10, 100, 32000, 1000, 1000},    // min, rounded
+                    SizeCase{2400, 100, 2500, 1000, 2000},   // max wins
+                    SizeCase{1600, 1500, 1500, 1000, 1500},  // no multiple fits
+                    SizeCase{2000, 100, 32000, 1000, 2000}));
+
+struct LimitsCase {
+  const char* name;
+  LimitsPolicy mode;
+  Limits current_limits;
+  policies::Resources new_requests;
+  Limits expected;
+};
+class PlanLimits : public testing::TestWithParam<LimitsCase> {};
+TEST_P(PlanLimits, Table) {
+  const ContainerResources current{{4000, 8 * kGi}, GetParam().current_limits};
+  EXPECT_EQ(policies::plan_limits(GetParam().mode, current, GetParam().new_requests,
+                                  RightsizePolicySpec{}),
+            GetParam().expected);
+}
+INSTANTIATE_TEST_SUITE_P(
+    Table, PlanLimits,
+    testing::Values(
+        LimitsCase{"KeepRatio",
+                   LimitsPolicy::KeepRatio,
+                   {6000, 16 * kGi},
+                   {2000, 4 * kGi},
+                   {3000, 8 * kGi}},
+        LimitsCase{"KeepRatioRoundsUp",
+                   LimitsPolicy::KeepRatio,
+                   {5000, 10 * kGi},
+                   {1010, kGi},
+                   {1300, 1280 * kMi}},  // 1262.5m → 1300m; 1.25Gi
+        LimitsCase{"KeepRatioNoLimit", LimitsPolicy::KeepRatio, {}, {2000, 4 * kGi}, {}},
+        LimitsCase{
+            "EqualToRequests", LimitsPolicy::EqualToRequests, {}, {2000, 4 * kGi}, {2000, 4 * kGi}},
+        LimitsCase{"Unset", LimitsPolicy::Unset, {6000, 16 * kGi}, {2000, 4 * kGi}, {}},
+        LimitsCase{"Unchanged",
+                   LimitsPolicy::Unchanged,
+                   {6000, 16 * kGi},
+                   {2000, 4 * kGi},
+                   {6000, 16 * kGi}},
+        LimitsCase{"UnchangedRaisedToRequest",
+                   LimitsPolicy::Unchanged,
+                   {6000, 16 * kGi},
+                   {8000, 20 * kGi},
+                   {8000, 20 * kGi}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// A container observed for `hours` hours at `cpu` millicores and `mem` bytes.
+policies::ContainerUsage steady(int hours, std::int64_t cpu, std::int64_t mem) {
+  policies::ContainerUsage u(24h);
+  for (int m = 0; m <= hours * 60; m += 5) u.add_sample(kT0 + std::chrono::minutes(m), cpu, mem);
+  return u;
+}
+
+struct RecommendCase {
+  const char* name;
+  int hours;
+  std::int64_t cpu_usage, mem_usage;
+  void (*tweak)(RightsizePolicySpec&, policies::RecommendationInput&);
+  policies::RecommendationStatus status;
+  std::int64_t cpu, mem;  // expected requests
+};
+
+class Recommend : public testing::TestWithParam<RecommendCase> {};
+
+TEST_P(Recommend, Table) {
+  const auto& c = GetParam();
+  const auto usage = steady(c.hours, c.cpu_usage, c.mem_usage);
+  RightsizePolicySpec policy;
+  policies::RecommendationInput in{&usage, {{16000, 15 * kGi}, {}}, {}, {}, usage.last_sample()};
+  if (c.tweak) c.tweak(policy, in);
+  const auto r = policies::recommend(policy, in);
+  ASSERT_EQ(r.status, c.status) << r.reason;
+  EXPECT_EQ(r.target.requests.cpu_millicores, c.cpu);
+  EXPECT_EQ(r.target.requests.memory_bytes, c.mem);
+}
+
+using Status = policies::RecommendationStatus;
+
+// Steady 1180m and 13 GiB. CPU: 1180m is in bucket 83, which ends at
+// (1.05^84 − 1) / 0.05 = 1185.0m; / 0.6 = 1975.0 → 2000m (roundTo 50m).
+// Memory: 13312Mi is in bucket 133, ending at (1.05^134 − 1) / 0.05 Mi =
+// 13796.1Mi; / 0.8 = 17245.1Mi → 17280Mi (roundTo 64Mi).
+INSTANTIATE_TEST_SUITE_P(
+    Table, Recommend,
+    testing::Values(
+        RecommendCase{"Defaults", 2, 1180, 13 * kGi, nullptr, Status::Ready, 2000, 17280 * kMi},
+        RecommendCase{"WholeCores", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec& p, auto&) {
+                        p.cpu.round_to_millicores = 1000;  // 1185 / 0.5 = 2370 → 3 cores
+                        p.cpu.target_utilization = 0.5;
+                      },
+                      Status::Ready, 3000, 17280 * kMi},
+        RecommendCase{"TooLittleData", 0, 1180, 13 * kGi, nullptr, Status::NotEnoughData, 16000,
+                      15 * kGi},
+        RecommendCase{"MinObservationZero", 0, 1180, 13 * kGi,
+                      [](RightsizePolicySpec& p, auto&) { p.history.min_observation = 0s; },
+                      Status::Ready, 2000, 17280 * kMi},
+        RecommendCase{"ClampedToMin", 2, 5, 10 * kMi, nullptr, Status::Ready, 100, 128 * kMi},
+        RecommendCase{"ClampedToMax", 2, 60000, 100 * kGi, nullptr, Status::Ready, 32000, 64 * kGi},
+        RecommendCase{"OomBump", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec&, policies::RecommendationInput& in) {
+                        in.oom = policies::OomKill{16 * kGi, kT0};
+                      },
+                      Status::Ready, 2000, 19712 * kMi},  // 16Gi × 1.2 = 19660.8Mi → 19712Mi
+        RecommendCase{"CooldownFloor", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec&, policies::RecommendationInput& in) {
+                        in.cooldown = policies::CooldownFloor{{4000, kGi}, in.now + 1h};
+                      },
+                      Status::Ready, 4000, 17280 * kMi},
+        RecommendCase{"ExpiredCooldown", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec&, policies::RecommendationInput& in) {
+                        in.cooldown = policies::CooldownFloor{{4000, kGi}, in.now};
+                      },
+                      Status::Ready, 2000, 17280 * kMi},
+        RecommendCase{"LowerUtilization", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec& p, auto&) { p.cpu.target_utilization = 0.3; },
+                      Status::Ready, 3950, 17280 * kMi}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Recommend, NoUsageIsNotReady) {
+  const policies::RecommendationInput in{nullptr, {{1000, kGi}, {}}, {}, {}, kT0};
+  EXPECT_EQ(policies::recommend(RightsizePolicySpec{}, in).status, Status::NotEnoughData);
+}
+
+TEST(Recommend, LimitsFollowThePolicy) {
+  const auto usage = steady(2, 1180, 13 * kGi);
+  RightsizePolicySpec policy;
+  policies::RecommendationInput in{
+      &usage, {{16000, 15 * kGi}, {32000, 30 * kGi}}, {}, {}, usage.last_sample()};
+  const auto r = policies::recommend(policy, in);
+  ASSERT_EQ(r.status, Status::Ready);
+  EXPECT_EQ(r.target.limits.cpu_millicores, 4000);
+  EXPECT_EQ(r.target.limits.memory_bytes, 2 * 17280 * kMi);
+}
+
+}  // namespace

@@ -1,0 +1,177 @@
+#include "policies/usage_histogram.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "policies/container_usage.h"
+#include "policies/usage_checkpoint.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using policies::Time;
+using policies::UsageHistogram;
+
+const Time kT0{std::chrono::sys_days{std::chrono::year{2024} / 3 / 1}.time_since_epoch()};
+
+TEST(BucketScheme, FivePercentGrowthFromOneMillicore) {
+  const auto& s = policies::cpu_buckets();
+  EXPECT_DOUBLE_EQ(s.bucket_start(0), 0);
+  EXPECT_DOUBLE_EQ(s.bucket_start(1), 1);
+  EXPECT_DOUBLE_EQ(s.bucket_start(2), 2.05);
+  EXPECT_NEAR(s.bucket_end(2) - s.bucket_start(2), 1.05 * 1.05, 1e-9);
+  EXPECT_EQ(s.bucket_for(0), 0);
+  EXPECT_EQ(s.bucket_for(0.99), 0);
+  EXPECT_EQ(s.bucket_for(1), 1);
+  EXPECT_EQ(s.bucket_for(2.05), 2);
+  EXPECT_GE(s.bucket_end(s.size() - 1), 1024 * 1000);
+  EXPECT_EQ(s.bucket_for(1e12), s.size() - 1);
+  for (int b = 0; b < s.size(); ++b) {
+    EXPECT_EQ(s.bucket_for(s.bucket_start(b)), b);
+  }
+  EXPECT_DOUBLE_EQ(policies::memory_buckets().bucket_start(1), 1 << 20);
+}
+
+struct Distribution {
+  const char* name;
+  double (*value)(int i);  // i in [0, 1000): deterministic samples
+  double percentile;
+  double exact;  // the exact percentile of the samples
+};
+
+class Percentile : public testing::TestWithParam<Distribution> {};
+
+// The answer is the end of the bucket holding the exact percentile: never
+// below it, and at most one bucket width (5 %) above.
+TEST_P(Percentile, WithinOneBucket) {
+  UsageHistogram h(policies::cpu_buckets(), 24h);
+  for (int i = 0; i < 1000; ++i) h.add(GetParam().value(i), 1, kT0);
+  const double got = h.percentile(GetParam().percentile);
+  const auto& s = policies::cpu_buckets();
+  const int b = s.bucket_for(GetParam().exact);
+  EXPECT_GE(got, GetParam().exact);
+  EXPECT_DOUBLE_EQ(got, s.bucket_end(b));
+  EXPECT_LE(got - GetParam().exact, s.bucket_end(b) - s.bucket_start(b));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, Percentile,
+    testing::Values(
+        Distribution{"ConstantP95", [](int) { return 500.0; }, 95, 500},
+        Distribution{"UniformP50", [](int i) { return 1.0 + i; }, 50, 500},
+        Distribution{"UniformP95", [](int i) { return 1.0 + i; }, 95, 950},
+        Distribution{"UniformP100", [](int i) { return 1.0 + i; }, 100, 1000},
+        Distribution{"BimodalP90", [](int i) { return i < 900 ? 100.0 : 4000.0; }, 90, 100},
+        Distribution{"BimodalP91", [](int i) { return i < 900 ? 100.0 : 4000.0; }, 91, 4000},
+        Distribution{"ExponentialP99", [](int i) { return std::floor(100 * std::exp2(i / 100.0)); },
+                     99, std::floor(100 * std::exp2(989 / 100.0))}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Decay, HalvesAWeightAfterOneHalfLife) {
+  UsageHistogram h(policies::cpu_buckets(), 24h);
+  h.add(100, 1, kT0);
+  EXPECT_DOUBLE_EQ(h.total_weight(kT0), 1);
+  EXPECT_NEAR(h.total_weight(kT0 + 24h), 0.5, 1e-12);
+  EXPECT_NEAR(h.total_weight(kT0 + 48h), 0.25, 1e-12);
+}
+
+TEST(Decay, RecentSamplesOutweighOldOnes) {
+  UsageHistogram h(policies::cpu_buckets(), 24h);
+  // 100 samples at 2000m three days ago vs 100 at 100m now: the old ones weigh 1/8.
+  for (int i = 0; i < 100; ++i) h.add(2000, 1, kT0);
+  for (int i = 0; i < 100; ++i) h.add(100, 1, kT0 + 72h);
+  EXPECT_LT(h.percentile(85), 110);   // 100 / (100 + 12.5) = 88.9 % at 100m
+  EXPECT_GT(h.percentile(95), 1900);  // the top 11 % is the old peak
+}
+
+TEST(Decay, LongRunsRenormalizeWithoutOverflow) {
+  UsageHistogram h(policies::cpu_buckets(), 1h);
+  for (int day = 0; day < 365; ++day) h.add(250, 1, kT0 + std::chrono::hours(24 * day));
+  EXPECT_TRUE(std::isfinite(h.total_weight(kT0 + std::chrono::hours(24 * 364))));
+  EXPECT_NEAR(h.total_weight(kT0 + std::chrono::hours(24 * 364)), 1, 1e-6);
+  EXPECT_GT(h.percentile(50), 249);
+}
+
+TEST(Histogram, MergeEqualsAddingToOne) {
+  UsageHistogram a(policies::cpu_buckets(), 24h), b(policies::cpu_buckets(), 24h),
+      both(policies::cpu_buckets(), 24h);
+  for (int i = 0; i < 50; ++i) {
+    a.add(10 + i, 1, kT0 + std::chrono::minutes(i));
+    both.add(10 + i, 1, kT0 + std::chrono::minutes(i));
+    b.add(3000 + i, 1, kT0 + 30h + std::chrono::minutes(i));
+    both.add(3000 + i, 1, kT0 + 30h + std::chrono::minutes(i));
+  }
+  a.merge(b);
+  for (double p : {10.0, 50.0, 90.0, 99.0}) EXPECT_DOUBLE_EQ(a.percentile(p), both.percentile(p));
+  EXPECT_NEAR(a.total_weight(kT0 + 31h) / both.total_weight(kT0 + 31h), 1, 1e-6);  // float buckets
+}
+
+TEST(Histogram, SubtractRemovesASample) {
+  UsageHistogram h(policies::memory_buckets(), 24h);
+  h.add(512.0 * (1 << 20), 1, kT0);
+  h.add(1024.0 * (1 << 20), 1, kT0);
+  h.subtract(1024.0 * (1 << 20), 1, kT0);
+  EXPECT_LT(h.percentile(100), 540.0 * (1 << 20));
+  h.subtract(512.0 * (1 << 20), 1, kT0);
+  EXPECT_TRUE(h.empty());
+  EXPECT_EQ(h.percentile(50), 0);
+}
+
+TEST(ContainerUsage, MemoryKeepsOnePeakPerDay) {
+  policies::ContainerUsage u(24h);
+  // Day 1: 1 GiB, then a 3 GiB peak. Day 2: 2 GiB all day.
+  for (int i = 0; i < 10; ++i) u.add_sample(kT0 + std::chrono::minutes(i), 100, 1LL << 30);
+  u.add_sample(kT0 + 1h, 100, 3LL << 30);
+  for (int i = 0; i < 10; ++i) u.add_sample(kT0 + 24h + std::chrono::minutes(i), 100, 2LL << 30);
+  EXPECT_EQ(u.samples(), 21);
+  EXPECT_EQ(u.memory_peak_bytes(), 3LL << 30);
+  const auto& m = u.memory();
+  // Two peaks (3 GiB on day 1, weight 1; 2 GiB on day 2, weight 2): P40 is 2 GiB, P99 3 GiB.
+  EXPECT_NEAR(m.percentile(40) / (1 << 30), 2, 0.11);
+  EXPECT_NEAR(m.percentile(99) / (1 << 30), 3, 0.16);
+  EXPECT_NEAR(m.total_weight(kT0 + 24h), 1.5, 1e-6);
+  EXPECT_EQ(u.observed(), 24h + 9min);
+}
+
+TEST(Checkpoint, RoundTripsAndIsCompact) {
+  policies::ContainerUsage u(24h);
+  for (int i = 0; i < 2880; ++i) {  // two days of 1-minute samples, 50..450m, 12-14 GiB
+    const auto t = kT0 + std::chrono::minutes(i);
+    u.add_sample(t, 50 + (i * 37) % 400, (12LL << 30) + (i % 97) * (20LL << 20));
+  }
+  const std::string bytes = policies::encode_checkpoint(u);
+  EXPECT_LT(bytes.size(), 300U);
+  const std::string text = policies::encode_checkpoint_text(u);
+  EXPECT_LT(text.size(), 400U);
+  auto back = policies::decode_checkpoint_text(text);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->samples(), u.samples());
+  EXPECT_EQ(back->first_sample(), u.first_sample());
+  EXPECT_EQ(back->last_sample(), u.last_sample());
+  EXPECT_EQ(back->memory_peak_bytes(), u.memory_peak_bytes());
+  const auto& s = policies::cpu_buckets();
+  for (double p : {50.0, 95.0, 99.0}) {
+    const int b = s.bucket_for(u.cpu().percentile(p) - 1e-9);
+    EXPECT_NEAR(back->cpu().percentile(p), u.cpu().percentile(p),
+                s.bucket_end(b + 1) - s.bucket_start(b) + 1e-9);
+  }
+  EXPECT_DOUBLE_EQ(back->memory().percentile(99), u.memory().percentile(99));
+  // Learning continues after a restore.
+  back.value().add_sample(kT0 + 49h, 100, 12LL << 30);
+  EXPECT_EQ(back->samples(), u.samples() + 1);
+}
+
+TEST(Checkpoint, RejectsCorruptInput) {
+  policies::ContainerUsage u(24h);
+  u.add_sample(kT0, 100, 1 << 30);
+  const std::string bytes = policies::encode_checkpoint(u);
+  EXPECT_FALSE(policies::decode_checkpoint("").ok());
+  EXPECT_FALSE(policies::decode_checkpoint(std::string("\x02", 1) + bytes.substr(1)).ok());
+  for (std::size_t n = 0; n < bytes.size(); ++n)
+    EXPECT_FALSE(policies::decode_checkpoint(bytes.substr(0, n)).ok()) << n;
+  EXPECT_FALSE(policies::decode_checkpoint(bytes + "x").ok());
+  EXPECT_FALSE(policies::decode_checkpoint_text("not base64!").ok());
+}
+
+}  // namespace
