@@ -27,6 +27,8 @@ class BodyStream {
   virtual ~BodyStream() = default;
   // The next piece of the body (any size, any boundary); nullopt at the end.
   virtual Result<std::optional<std::string>> read() = 0;
+  // Makes a blocked or later read() end with a Cancelled error. Thread-safe.
+  virtual void cancel() {}
 };
 
 struct StreamedResponse {

@@ -139,15 +139,15 @@ INSTANTIATE_TEST_SUITE_P(
                 "", "invalid port"},
         BadCase{"bad_ca_data",
                 "current-context: c\n" CTX "clusters: [{name: k, cluster: {server: 'https://h', "
-                                           "certificate-authority-data: '***'}}]\n",
+                "certificate-authority-data: '***'}}]\n",
                 "", "certificate-authority-data: expected base64"},
         BadCase{"missing_ca_file",
                 "current-context: c\n" CTX "clusters: [{name: k, cluster: {server: 'https://h', "
-                                           "certificate-authority: nope.pem}}]\n",
+                "certificate-authority: nope.pem}}]\n",
                 "", "cannot read file '/etc/nope.pem'"},
         BadCase{"insecure_not_bool",
                 "current-context: c\n" CTX "clusters: [{name: k, cluster: {server: 'https://h', "
-                                           "insecure-skip-tls-verify: maybe}}]\n",
+                "insecure-skip-tls-verify: maybe}}]\n",
                 "", "insecure-skip-tls-verify: expected true or false"},
         BadCase{
             "insecure_with_ca",

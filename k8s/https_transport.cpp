@@ -1,0 +1,339 @@
+// The only code in k8s/ that touches sockets. Each connection owns its own
+// io_context; operations are started asynchronously (so that tcp_stream's
+// per-operation timeouts apply) and run to completion on the calling thread.
+#include "k8s/https_transport.h"
+
+#include <openssl/ssl.h>
+
+#include <spdlog/spdlog.h>
+#include <array>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <deque>
+#include <mutex>
+
+namespace k8s {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using beast::error_code;
+
+constexpr std::string_view kUserAgent = "rightsizer-k8s/0.1";
+
+http::verb to_verb(Method m) {
+  switch (m) {
+    case Method::Get:
+      return http::verb::get;
+    case Method::Post:
+      return http::verb::post;
+    case Method::Put:
+      return http::verb::put;
+    case Method::Patch:
+      return http::verb::patch;
+    case Method::Delete:
+      return http::verb::delete_;
+  }
+  return http::verb::get;
+}
+
+Error transport_error(const std::string& what, const error_code& ec) {
+  if (ec == beast::error::timeout) return make_error(ErrorKind::Timeout, what + ": timed out");
+  if (ec == asio::error::operation_aborted)
+    return make_error(ErrorKind::Cancelled, what + ": cancelled");
+  return make_error(ErrorKind::Transport, what + ": " + ec.message());
+}
+
+bool is_ip_address(const std::string& host) {
+  error_code ec;
+  (void)asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+// One TLS connection. Used by one thread at a time.
+struct Connection {
+  asio::io_context ioc;
+  ssl::stream<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+
+  explicit Connection(ssl::context& ctx) : stream(ioc, ctx) {}
+
+  // Runs the started operation(s) to completion on this thread.
+  void run() {
+    ioc.restart();
+    ioc.run();
+  }
+  void expire_after(std::chrono::seconds t) { beast::get_lowest_layer(stream).expires_after(t); }
+  void close() {
+    error_code ignored;
+    beast::get_lowest_layer(stream).socket().close(ignored);
+  }
+};
+
+struct Endpoint {
+  std::string host;  // to connect to
+  std::string port;
+  std::string server_name;  // for SNI and certificate verification
+  std::string host_header;
+};
+
+std::vector<Header> copy_headers(const http::fields& fields) {
+  std::vector<Header> out;
+  for (const auto& f : fields)
+    out.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  return out;
+}
+
+http::request<http::string_body> to_beast(const Request& req, const Credentials& creds,
+                                          const Endpoint& ep) {
+  http::request<http::string_body> out{to_verb(req.method), req.target(), 11};
+  out.set(http::field::host, ep.host_header);
+  out.set(http::field::user_agent, kUserAgent);
+  for (const auto& [k, v] : req.headers) out.set(k, v);
+  if (creds.bearer_token)
+    out.set(http::field::authorization, "Bearer " + creds.bearer_token->reveal());
+  out.keep_alive(true);
+  out.body() = req.body;
+  out.prepare_payload();
+  return out;
+}
+
+// A watch body: reads the chunked (or length-delimited) body piece by piece.
+class BeastBodyStream final : public BodyStream {
+ public:
+  BeastBodyStream(std::unique_ptr<Connection> conn,
+                  std::unique_ptr<http::response_parser<http::buffer_body>> parser,
+                  std::chrono::seconds idle)
+      : conn_(std::move(conn)), parser_(std::move(parser)), idle_(idle) {}
+
+  Result<std::optional<std::string>> read() override {
+    for (;;) {
+      if (cancelled_.load()) return make_error(ErrorKind::Cancelled, "stream cancelled");
+      if (parser_->is_done()) return std::optional<std::string>();
+      parser_->get().body().data = buf_.data();
+      parser_->get().body().size = buf_.size();
+      error_code ec;
+      conn_->expire_after(idle_);
+      http::async_read_some(conn_->stream, conn_->buffer, *parser_,
+                            [&](error_code e, std::size_t) { ec = e; });
+      conn_->run();
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) return transport_error("reading stream", ec);
+      std::size_t got = buf_.size() - parser_->get().body().size;
+      if (got > 0) return std::optional<std::string>(std::string(buf_.data(), got));
+    }
+  }
+
+  void cancel() override {
+    cancelled_.store(true);
+    asio::post(conn_->ioc, [conn = conn_.get()] { conn->close(); });
+  }
+
+ private:
+  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<http::response_parser<http::buffer_body>> parser_;
+  std::chrono::seconds idle_;
+  std::array<char, 64 * 1024> buf_{};
+  std::atomic<bool> cancelled_{false};
+};
+
+class HttpsTransport final : public Transport {
+ public:
+  HttpsTransport(std::unique_ptr<ssl::context> ctx, Endpoint ep, bool verify, TransportOptions opts)
+      : ctx_(std::move(ctx)), ep_(std::move(ep)), verify_(verify), opts_(opts) {}
+
+  Result<HttpResponse> send(const Request& req, const Credentials& creds) override;
+  Result<StreamedResponse> stream(const Request& req, const Credentials& creds) override;
+
+ private:
+  Result<std::unique_ptr<Connection>> connect();
+  Result<std::unique_ptr<Connection>> checkout(bool& reused);
+  void checkin(std::unique_ptr<Connection> conn);
+  Result<HttpResponse> exchange(Connection& conn, const http::request<http::string_body>& req,
+                                bool& keep);
+
+  std::unique_ptr<ssl::context> ctx_;
+  Endpoint ep_;
+  bool verify_;
+  TransportOptions opts_;
+  std::mutex mu_;
+  std::deque<std::unique_ptr<Connection>> idle_;
+};
+
+Result<std::unique_ptr<Connection>> HttpsTransport::connect() {
+  auto conn = std::make_unique<Connection>(*ctx_);
+  const std::string what = "connecting to " + ep_.host + ":" + ep_.port;
+  if (!is_ip_address(ep_.server_name) &&
+      !SSL_set_tlsext_host_name(conn->stream.native_handle(), ep_.server_name.c_str())) {
+    return make_error(ErrorKind::Transport, what + ": cannot set SNI");
+  }
+  if (verify_) {
+    conn->stream.set_verify_mode(ssl::verify_peer);
+    conn->stream.set_verify_callback(ssl::host_name_verification(ep_.server_name));
+  } else {
+    conn->stream.set_verify_mode(ssl::verify_none);
+  }
+  tcp::resolver resolver(conn->ioc);
+  error_code ec;
+  tcp::resolver::results_type endpoints;
+  resolver.async_resolve(ep_.host, ep_.port, [&](error_code e, tcp::resolver::results_type r) {
+    ec = e;
+    endpoints = std::move(r);
+  });
+  conn->run();
+  if (ec) return transport_error(what + " (resolve)", ec);
+  conn->expire_after(opts_.connect_timeout);
+  beast::get_lowest_layer(conn->stream)
+      .async_connect(endpoints, [&](error_code e, const tcp::endpoint&) { ec = e; });
+  conn->run();
+  if (ec) return transport_error(what, ec);
+  conn->expire_after(opts_.connect_timeout);
+  conn->stream.async_handshake(ssl::stream_base::client, [&](error_code e) { ec = e; });
+  conn->run();
+  if (ec) return transport_error(what + " (TLS handshake)", ec);
+  return conn;
+}
+
+Result<std::unique_ptr<Connection>> HttpsTransport::checkout(bool& reused) {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      reused = true;
+      return conn;
+    }
+  }
+  reused = false;
+  return connect();
+}
+
+void HttpsTransport::checkin(std::unique_ptr<Connection> conn) {
+  std::lock_guard lock(mu_);
+  if (idle_.size() < opts_.max_idle_connections) idle_.push_back(std::move(conn));
+}
+
+Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
+                                              const http::request<http::string_body>& req,
+                                              bool& keep) {
+  error_code ec;
+  conn.expire_after(opts_.request_timeout);
+  http::async_write(conn.stream, req, [&](error_code e, std::size_t) { ec = e; });
+  conn.run();
+  if (ec) return transport_error("sending request", ec);
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(opts_.max_body_bytes);
+  conn.expire_after(opts_.request_timeout);
+  http::async_read(conn.stream, conn.buffer, parser, [&](error_code e, std::size_t) { ec = e; });
+  conn.run();
+  if (ec == http::error::body_limit) {
+    return make_error(ErrorKind::Transport, "response body exceeds " +
+                                                std::to_string(opts_.max_body_bytes) +
+                                                " bytes (page the request with limit/continue)");
+  }
+  if (ec) return transport_error("reading response", ec);
+  auto& msg = parser.get();
+  keep = msg.keep_alive();
+  return HttpResponse{static_cast<int>(msg.result_int()), copy_headers(msg.base()),
+                      std::move(msg.body())};
+}
+
+Result<HttpResponse> HttpsTransport::send(const Request& req, const Credentials& creds) {
+  auto beast_req = to_beast(req, creds, ep_);
+  for (int round = 0;; ++round) {
+    bool reused = false;
+    auto conn = checkout(reused);
+    if (!conn) return conn.error();
+    bool keep = false;
+    auto resp = exchange(**conn, beast_req, keep);
+    if (resp) {
+      if (keep) checkin(std::move(*conn));
+      return resp;
+    }
+    // A pooled connection the server already closed: retry once on a fresh one.
+    if (!reused || round > 0 || resp.error().kind != ErrorKind::Transport) return resp;
+    spdlog::debug("k8s: reused connection failed ({}); reconnecting", resp.error().message);
+  }
+}
+
+Result<StreamedResponse> HttpsTransport::stream(const Request& req, const Credentials& creds) {
+  auto conn = connect();  // a watch holds its connection for its whole life
+  if (!conn) return conn.error();
+  auto beast_req = to_beast(req, creds, ep_);
+  error_code ec;
+  (*conn)->expire_after(opts_.request_timeout);
+  http::async_write((*conn)->stream, beast_req, [&](error_code e, std::size_t) { ec = e; });
+  (*conn)->run();
+  if (ec) return transport_error("sending watch request", ec);
+  auto parser = std::make_unique<http::response_parser<http::buffer_body>>();
+  parser->body_limit(boost::none);  // a watch body has no end
+  (*conn)->expire_after(opts_.request_timeout);
+  http::async_read_header((*conn)->stream, (*conn)->buffer, *parser,
+                          [&](error_code e, std::size_t) { ec = e; });
+  (*conn)->run();
+  if (ec) return transport_error("reading watch response head", ec);
+  StreamedResponse out;
+  out.status = static_cast<int>(parser->get().result_int());
+  out.headers = copy_headers(parser->get().base());
+  out.body = std::make_unique<BeastBodyStream>(std::move(*conn), std::move(parser),
+                                               opts_.stream_idle_timeout);
+  return out;
+}
+
+Result<std::unique_ptr<ssl::context>> make_tls_context(const ClusterConfig& cfg) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  error_code ec;
+  if (!cfg.ca_pem.empty()) {
+    ctx->add_certificate_authority(asio::buffer(cfg.ca_pem), ec);
+    if (ec)
+      return make_error(ErrorKind::Config,
+                        cfg.source + ": certificate authority is not a PEM certificate");
+  } else {
+    ctx->set_default_verify_paths(ec);
+  }
+  if (!cfg.client_cert_pem.empty()) {
+    ctx->use_certificate_chain(asio::buffer(cfg.client_cert_pem.reveal()), ec);
+    if (ec)
+      return make_error(ErrorKind::Config,
+                        cfg.source + ": client certificate is not a PEM certificate");
+    ctx->use_private_key(asio::buffer(cfg.client_key_pem.reveal()), ssl::context::pem, ec);
+    if (ec)
+      return make_error(ErrorKind::Config,
+                        cfg.source + ": client key is not a PEM key for the certificate");
+  }
+  return ctx;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Transport>> make_https_transport(const ClusterConfig& cfg,
+                                                        const TransportOptions& opts) {
+  auto ctx = make_tls_context(cfg);
+  if (!ctx) return ctx.error();
+  Endpoint ep;
+  ep.host = cfg.host;
+  ep.port = cfg.port;
+  ep.server_name = cfg.tls_server_name.empty() ? cfg.host : cfg.tls_server_name;
+  bool v6 = cfg.host.find(':') != std::string::npos;
+  ep.host_header = (v6 ? "[" + cfg.host + "]" : cfg.host) + ":" + cfg.port;
+  if (cfg.insecure_skip_tls_verify) {
+    spdlog::warn("INSECURE: TLS verification of {} is disabled (insecure-skip-tls-verify)",
+                 cfg.server);
+  }
+  return std::shared_ptr<Transport>(std::make_shared<HttpsTransport>(
+      std::move(*ctx), std::move(ep), !cfg.insecure_skip_tls_verify, opts));
+}
+
+}  // namespace k8s
