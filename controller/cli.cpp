@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "controller/build_info.h"
+#include "controller/validate_command.h"
 
 namespace controller {
 namespace {
@@ -11,6 +12,7 @@ constexpr std::string_view kUsage =
     "usage: rightsizer <command> [flags]\n"
     "\n"
     "commands:\n"
+    "  validate    check RightsizePolicy files (-f FILE...)\n"
     "  version     print the version\n";
 
 }  // namespace
@@ -24,6 +26,7 @@ int run_cli(std::span<const std::string_view> args) {
     std::cout << "rightsizer " << kVersion << '\n';
     return 0;
   }
+  if (args[0] == "validate") return run_validate(args.subspan(1), std::cout, std::cerr);
   std::cerr << "rightsizer: unknown command \"" << args[0] << "\"\n\n" << kUsage;
   return 2;
 }
