@@ -44,11 +44,13 @@ std::string Watcher::resource_version() const {
 
 void Watcher::cancel() {
   std::lock_guard lock(stream_mu_);
+  cancelled_ = true;
   if (active_stream_) active_stream_->cancel();
 }
 
 void Watcher::set_stream(Watching& w, std::shared_ptr<BodyStream> s) {
   std::lock_guard lock(stream_mu_);
+  if (s && cancelled_) s->cancel();
   active_stream_ = s;
   w.stream = std::move(s);
   w.lines = LineSplitter();

@@ -69,7 +69,7 @@ class Watcher {
   // opening a stream or a bookmark), or an error after which stepping again
   // (after a backoff) is always correct.
   Result<std::optional<WatcherEvent>> step();
-  // Ends a blocked read of the current stream. Thread-safe.
+  // Ends a blocked read of the current stream and of any later one. Thread-safe.
   void cancel();
 
   [[nodiscard]] const State& state() const { return state_; }
@@ -93,6 +93,7 @@ class Watcher {
   State state_;
   std::mutex stream_mu_;
   std::shared_ptr<BodyStream> active_stream_;
+  bool cancelled_ = false;  // guarded by stream_mu_
 };
 
 // Steps `watcher` until `stop`, handing events to `sink` and sleeping
