@@ -14,6 +14,8 @@ namespace {
 
 constexpr double kQuantum = 16383;  // two varint bytes
 constexpr std::uint64_t kMaxBuckets = 4096;
+// Times and spans are bounded (±34,000 years) so that time arithmetic never overflows.
+constexpr std::uint64_t kMaxSeconds = std::uint64_t{1} << 40;
 
 class Writer {
  public:
@@ -88,7 +90,9 @@ std::optional<UsageHistogram> read_histogram(Reader& r, const BucketScheme& sche
   const auto first = r.u();
   const auto count = r.u();
   if (!half_life || !reference || !max || !first || !count || *half_life == 0 ||
-      *count > kMaxBuckets || !std::isfinite(*max) || *max < 0 ||
+      *count > kMaxBuckets || !std::isfinite(*max) || *max < 0 || *half_life > kMaxSeconds ||
+      *reference > static_cast<std::int64_t>(kMaxSeconds) ||
+      *reference < -static_cast<std::int64_t>(kMaxSeconds) ||
       *first > static_cast<std::uint64_t>(scheme.size()))
     return std::nullopt;
   std::vector<float> weights;
@@ -98,8 +102,7 @@ std::optional<UsageHistogram> read_histogram(Reader& r, const BucketScheme& sche
     if (!q || *q > static_cast<std::uint64_t>(kQuantum)) return std::nullopt;
     weights.push_back(static_cast<float>(static_cast<double>(*q) / kQuantum * *max));
   }
-  UsageHistogram h(scheme, std::chrono::seconds(static_cast<std::int64_t>(
-                               std::min<std::uint64_t>(*half_life, 1ULL << 40))));
+  UsageHistogram h(scheme, std::chrono::seconds(static_cast<std::int64_t>(*half_life)));
   h.restore(base + std::chrono::seconds(*reference), static_cast<int>(*first), std::move(weights));
   return h;
 }
