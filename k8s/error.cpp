@@ -3,6 +3,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "k8s/secret.h"
+
 namespace k8s {
 namespace {
 
@@ -150,7 +152,9 @@ Error error_from_response(int http_status, std::string_view body,
   if (doc.is_object() && string_field(doc, "kind") == "Status") {
     err = error_from_status_json(doc);
   } else {
-    err.message = body.size() > 200 ? std::string(body.substr(0, 200)) + "..." : std::string(body);
+    // A proxy's error page may echo the request: keep credentials out.
+    err.message =
+        redact(body.size() > 200 ? std::string(body.substr(0, 200)) + "..." : std::string(body));
   }
   err.http_status = http_status;
   err.kind = kind_for(http_status, err.reason);
