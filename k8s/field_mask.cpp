@@ -1,6 +1,9 @@
 #include "k8s/field_mask.h"
 
+#include <charconv>
+#include <cstdint>
 #include <cstring>
+#include <optional>
 
 namespace k8s {
 namespace {
@@ -89,7 +92,29 @@ class Scanner {
     return false;
   }
 
+  // Most kept leaves are plain strings or integers: build those directly,
+  // and leave everything else to nlohmann's parser.
+  static std::optional<nlohmann::json> simple_scalar(std::string_view text) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"' &&
+        text.find('\\') == std::string_view::npos) {
+      return nlohmann::json(std::string(text.substr(1, text.size() - 2)));
+    }
+    if (text == "true") return nlohmann::json(true);
+    if (text == "false") return nlohmann::json(false);
+    if (text == "null") return nlohmann::json(nullptr);
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    bool plain_int = ec == std::errc{} && end == text.data() + text.size() &&
+                     !(text.size() > 1 && (text[0] == '0' || (text[0] == '-' && text[1] == '0')));
+    if (plain_int) return nlohmann::json(n);
+    return std::nullopt;
+  }
+
   Result<nlohmann::json> parse_slice(const char* from) {
+    std::string_view text(from, size_t(p_ - from));
+    if (text.front() != '{' && text.front() != '[') {
+      if (auto v = simple_scalar(text)) return std::move(*v);
+    }
     auto v = nlohmann::json::parse(from, p_, nullptr, /*allow_exceptions=*/false);
     if (v.is_discarded()) return fail("malformed value");
     return v;

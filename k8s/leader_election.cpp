@@ -30,9 +30,8 @@ std::string format_micro_time(std::chrono::system_clock::time_point t) {
   gmtime_r(&tt, &tm);
   char buf[40];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%06lldZ", buf, static_cast<long long>(micros));
-  return out;
+  std::string frac = std::to_string(1'000'000 + micros).substr(1);  // six digits
+  return std::string(buf) + "." + frac + "Z";
 }
 
 LeaseRecord parse_lease_record(const nlohmann::json& lease) {

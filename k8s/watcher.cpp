@@ -15,6 +15,12 @@ Step nothing() {
 Step event(WatcherEventKind kind, std::vector<nlohmann::json> objects = {}) {
   return std::optional<WatcherEvent>(WatcherEvent{kind, std::move(objects)});
 }
+// One object, moved (a braced list would copy it).
+Step event(WatcherEventKind kind, nlohmann::json&& object) {
+  std::vector<nlohmann::json> objects;
+  objects.push_back(std::move(object));
+  return event(kind, std::move(objects));
+}
 
 std::string list_string(const nlohmann::json& doc, const char* key) {
   auto meta = doc.find("metadata");
@@ -168,9 +174,9 @@ Step Watcher::apply_event(Watching& w, WatchEvent ev) {
   switch (ev.type) {
     case WatchEventType::Added:
     case WatchEventType::Modified:
-      return event(WatcherEventKind::Apply, {std::move(ev.object)});
+      return event(WatcherEventKind::Apply, std::move(ev.object));
     case WatchEventType::Deleted:
-      return event(WatcherEventKind::Delete, {std::move(ev.object)});
+      return event(WatcherEventKind::Delete, std::move(ev.object));
     default:
       return nothing();  // a bookmark only moves the resourceVersion
   }

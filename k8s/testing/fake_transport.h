@@ -98,7 +98,8 @@ class FakeTransport final : public Transport {
   class ScriptedBody final : public BodyStream {
    public:
     ScriptedBody(std::vector<std::string> pieces, std::optional<Error> end)
-        : pieces_(pieces.begin(), pieces.end()), end_(std::move(end)) {}
+        : pieces_(std::make_move_iterator(pieces.begin()), std::make_move_iterator(pieces.end())),
+          end_(std::move(end)) {}
     Result<std::optional<std::string>> read() override {
       if (!pieces_.empty()) {
         std::string p = std::move(pieces_.front());
