@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <regex>
+#include <string_view>
 
 namespace controller {
 namespace {
@@ -17,40 +17,73 @@ bool is_null(const std::string& s) {
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
 }
 
+bool all_of(std::string_view s, bool (*pred)(char)) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!pred(c)) return false;
+  return true;
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_octal(char c) {
+  return c >= '0' && c <= '7';
+}
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+std::string_view unsigned_part(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return s;
+}
+
+// [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
 std::optional<nlohmann::json> as_integer(const std::string& s) {
-  static const std::regex kDecimal("[-+]?[0-9]+");
-  static const std::regex kOctal("0o[0-7]+");
-  static const std::regex kHex("0x[0-9a-fA-F]+");
   int base = 10;
-  std::size_t skip = 0;
-  if (std::regex_match(s, kOctal)) {
+  std::string_view digits = s;
+  if (s.starts_with("0o") && all_of(digits.substr(2), is_octal)) {
     base = 8;
-    skip = 2;
-  } else if (std::regex_match(s, kHex)) {
+    digits.remove_prefix(2);
+  } else if (s.starts_with("0x") && all_of(digits.substr(2), is_hex)) {
     base = 16;
-    skip = 2;
-  } else if (!std::regex_match(s, kDecimal)) {
+    digits.remove_prefix(2);
+  } else if (!all_of(unsigned_part(s), is_digit)) {
     return std::nullopt;
   }
-  const char* begin = s.data() + skip + (s[0] == '+' ? 1 : 0);
-  const char* end = s.data() + s.size();
+  if (digits[0] == '+') digits.remove_prefix(1);
+  const char* end = digits.data() + digits.size();
   std::int64_t v = 0;
-  if (auto [p, ec] = std::from_chars(begin, end, v, base); ec == std::errc{} && p == end)
+  if (auto [p, ec] = std::from_chars(digits.data(), end, v, base); ec == std::errc{} && p == end)
     return nlohmann::json(v);
   std::uint64_t u = 0;
-  if (auto [p, ec] = std::from_chars(begin, end, u, base); ec == std::errc{} && p == end)
+  if (auto [p, ec] = std::from_chars(digits.data(), end, u, base); ec == std::errc{} && p == end)
     return nlohmann::json(u);
   return nlohmann::json(std::strtod(s.c_str(), nullptr));  // too large: a float, as JSON would
 }
 
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_float(std::string_view s) {
+  s = unsigned_part(s);
+  const auto e = s.find_first_of("eE");
+  const std::string_view mantissa = s.substr(0, e);
+  if (e != std::string_view::npos && !all_of(unsigned_part(s.substr(e + 1)), is_digit))
+    return false;
+  const auto dot = mantissa.find('.');
+  if (dot == std::string_view::npos) return all_of(mantissa, is_digit);
+  const std::string_view whole = mantissa.substr(0, dot), frac = mantissa.substr(dot + 1);
+  if (whole.empty()) return all_of(frac, is_digit);
+  return all_of(whole, is_digit) && (frac.empty() || all_of(frac, is_digit));
+}
+
 std::optional<nlohmann::json> as_float(const std::string& s) {
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
   if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf")
     return nlohmann::json(std::numeric_limits<double>::infinity());
   if (s == "-.inf" || s == "-.Inf" || s == "-.INF")
     return nlohmann::json(-std::numeric_limits<double>::infinity());
   if (s == ".nan" || s == ".NaN" || s == ".NAN") return nlohmann::json(std::nan(""));
-  if (!std::regex_match(s, kFloat)) return std::nullopt;
+  if (!is_float(s)) return std::nullopt;
   return nlohmann::json(std::strtod(s.c_str(), nullptr));
 }
 

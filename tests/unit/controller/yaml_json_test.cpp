@@ -24,17 +24,19 @@ TEST_P(YamlScalars, ResolveByTheCoreSchema) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, YamlScalars,
-    testing::Values(ScalarCase{"\"15.00\"", "15.00"}, ScalarCase{"'32'", "32"},
-                    ScalarCase{"32", 32}, ScalarCase{"-7", -7}, ScalarCase{"0.6", 0.6},
-                    ScalarCase{"1e3", 1000.0}, ScalarCase{"100m", "100m"},
-                    ScalarCase{"64Gi", "64Gi"}, ScalarCase{"true", true},
-                    ScalarCase{"False", false}, ScalarCase{"yes", "yes"}, ScalarCase{"on", "on"},
-                    ScalarCase{"~", nullptr}, ScalarCase{"null", nullptr}, ScalarCase{"", nullptr},
-                    ScalarCase{"0x1f", 31}, ScalarCase{"0o17", 15},
-                    ScalarCase{"\"09:25\"", "09:25"}, ScalarCase{"09:25", "09:25"},
-                    ScalarCase{"!!str 12", "12"},
-                    ScalarCase{"18446744073709551615", json(18446744073709551615ULL)},
-                    ScalarCase{"America/New_York", "America/New_York"}));
+    testing::Values(
+        ScalarCase{"\"15.00\"", "15.00"}, ScalarCase{"'32'", "32"}, ScalarCase{"32", 32},
+        ScalarCase{"-7", -7}, ScalarCase{"0.6", 0.6}, ScalarCase{"1e3", 1000.0},
+        ScalarCase{"100m", "100m"}, ScalarCase{"64Gi", "64Gi"}, ScalarCase{"true", true},
+        ScalarCase{"False", false}, ScalarCase{"yes", "yes"}, ScalarCase{"on", "on"},
+        ScalarCase{"~", nullptr}, ScalarCase{"null", nullptr}, ScalarCase{"", nullptr},
+        ScalarCase{"0x1f", 31}, ScalarCase{"0o17", 15}, ScalarCase{"\"09:25\"", "09:25"},
+        ScalarCase{"09:25", "09:25"}, ScalarCase{"!!str 12", "12"},
+        ScalarCase{"18446744073709551615", json(18446744073709551615ULL)},
+        ScalarCase{"America/New_York", "America/New_York"}, ScalarCase{".5", 0.5},
+        ScalarCase{"1.", 1.0}, ScalarCase{"-2.5e-1", -0.25}, ScalarCase{"+3", 3},
+        ScalarCase{"1e", "1e"}, ScalarCase{".", "."}, ScalarCase{"1.2.3", "1.2.3"},
+        ScalarCase{"0x", "0x"}, ScalarCase{"0o8", "0o8"}, ScalarCase{"1_000", "1_000"}));
 
 TEST(YamlJson, DocumentsListsAndMaps) {
   auto docs = controller::yaml_to_json(
