@@ -65,6 +65,8 @@ class Informer {
   }
   [[nodiscard]] const Store<T>& store() const { return store_; }
   [[nodiscard]] const Watcher& watcher() const { return watcher_; }
+  // Before start(): see Watcher::resume_from.
+  [[nodiscard]] Watcher& watcher() { return watcher_; }
   // How many times a full list was swapped in (1 + relists).
   [[nodiscard]] int list_generation() const { return generations_.load(); }
 

@@ -48,6 +48,12 @@ std::string Watcher::resource_version() const {
   return {};
 }
 
+void Watcher::resume_from(std::string resource_version) {
+  Watching w;
+  w.resource_version = std::move(resource_version);
+  state_ = std::move(w);
+}
+
 void Watcher::cancel() {
   std::lock_guard lock(stream_mu_);
   cancelled_ = true;

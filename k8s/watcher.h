@@ -69,6 +69,9 @@ class Watcher {
   // opening a stream or a bookmark), or an error after which stepping again
   // (after a backoff) is always correct.
   Result<std::optional<WatcherEvent>> step();
+  // Skips the list: the next step watches from `resource_version`, as after
+  // a disconnect (a caller that persisted its position). A 410 still relists.
+  void resume_from(std::string resource_version);
   // Ends a blocked read of the current stream and of any later one. Thread-safe.
   void cancel();
 

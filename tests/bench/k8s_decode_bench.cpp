@@ -265,7 +265,7 @@ int main() {
   cfg.mask = pod_mask();
   std::size_t heap_before = heap_in_use();
   auto informer = std::make_unique<k8s::Informer<PodView>>(client, cfg, project);
-  auto& watcher = const_cast<k8s::Watcher&>(informer->watcher());
+  auto& watcher = informer->watcher();
 
   auto t0 = Clock::now();
   double c0 = thread_cpu_seconds();
