@@ -228,7 +228,7 @@ INSTANTIATE_TEST_SUITE_P(
                "spec.slos.checks[0].query"},
         Broken{"DuplicateCheckNames",
                R"({slos: {checks: [{name: a, query: up, max: 1}, {name: a, query: up, max: 2}]}})",
-               "spec.slos.checks[1]"},
+               "spec.slos.checks"},
         Broken{"CheckWithoutBounds", R"({slos: {checks: [{name: a, query: up}]}})",
                "spec.slos.checks[0].max"},
         Broken{"CheckMinAboveMax", R"({slos: {checks: [{name: a, query: up, min: 2, max: 1}]}})",
