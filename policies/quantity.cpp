@@ -194,6 +194,13 @@ Result<std::string> apiserver_text(std::string_view text) {
   auto q = parse_quantity(text);
   if (!q) return make_error(q.error());
   if (text == "0") return std::string(text);
+  // The v1 → internal conversion of every core ResourceList rounds values up
+  // to milli scale (RoundUp(-3)); a value it changes is re-rendered.
+  if (q->exponent < -3) {
+    auto millis = to_millis(*q);
+    if (!millis) return make_error(millis.error());
+    return to_string(Quantity{*millis, -3, q->format});
+  }
   auto scanned = scan(text);
   auto suffix = interpret(scanned->suffix);
   if (apiserver_keeps_text(*scanned, *suffix)) return std::string(text);

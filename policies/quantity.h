@@ -30,7 +30,8 @@ std::string to_string(const Quantity& q);
 // The text the apiserver stores and returns for `text` in a built-in
 // resource field: usually to_string(parse_quantity(text)), but like the
 // apiserver it keeps the caller's spelling when its fast path deems it
-// canonical already (so "+1Ki" or "0100m" come back unchanged).
+// canonical already (so "+1Ki" or "0100m" come back unchanged), and values
+// finer than a milli are rounded up to one ("1n" → "1m").
 Result<std::string> apiserver_text(std::string_view text);
 
 // Value in thousandths / units, rounded up (away from zero) like

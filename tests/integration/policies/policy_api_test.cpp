@@ -29,8 +29,16 @@ std::string read(const fs::path& p) {
 class PolicyApi : public testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const auto applied = itest::kubectl({"apply", "-f", (kSource / "crds").string()});
-    ASSERT_TRUE(applied.ok()) << applied.err;
+    // Several test processes apply the CRDs at once under `ctest -j`: a
+    // conflicting concurrent apply is retried (apply is idempotent).
+    itest::CommandResult applied;
+    ASSERT_TRUE(itest::eventually(
+        [&] {
+          applied = itest::kubectl({"apply", "-f", (kSource / "crds").string()});
+          return applied.ok();
+        },
+        30s))
+        << applied.err;
     const auto established =
         itest::kubectl({"wait", "--for=condition=Established", "--timeout=60s",
                         "crd/rightsizepolicies.rightsizer.io", "crd/rightsizings.rightsizer.io"});

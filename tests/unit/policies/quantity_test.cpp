@@ -136,7 +136,11 @@ INSTANTIATE_TEST_SUITE_P(Table, ApiserverText,
                                          TextCase{"1Ki", "1Ki"}, TextCase{"+1Ki", "+1Ki"},
                                          TextCase{"8Ki", "8Ki"}, TextCase{"1024Ki", "1Mi"},
                                          TextCase{"1.5Gi", "1536Mi"}, TextCase{"0", "0"},
-                                         TextCase{"0.1", "100m"}));
+                                         TextCase{"0.1", "100m"}, TextCase{"1n", "1m"},
+                                         TextCase{"0.5n", "1m"}, TextCase{"1u", "1m"},
+                                         TextCase{"1000n", "1m"},
+                                         TextCase{"1.0000000001", "1001m"},
+                                         TextCase{"1.1Ki", "1126400m"}));
 
 TEST(Quantity, CompareIsByValue) {
   EXPECT_EQ(policies::compare(*parse_quantity("1"), *parse_quantity("1000m")), 0);
