@@ -29,6 +29,12 @@ using tcp = asio::ip::tcp;
 using beast::error_code;
 
 constexpr std::string_view kUserAgent = "rightsizer-k8s/0.1";
+constexpr auto kMaxIdle = std::chrono::seconds(45);
+
+// Safe to send twice: a second attempt changes nothing the first did not.
+bool idempotent(Method m) {
+  return m == Method::Get || m == Method::Put || m == Method::Delete;
+}
 
 http::verb to_verb(Method m) {
   switch (m) {
@@ -64,6 +70,7 @@ struct Connection {
   asio::io_context ioc;
   ssl::stream<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
 
   explicit Connection(ssl::context& ctx) : stream(ioc, ctx) {}
 
@@ -159,7 +166,7 @@ class HttpsTransport final : public Transport {
   Result<std::unique_ptr<Connection>> checkout(bool& reused);
   void checkin(std::unique_ptr<Connection> conn);
   Result<HttpResponse> exchange(Connection& conn, const http::request<http::string_body>& req,
-                                bool& keep);
+                                bool& keep, bool& sent_before_failure);
 
   std::unique_ptr<ssl::context> ctx_;
   Endpoint ep_;
@@ -206,6 +213,9 @@ Result<std::unique_ptr<Connection>> HttpsTransport::connect() {
 Result<std::unique_ptr<Connection>> HttpsTransport::checkout(bool& reused) {
   {
     std::lock_guard lock(mu_);
+    // Servers close idle connections; an old one would likely fail mid-request.
+    auto now = std::chrono::steady_clock::now();
+    std::erase_if(idle_, [&](const auto& c) { return now - c->idle_since > kMaxIdle; });
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
@@ -218,18 +228,23 @@ Result<std::unique_ptr<Connection>> HttpsTransport::checkout(bool& reused) {
 }
 
 void HttpsTransport::checkin(std::unique_ptr<Connection> conn) {
+  conn->idle_since = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   if (idle_.size() < opts_.max_idle_connections) idle_.push_back(std::move(conn));
 }
 
 Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
                                               const http::request<http::string_body>& req,
-                                              bool& keep) {
+                                              bool& keep, bool& sent_before_failure) {
+  sent_before_failure = true;
   error_code ec;
   conn.expire_after(opts_.request_timeout);
   http::async_write(conn.stream, req, [&](error_code e, std::size_t) { ec = e; });
   conn.run();
-  if (ec) return transport_error("sending request", ec);
+  if (ec) {
+    sent_before_failure = false;
+    return transport_error("sending request", ec);
+  }
   http::response_parser<http::string_body> parser;
   parser.body_limit(opts_.max_body_bytes);
   conn.expire_after(opts_.request_timeout);
@@ -254,13 +269,17 @@ Result<HttpResponse> HttpsTransport::send(const Request& req, const Credentials&
     auto conn = checkout(reused);
     if (!conn) return conn.error();
     bool keep = false;
-    auto resp = exchange(**conn, beast_req, keep);
+    bool sent = false;
+    auto resp = exchange(**conn, beast_req, keep, sent);
     if (resp) {
       if (keep) checkin(std::move(*conn));
       return resp;
     }
-    // A pooled connection the server already closed: retry once on a fresh one.
-    if (!reused || round > 0 || resp.error().kind != ErrorKind::Transport) return resp;
+    // A pooled connection the server already closed: retry once on a fresh
+    // one, unless a non-idempotent request may have reached the server.
+    bool resend_safe = !sent || idempotent(req.method);
+    if (!reused || round > 0 || resp.error().kind != ErrorKind::Transport || !resend_safe)
+      return resp;
     spdlog::debug("k8s: reused connection failed ({}); reconnecting", resp.error().message);
   }
 }
