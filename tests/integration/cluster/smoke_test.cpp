@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "k8s/version_info.h"
-#include "quantity_for_test.h"
+#include "policies/quantity.h"
 #include "support/cluster.h"
 #include "support/http_exporter.h"
 
@@ -120,11 +120,14 @@ TEST(Metrics, UsageAnnotationsAppearInMetricsApi) {
         for (const auto& pod : last["items"]) {
           const auto& c = pod["containers"];
           if (c.size() != 1) return false;
-          auto cpu = itest::parse_quantity_for_test(c[0]["usage"].value("cpu", ""));
-          auto mem = itest::parse_quantity_for_test(c[0]["usage"].value("memory", ""));
+          auto cpu = policies::parse_quantity(c[0]["usage"].value("cpu", ""));
+          auto mem = policies::parse_quantity(c[0]["usage"].value("memory", ""));
+          if (!cpu || !mem) return false;
+          auto millicores = policies::to_millis(*cpu);
+          auto bytes = policies::to_units(*mem);
           // CPU is a rate over two scrapes of kwok's cumulative counter.
-          if (!cpu || *cpu < 0.225 || *cpu > 0.275) return false;
-          if (!mem || *mem != 300.0 * 1024 * 1024) return false;
+          if (!millicores || *millicores < 225 || *millicores > 275) return false;
+          if (!bytes || *bytes != 300LL * 1024 * 1024) return false;
         }
         return true;
       },
