@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fake_api.h"
 #include "k8s/conflict_retry.h"
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
@@ -15,9 +16,7 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::string status(int code, const std::string& reason) {
-  return json{{"kind", "Status"}, {"code", code}, {"reason", reason}, {"message", reason}}.dump();
-}
+using unit::status_body;
 
 class ApiClientTest : public ::testing::Test {
  protected:
@@ -42,7 +41,7 @@ TEST_F(ApiClientTest, GetReturnsObject) {
 }
 
 TEST_F(ApiClientTest, NotFoundIsAValueAndNotRetried) {
-  transport_->push(404, status(404, "NotFound"));
+  transport_->push(404, status_body(404, "NotFound"));
   auto client = make();
   auto obj = client.get(cm_);
   ASSERT_FALSE(obj);
@@ -60,7 +59,7 @@ TEST_F(ApiClientTest, InvalidBodyIsDecodeError) {
 
 TEST_F(ApiClientTest, ReadsAreRetriedWithGrowingJitteredBackoff) {
   transport_->push(make_error(ErrorKind::Transport, "reset"));
-  transport_->push(503, status(503, "ServiceUnavailable"));
+  transport_->push(503, status_body(503, "ServiceUnavailable"));
   transport_->push(200, "{}");
   auto client = make();
   ASSERT_TRUE(client.get(cm_));
@@ -71,7 +70,7 @@ TEST_F(ApiClientTest, ReadsAreRetriedWithGrowingJitteredBackoff) {
 
 TEST_F(ApiClientTest, RetriesAreBounded) {
   transport_->set_handler([](const Request&) -> Result<HttpResponse> {
-    return HttpResponse{500, {}, status(500, "InternalError")};
+    return HttpResponse{500, {}, status_body(500, "InternalError")};
   });
   ClientOptions opts;
   opts.max_attempts = 4;
@@ -83,7 +82,7 @@ TEST_F(ApiClientTest, RetriesAreBounded) {
 }
 
 TEST_F(ApiClientTest, WriteIsRetriedOn429WithRetryAfterAsTold) {
-  transport_->push(429, status(429, "TooManyRequests"), {{"Retry-After", "3"}});
+  transport_->push(429, status_body(429, "TooManyRequests"), {{"Retry-After", "3"}});
   transport_->push(201, R"({"metadata":{"name":"cm"}})");
   auto client = make();
   ASSERT_TRUE(client.create(cms_, json{{"metadata", {{"name", "cm"}}}}));
@@ -91,7 +90,7 @@ TEST_F(ApiClientTest, WriteIsRetriedOn429WithRetryAfterAsTold) {
 }
 
 TEST_F(ApiClientTest, WriteIsNotRetriedOnPlain5xxOrTransportError) {
-  transport_->push(500, status(500, "InternalError"));
+  transport_->push(500, status_body(500, "InternalError"));
   auto client = make();
   auto r = client.create(cms_, json::object());
   ASSERT_FALSE(r);
@@ -102,14 +101,14 @@ TEST_F(ApiClientTest, WriteIsNotRetriedOnPlain5xxOrTransportError) {
 }
 
 TEST_F(ApiClientTest, WriteIsRetriedOn503WithRetryAfter) {
-  transport_->push(503, status(503, "ServiceUnavailable"), {{"Retry-After", "1"}});
+  transport_->push(503, status_body(503, "ServiceUnavailable"), {{"Retry-After", "1"}});
   transport_->push(200, "{}");
   auto client = make();
   ASSERT_TRUE(client.patch(cm_, PatchType::Merge, json{{"data", {{"a", "b"}}}}));
 }
 
 TEST_F(ApiClientTest, RetryAfterIsCapped) {
-  transport_->push(429, status(429, "TooManyRequests"), {{"Retry-After", "3600"}});
+  transport_->push(429, status_body(429, "TooManyRequests"), {{"Retry-After", "3600"}});
   transport_->push(200, "{}");
   auto client = make();
   ASSERT_TRUE(client.get(cm_));
@@ -124,15 +123,15 @@ TEST_F(ApiClientTest, UnauthorizedReReadsTokenFileOnceAndRetries) {
   auto client = make({}, tokens);
   ASSERT_EQ(tokens->token()->reveal(), "old");
   dir.write("token", "new");
-  transport_->push(401, status(401, "Unauthorized"));
+  transport_->push(401, status_body(401, "Unauthorized"));
   transport_->push(200, "{}");
   ASSERT_TRUE(client.get(cm_));
   auto reqs = transport_->requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0].credentials.bearer_token->reveal(), "old");
   EXPECT_EQ(reqs[1].credentials.bearer_token->reveal(), "new");
-  transport_->push(401, status(401, "Unauthorized"));
-  transport_->push(401, status(401, "Unauthorized"));
+  transport_->push(401, status_body(401, "Unauthorized"));
+  transport_->push(401, status_body(401, "Unauthorized"));
   auto r = client.get(cm_);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::Unauthorized);
@@ -156,7 +155,7 @@ TEST_F(ApiClientTest, ListFollowsContinueTokens) {
 
 TEST_F(ApiClientTest, ListRestartsWhenContinueTokenExpires) {
   transport_->push(200, R"({"metadata":{"continue":"c1"},"items":[{"n":1}]})");
-  transport_->push(410, status(410, "Expired"));
+  transport_->push(410, status_body(410, "Expired"));
   transport_->push(200, R"({"metadata":{"continue":"c2"},"items":[{"n":1}]})");
   transport_->push(200, R"({"metadata":{"resourceVersion":"9"},"items":[{"n":2}]})");
   auto client = make();
@@ -168,7 +167,7 @@ TEST_F(ApiClientTest, ListRestartsWhenContinueTokenExpires) {
 }
 
 TEST_F(ApiClientTest, ListGoneOnFirstPageIsReturned) {
-  transport_->push(410, status(410, "Expired"));
+  transport_->push(410, status_body(410, "Expired"));
   auto client = make();
   auto list = client.list(cms_);
   ASSERT_FALSE(list);
@@ -207,8 +206,8 @@ TEST_F(ApiClientTest, ApplySendsFieldManagerAndForce) {
 }
 
 TEST_F(ApiClientTest, RemoveMapsErrors) {
-  transport_->push(200, status(200, ""));
-  transport_->push(409, status(409, "Conflict"));
+  transport_->push(200, status_body(200, ""));
+  transport_->push(409, status_body(409, "Conflict"));
   auto client = make();
   EXPECT_TRUE(client.remove(cm_));
   DeleteOptions opts;
@@ -242,7 +241,7 @@ TEST_F(ApiClientTest, UpdateWithRetryWinsAgainstConcurrentWriter) {
     }
     auto body = json::parse(req.body);
     if (body["metadata"]["resourceVersion"] != std::to_string(rv)) {
-      return HttpResponse{409, {}, status(409, "Conflict")};
+      return HttpResponse{409, {}, status_body(409, "Conflict")};
     }
     return HttpResponse{200, {}, req.body};
   });

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fake_api.h"
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
 
@@ -13,9 +14,7 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::string status(int code, const std::string& reason) {
-  return json{{"kind", "Status"}, {"code", code}, {"reason", reason}}.dump();
-}
+using unit::status_body;
 
 // One Lease held the way the API server holds it: optimistic concurrency on
 // resourceVersion. `down` makes every request fail with 503.
@@ -23,17 +22,17 @@ class FakeLeaseServer {
  public:
   Result<HttpResponse> handle(const Request& req) {
     std::lock_guard lock(mu_);
-    if (down) return HttpResponse{503, {}, status(503, "ServiceUnavailable")};
+    if (down) return HttpResponse{503, {}, status_body(503, "ServiceUnavailable")};
     if (req.method == Method::Get) {
-      if (lease_.is_null()) return HttpResponse{404, {}, status(404, "NotFound")};
+      if (lease_.is_null()) return HttpResponse{404, {}, status_body(404, "NotFound")};
       return HttpResponse{200, {}, lease_.dump()};
     }
     ++writes;
     auto body = json::parse(req.body);
     if (req.method == Method::Post) {
-      if (!lease_.is_null()) return HttpResponse{409, {}, status(409, "AlreadyExists")};
+      if (!lease_.is_null()) return HttpResponse{409, {}, status_body(409, "AlreadyExists")};
     } else if (body["metadata"]["resourceVersion"] != lease_["metadata"]["resourceVersion"]) {
-      return HttpResponse{409, {}, status(409, "Conflict")};
+      return HttpResponse{409, {}, status_body(409, "Conflict")};
     }
     body["metadata"]["resourceVersion"] = std::to_string(++rv_);
     lease_ = body;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fake_api.h"
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
 
@@ -36,12 +37,7 @@ std::string gone_status() {
 class WatcherTest : public ::testing::Test {
  protected:
   WatcherTest() : client_(transport_, nullptr, clock_, random_, options()) {}
-  static ClientOptions options() {
-    ClientOptions o;
-    o.qps = 0;
-    o.max_attempts = 1;
-    return o;
-  }
+  static ClientOptions options() { return unit::single_attempt_options(); }
   WatcherConfig config() {
     WatcherConfig c;
     c.collection = {resources::configmaps(), "ns", "", ""};
