@@ -35,11 +35,30 @@ std::int64_t scale_ratio(std::int64_t value, std::int64_t numerator, std::int64_
   return static_cast<std::int64_t>(q > kMax ? kMax : q);
 }
 
+// KeepRatio for one resource. A request that does not change keeps its
+// limit byte for byte, and a limit equal to its request stays equal to it, so
+// a step never turns a Guaranteed pod Burstable (nor, since a limit above its
+// request stays above it, a Burstable one Guaranteed).
 std::optional<std::int64_t> keep_ratio(std::optional<std::int64_t> limit, std::int64_t request,
                                        std::int64_t new_request, std::int64_t round_to) {
   if (!limit) return std::nullopt;
+  if (new_request == request) return limit;
+  // A limit without a request (a workload template): the limit is the user's cap; keep it.
   if (request <= 0) return std::max(*limit, new_request);
+  if (*limit == request) return new_request;
   return std::max(round_up(scale_ratio(new_request, *limit, request), round_to), new_request);
+}
+
+// Unchanged for one resource: the current limit, but one equal to its request
+// follows the request and one above its request stays above the new one
+// (KeepRatio's value), so that the QoS class does not change.
+std::optional<std::int64_t> keep_limit(std::optional<std::int64_t> limit, std::int64_t request,
+                                       std::int64_t new_request, std::int64_t round_to) {
+  if (!limit || new_request == request) return limit;
+  if (request > 0 && *limit == request) return new_request;
+  if (request > 0 && *limit > request && *limit <= new_request)
+    return keep_ratio(limit, request, new_request, round_to);
+  return std::max(*limit, new_request);
 }
 
 }  // namespace
@@ -60,14 +79,11 @@ Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
       return {new_requests.cpu_millicores, new_requests.memory_bytes};
     case LimitsPolicy::Unset:
       return {};
-    case LimitsPolicy::Unchanged: {
-      Limits out = current.limits;
-      if (out.cpu_millicores)
-        out.cpu_millicores = std::max(*out.cpu_millicores, new_requests.cpu_millicores);
-      if (out.memory_bytes)
-        out.memory_bytes = std::max(*out.memory_bytes, new_requests.memory_bytes);
-      return out;
-    }
+    case LimitsPolicy::Unchanged:
+      return {keep_limit(current.limits.cpu_millicores, current.requests.cpu_millicores,
+                         new_requests.cpu_millicores, policy.cpu.round_to_millicores),
+              keep_limit(current.limits.memory_bytes, current.requests.memory_bytes,
+                         new_requests.memory_bytes, policy.memory.round_to_bytes)};
     case LimitsPolicy::KeepRatio:
       break;
   }

@@ -49,9 +49,14 @@ std::int64_t size_to_policy(std::int64_t raw, std::int64_t min, std::int64_t max
 
 // Limits for new requests under the policy's limits mode.
 //   KeepRatio:       limit = ceil(new request × current limit / current request),
-//                    rounded up to roundTo; no current limit stays no limit.
+//                    rounded up to roundTo; no current limit stays no limit; a
+//                    limit without a request is kept (raised to the new request).
 //   EqualToRequests: limits = requests.   Unset: no limits.
 //   Unchanged:       current limits, raised to the new request if below it.
+// KeepRatio and Unchanged never change the QoS class: a request that does not
+// change keeps its limit byte for byte; a limit equal to its request becomes
+// the new request (Guaranteed stays Guaranteed); a limit above its request
+// stays above the new one. Only EqualToRequests and Unset may change the class.
 Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
                    const Resources& new_requests, const RightsizePolicySpec& policy);
 

@@ -68,11 +68,23 @@ INSTANTIATE_TEST_SUITE_P(
                    {6000, 16 * kGi},
                    {2000, 4 * kGi},
                    {6000, 16 * kGi}},
-        LimitsCase{"UnchangedRaisedToRequest",
+        // Raised to exactly the request would make the pod Guaranteed: the
+        // limit keeps its ratio instead, 8000 × 6000/4000 and 20Gi × 16/8.
+        LimitsCase{"UnchangedRaisedAboveRequest",
                    LimitsPolicy::Unchanged,
                    {6000, 16 * kGi},
                    {8000, 20 * kGi},
-                   {8000, 20 * kGi}}),
+                   {12000, 40 * kGi}},
+        LimitsCase{"UnchangedGuaranteedFollowsRequest",
+                   LimitsPolicy::Unchanged,
+                   {4000, 8 * kGi},
+                   {2000, 4 * kGi},
+                   {2000, 4 * kGi}},
+        LimitsCase{"KeepRatioGuaranteedNotRounded",
+                   LimitsPolicy::KeepRatio,
+                   {4000, 8 * kGi},
+                   {2010, 1000 * kMi},
+                   {2010, 1000 * kMi}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // A container observed for `hours` hours at `cpu` millicores and `mem` bytes.
@@ -162,6 +174,19 @@ TEST(Recommend, LimitsFollowThePolicy) {
   ASSERT_EQ(r.status, Status::Ready);
   EXPECT_EQ(r.target.limits.cpu_millicores, 4000);
   EXPECT_EQ(r.target.limits.memory_bytes, 2 * 17280 * kMi);
+}
+
+// A workload template may set a limit without a request (pods then get the
+// limit as their request): KeepRatio has no ratio to keep and keeps the
+// user's limit, raised only if the new request passes it.
+TEST(PlanLimits, KeepRatioKeepsALimitThatHasNoRequest) {
+  const ContainerResources current{{0, 0}, {4000, 8 * kGi}};
+  EXPECT_EQ(policies::plan_limits(LimitsPolicy::KeepRatio, current, {2000, 2 * kGi},
+                                  RightsizePolicySpec{}),
+            (Limits{4000, 8 * kGi}));
+  EXPECT_EQ(policies::plan_limits(LimitsPolicy::KeepRatio, current, {6000, 2 * kGi},
+                                  RightsizePolicySpec{}),
+            (Limits{6000, 8 * kGi}));
 }
 
 }  // namespace

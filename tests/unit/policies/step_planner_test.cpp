@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <vector>
 
 namespace {
@@ -119,6 +120,97 @@ TEST(StepPlanner, ContainerStepNeedsCanaryOnlyForDecreasesByDefault) {
 
   rec.status = policies::RecommendationStatus::NotEnoughData;
   EXPECT_FALSE(policies::plan_step(p, current, rec).changes());
+}
+
+// A trading engine pinned to whole cores: CPU 16 → 8 cores while memory
+// (request = limit = 1000Mi, not a multiple of roundTo 64Mi) has a target of
+// 1024Mi, inside the 10 % hysteresis band. The memory request does not change,
+// so its limit must not either: 1024Mi would make the pod Burstable.
+TEST(StepPlanner, CpuOnlyStepKeepsAGuaranteedMemoryLimitByteForByte) {
+  policies::RightsizePolicySpec p;
+  p.cpu.round_to_millicores = 1000;
+  constexpr std::int64_t kMi = 1 << 20;
+  const policies::ContainerResources current{{16000, 1000 * kMi}, {{16000}, {1000 * kMi}}};
+  policies::Recommendation rec;
+  rec.status = policies::RecommendationStatus::Ready;
+  rec.target.requests = {8000, 1024 * kMi};
+  const auto step = policies::plan_step(p, current, rec);
+  EXPECT_EQ(step.cpu, kDown);
+  EXPECT_EQ(step.memory, kNone);
+  const policies::ContainerResources expected{{8000, 1000 * kMi}, {{8000}, {1000 * kMi}}};
+  EXPECT_EQ(step.resources, expected);
+}
+
+enum class Qos { BestEffort, Burstable, Guaranteed };
+
+// The pod QoS class of a one-container pod (Kubernetes' GetPodQOS), from the
+// values a running pod reports: a missing request was defaulted to its limit.
+Qos qos_of(const policies::ContainerResources& r) {
+  const bool any = r.requests.cpu_millicores > 0 || r.requests.memory_bytes > 0 ||
+                   r.limits.cpu_millicores || r.limits.memory_bytes;
+  if (!any) return Qos::BestEffort;
+  if (r.limits.cpu_millicores && r.limits.memory_bytes &&
+      *r.limits.cpu_millicores == r.requests.cpu_millicores &&
+      *r.limits.memory_bytes == r.requests.memory_bytes)
+    return Qos::Guaranteed;
+  return Qos::Burstable;
+}
+
+// One resource of a running container: no request, a request without a
+// limit, a limit equal to the request, or a limit above it.
+void random_resource(std::mt19937_64& rng, std::int64_t unit, std::int64_t& request,
+                     std::optional<std::int64_t>& limit) {
+  const auto kind = rng() % 4;
+  request = kind == 0 ? 0 : static_cast<std::int64_t>(1 + rng() % 64'000) * unit / 1000;
+  request = kind == 0 ? 0 : std::max<std::int64_t>(request, 1);
+  if (kind == 2) limit = request;
+  if (kind == 3) limit = request + 1 + static_cast<std::int64_t>(rng() % 64'000) * unit / 1000;
+}
+
+TEST(StepPlanner, AStepNeverChangesTheQosClassUnderKeepRatioOrUnchanged) {
+  std::mt19937_64 rng(20241103);  // fixed: the same cases on every run
+  const std::int64_t cpu_rounds[] = {1, 50, 1000};
+  const std::int64_t mem_rounds[] = {1, 1 << 20, 64 << 20};
+  int steps = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    policies::RightsizePolicySpec p;
+    p.limits = rng() % 2 ? policies::LimitsPolicy::KeepRatio : policies::LimitsPolicy::Unchanged;
+    p.cpu.round_to_millicores = cpu_rounds[rng() % 3];
+    p.memory.round_to_bytes = mem_rounds[rng() % 3];
+    p.rollout.min_change = static_cast<double>(rng() % 30) / 100;
+    p.rollout.max_step_down = static_cast<double>(1 + rng() % 90) / 100;
+    policies::ContainerResources current;
+    random_resource(rng, 1000, current.requests.cpu_millicores, current.limits.cpu_millicores);
+    random_resource(rng, 1LL << 30, current.requests.memory_bytes, current.limits.memory_bytes);
+    if (qos_of(current) == Qos::BestEffort) continue;  // nothing to scale from
+    policies::Recommendation rec;
+    rec.status = policies::RecommendationStatus::Ready;
+    rec.target.requests = {
+        policies::size_to_policy(static_cast<std::int64_t>(rng() % 70'000), p.cpu.min_millicores,
+                                 p.cpu.max_millicores, p.cpu.round_to_millicores),
+        policies::size_to_policy(static_cast<std::int64_t>(rng() % (70LL << 30)),
+                                 p.memory.min_bytes, p.memory.max_bytes, p.memory.round_to_bytes)};
+    const auto step = policies::plan_step(p, current, rec);
+    if (!step.changes()) continue;
+    ++steps;
+    const auto& next = step.resources;
+    ASSERT_EQ(qos_of(next), qos_of(current))
+        << "case " << i << ": cpu " << current.requests.cpu_millicores << "/"
+        << current.limits.cpu_millicores.value_or(-1) << " → " << next.requests.cpu_millicores
+        << "/" << next.limits.cpu_millicores.value_or(-1) << ", memory "
+        << current.requests.memory_bytes << "/" << current.limits.memory_bytes.value_or(-1) << " → "
+        << next.requests.memory_bytes << "/" << next.limits.memory_bytes.value_or(-1);
+    if (next.requests.cpu_millicores == current.requests.cpu_millicores) {
+      ASSERT_EQ(next.limits.cpu_millicores, current.limits.cpu_millicores) << "case " << i;
+    }
+    if (next.requests.memory_bytes == current.requests.memory_bytes) {
+      ASSERT_EQ(next.limits.memory_bytes, current.limits.memory_bytes) << "case " << i;
+    }
+    for (auto [req, lim] : {std::pair{next.requests.cpu_millicores, next.limits.cpu_millicores},
+                            std::pair{next.requests.memory_bytes, next.limits.memory_bytes}})
+      ASSERT_TRUE(!lim || *lim >= req) << "case " << i << ": a limit below its request";
+  }
+  EXPECT_GT(steps, 100'000);  // most cases did step
 }
 
 }  // namespace
