@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "policies/duration.h"
 #include "policies/wide_int.h"
@@ -93,28 +95,31 @@ Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
                      new_requests.memory_bytes, policy.memory.round_to_bytes)};
 }
 
-Recommendation recommend(const RightsizePolicySpec& policy, const RecommendationInput& in) {
-  Recommendation out;
-  out.target = in.current;
-  if (in.usage == nullptr || in.usage->samples() == 0 || in.usage->cpu().empty()) {
-    out.reason = "no usage samples yet";
-    return out;
-  }
-  if (in.usage->observed() < policy.history.min_observation) {
-    out.reason = "observed " + format_duration(in.usage->observed()) + " of the required " +
-                 format_duration(policy.history.min_observation);
-    return out;
-  }
-  out.cpu_percentile_millicores = in.usage->cpu().percentile(policy.cpu.percentile);
-  out.memory_percentile_bytes = in.usage->memory().percentile(policy.memory.percentile);
-  std::int64_t cpu = ceil_to_int(out.cpu_percentile_millicores / policy.cpu.target_utilization);
-  std::int64_t mem = ceil_to_int(out.memory_percentile_bytes / policy.memory.target_utilization);
-  if (in.oom) {
-    const std::int64_t bump =
-        ceil_to_int(static_cast<double>(in.oom->memory_bytes) * policy.memory.oom_bump_ratio);
-    out.oom_bumped = bump > mem;
-    mem = std::max(mem, bump);
-  }
+std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio) {
+  const std::int64_t at_kill =
+      oom.limit_bytes ? *oom.limit_bytes : std::max(oom.request_bytes, observed_peak_bytes);
+  const std::int64_t plus = at_kill > std::numeric_limits<std::int64_t>::max() - kOomMinBumpBytes
+                                ? std::numeric_limits<std::int64_t>::max()
+                                : at_kill + kOomMinBumpBytes;
+  return std::max(plus, ceil_to_int(static_cast<double>(at_kill) * ratio));
+}
+
+namespace {
+
+// Why the usage cannot give a recommendation yet, if it cannot.
+std::optional<std::string> not_ready_reason(const RightsizePolicySpec& policy,
+                                            const ContainerUsage* usage) {
+  if (usage == nullptr || usage->samples() == 0 || usage->cpu().empty())
+    return "no usage samples yet";
+  if (usage->observed() < policy.history.min_observation)
+    return "observed " + format_duration(usage->observed()) + " of the required " +
+           format_duration(policy.history.min_observation);
+  return std::nullopt;
+}
+
+// Sizes raw targets to the policy and derives the limits.
+void finish(Recommendation& out, const RightsizePolicySpec& policy, const RecommendationInput& in,
+            std::int64_t cpu, std::int64_t mem) {
   if (in.cooldown && in.now < in.cooldown->until) {
     out.cooldown_floor_applied =
         in.cooldown->floor.cpu_millicores > cpu || in.cooldown->floor.memory_bytes > mem;
@@ -126,6 +131,38 @@ Recommendation recommend(const RightsizePolicySpec& policy, const Recommendation
   out.target.requests.memory_bytes = size_to_policy(
       mem, policy.memory.min_bytes, policy.memory.max_bytes, policy.memory.round_to_bytes);
   out.target.limits = plan_limits(policy.limits, in.current, out.target.requests, policy);
+}
+
+}  // namespace
+
+Recommendation recommend(const RightsizePolicySpec& policy, const RecommendationInput& in) {
+  Recommendation out;
+  out.target = in.current;
+  out.oom_bumped = in.oom.has_value();
+  const std::int64_t oom_floor =
+      in.oom ? oom_floor_bytes(*in.oom, in.usage ? in.usage->memory_peak_bytes() : 0,
+                               policy.memory.oom_bump_ratio)
+             : 0;
+  if (auto reason = not_ready_reason(policy, in.usage)) {
+    out.reason = std::move(*reason);
+    if (!in.oom) return out;
+    // An OOMKill never waits for history (VPA records OOMs whatever its
+    // confidence): memory rises now; CPU stays as it is until there is data.
+    out.status = RecommendationStatus::OomOnly;
+    out.target.requests.memory_bytes =
+        std::max(in.current.requests.memory_bytes,
+                 size_to_policy(oom_floor, policy.memory.min_bytes, policy.memory.max_bytes,
+                                policy.memory.round_to_bytes));
+    out.target.limits = plan_limits(policy.limits, in.current, out.target.requests, policy);
+    return out;
+  }
+  out.cpu_percentile_millicores = in.usage->cpu().percentile(policy.cpu.percentile);
+  out.memory_percentile_bytes = in.usage->memory().percentile(policy.memory.percentile);
+  const std::int64_t cpu =
+      ceil_to_int(out.cpu_percentile_millicores / policy.cpu.target_utilization);
+  const std::int64_t mem = std::max(
+      ceil_to_int(out.memory_percentile_bytes / policy.memory.target_utilization), oom_floor);
+  finish(out, policy, in, cpu, mem);
   out.status = RecommendationStatus::Ready;
   return out;
 }

@@ -5,7 +5,8 @@
 //
 //   cpu    = ceil(P_cpu.percentile(cpu histogram) / cpu.targetUtilization)
 //   memory = ceil(P_memory.percentile(peak histogram) / memory.targetUtilization)
-//   memory = max(memory, ceil(oomBytes × oomBumpRatio))   after an OOMKill
+//   memory = max(memory, oom_floor_bytes(...))            after an OOMKill, even
+//                                                         without enough history
 //   x      = max(x, cooldown floor)                       while a cooldown runs
 //   x      = size(x): clamp to [min, max], round up to roundTo (max wins)
 #include <chrono>
@@ -31,10 +32,20 @@ struct ContainerResources {
   friend bool operator==(const ContainerResources&, const ContainerResources&) = default;
 };
 
+// An OOMKill of the container, with its memory settings at the time.
 struct OomKill {
-  std::int64_t memory_bytes = 0;  // memory at the kill: the limit, else the request
+  std::int64_t request_bytes = 0;           // memory request at the kill
+  std::optional<std::int64_t> limit_bytes;  // memory limit at the kill, if any
   Time at{};
 };
+
+// VPA's minimum OOM bump (recommender/model, OOMMinBumpUp).
+inline constexpr std::int64_t kOomMinBumpBytes = std::int64_t{100} << 20;
+
+// The memory an OOMKill asks for, as VPA's RecordOOM computes it: memory at
+// the kill = the limit, or with no limit max(request, observed peak); then
+// max(at kill + 100Mi, ceil(at kill × oomBumpRatio)).
+std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio);
 
 // After a rollback: do not go below these sizes until `until`.
 struct CooldownFloor {
@@ -60,7 +71,9 @@ std::int64_t size_to_policy(std::int64_t raw, std::int64_t min, std::int64_t max
 Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
                    const Resources& new_requests, const RightsizePolicySpec& policy);
 
-enum class RecommendationStatus { Ready, NotEnoughData };
+// OomOnly: not enough history for a recommendation, but an OOMKill raises
+// memory now (CPU stays as it is).
+enum class RecommendationStatus { Ready, NotEnoughData, OomOnly };
 
 struct Recommendation {
   RecommendationStatus status = RecommendationStatus::NotEnoughData;
@@ -68,7 +81,8 @@ struct Recommendation {
   ContainerResources target;
   double cpu_percentile_millicores = 0;  // the histogram figures used
   double memory_percentile_bytes = 0;
-  bool oom_bumped = false;  // the OOM floor raised memory
+  // An OOMKill is being answered: a memory increase is urgent (no hysteresis).
+  bool oom_bumped = false;
   bool cooldown_floor_applied = false;
 };
 

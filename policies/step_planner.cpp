@@ -36,7 +36,7 @@ ContainerStep plan_step(const RightsizePolicySpec& policy, const ContainerResour
                         const Recommendation& recommendation) {
   ContainerStep out;
   out.resources = current;
-  if (recommendation.status != RecommendationStatus::Ready) return out;
+  if (recommendation.status == RecommendationStatus::NotEnoughData) return out;
   const Resources& target = recommendation.target.requests;
   const ResourceStep cpu =
       plan_resource_step(current.requests.cpu_millicores, target.cpu_millicores, policy.rollout,

@@ -1,5 +1,7 @@
 #include "policies/recommender.h"
 
+#include "policies/step_planner.h"
+
 #include <gtest/gtest.h>
 
 namespace {
@@ -142,7 +144,7 @@ INSTANTIATE_TEST_SUITE_P(
         RecommendCase{"ClampedToMax", 2, 60000, 100 * kGi, nullptr, Status::Ready, 32000, 64 * kGi},
         RecommendCase{"OomBump", 2, 1180, 13 * kGi,
                       [](RightsizePolicySpec&, policies::RecommendationInput& in) {
-                        in.oom = policies::OomKill{16 * kGi, kT0};
+                        in.oom = policies::OomKill{15 * kGi, 16 * kGi, kT0};
                       },
                       Status::Ready, 2000, 19712 * kMi},  // 16Gi × 1.2 = 19660.8Mi → 19712Mi
         RecommendCase{"CooldownFloor", 2, 1180, 13 * kGi,
@@ -187,6 +189,95 @@ TEST(PlanLimits, KeepRatioKeepsALimitThatHasNoRequest) {
   EXPECT_EQ(policies::plan_limits(LimitsPolicy::KeepRatio, current, {6000, 2 * kGi},
                                   RightsizePolicySpec{}),
             (Limits{6000, 8 * kGi}));
+}
+
+struct OomFloorCase {
+  const char* name;
+  std::int64_t request;
+  std::optional<std::int64_t> limit;
+  std::int64_t peak;
+  double ratio;
+  std::int64_t expected;
+};
+class OomFloor : public testing::TestWithParam<OomFloorCase> {};
+TEST_P(OomFloor, AsVpaRecordOom) {
+  const auto& c = GetParam();
+  EXPECT_EQ(policies::oom_floor_bytes({c.request, c.limit, kT0}, c.peak, c.ratio), c.expected);
+}
+INSTANTIATE_TEST_SUITE_P(
+    Table, OomFloor,
+    testing::Values(
+        // The limit is the memory at the kill: 2Gi × 1.2 = 2576980377.6 bytes, rounded up.
+        OomFloorCase{"LimitTimesRatio", kGi, 2 * kGi, 3 * kGi, 1.2, 2'576'980'378},
+        // 200Mi + 100Mi = 300Mi beats 200Mi × 1.2 = 240Mi.
+        OomFloorCase{"SmallGetsAtLeast100Mi", 200 * kMi, 200 * kMi, 0, 1.2, 300 * kMi},
+        // No limit: max(request 1Gi, peak 1.5Gi) = 1536Mi; × 1.2 = 1843.2Mi.
+        OomFloorCase{"NoLimitUsesThePeak", kGi, std::nullopt, 1536 * kMi, 1.2, 1'932'735'284},
+        // No limit, peak below the request: 1Gi × 1.2 = 1228.8Mi.
+        OomFloorCase{"NoLimitUsesTheRequest", kGi, std::nullopt, 512 * kMi, 1.2, 1'288'490'189},
+        // Ratio 1: 1Gi + 100Mi.
+        OomFloorCase{"RatioOne", kGi, kGi, 0, 1.0, 1124 * kMi}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// A workload OOMKilled after 10 minutes of history (minObservation 1h) gets
+// its memory bump now, not after an hour: limit 2Gi → 2457.6Mi → 2496Mi
+// (39 × 64Mi); CPU stays at its request.
+TEST(Recommend, OomBumpDoesNotWaitForMinObservation) {
+  const policies::ContainerUsage usage = steady(0, 300, 900 * kMi);  // one sample
+  policies::ContainerUsage young(24h);
+  for (int m = 0; m <= 10; ++m) young.add_sample(kT0 + std::chrono::minutes(m), 300, 900 * kMi);
+  RightsizePolicySpec policy;
+  const policies::ContainerUsage* const both[] = {&young, &usage};
+  for (const policies::ContainerUsage* u : both) {
+    policies::RecommendationInput in{u, {{1500, kGi}, {{3000}, {2 * kGi}}}, {}, {}, kT0 + 10min};
+    in.oom = policies::OomKill{kGi, 2 * kGi, kT0 + 9min};
+    const auto r = policies::recommend(policy, in);
+    EXPECT_EQ(r.status, Status::OomOnly) << r.reason;
+    EXPECT_EQ(r.target.requests.memory_bytes, 2496 * kMi);
+    EXPECT_EQ(r.target.requests.cpu_millicores, 1500);
+    const auto step = policies::plan_step(policy, in.current, r);
+    EXPECT_EQ(step.memory, policies::StepDirection::Up);
+    EXPECT_EQ(step.cpu, policies::StepDirection::None);
+    EXPECT_EQ(step.resources.requests.memory_bytes, 2496 * kMi);
+  }
+}
+
+// Checkpoint lost, no usage at all, no limit: memory at the kill is the
+// request 1Gi; 1Gi × 1.2 = 1228.8Mi → 1280Mi.
+TEST(Recommend, OomBumpWithoutAnyUsage) {
+  policies::RecommendationInput in{nullptr, {{1000, kGi}, {}}, {}, {}, kT0};
+  in.oom = policies::OomKill{kGi, std::nullopt, kT0};
+  const auto r = policies::recommend(RightsizePolicySpec{}, in);
+  EXPECT_EQ(r.status, Status::OomOnly);
+  EXPECT_EQ(r.target.requests.memory_bytes, 1280 * kMi);
+  EXPECT_EQ(r.target.requests.cpu_millicores, 1000);
+}
+
+// Any OOM whose target is above the current request is urgent. minChange
+// 0.25, current request = limit = 1024Mi, OOMKilled at 1024Mi, steady usage
+// 1000Mi. Usage: 1000Mi is in bucket 80 (1.05^80 = 49.56 ≤ 51 < 1.05^81 =
+// 52.04), which ends at (52.04 − 1)/0.05 = 1020.8Mi; / 0.8 = 1276.0Mi. The
+// OOM floor is max(1124Mi, 1228.8Mi) = 1228.8Mi, below the usage figure.
+// Target 1276.0Mi → 1280Mi: +256Mi is exactly 25 % of 1024Mi, inside the
+// hysteresis band, yet the step must happen because of the OOM.
+TEST(Recommend, OomIncreaseSkipsHysteresisWhicheverFigureIsLarger) {
+  const auto usage = steady(2, 500, 1000 * kMi);
+  RightsizePolicySpec policy;
+  policy.rollout.min_change = 0.25;
+  policies::RecommendationInput in{
+      &usage, {{500, 1024 * kMi}, {{500}, {1024 * kMi}}}, {}, {}, usage.last_sample()};
+  in.oom = policies::OomKill{1024 * kMi, 1024 * kMi, usage.last_sample()};
+  const auto r = policies::recommend(policy, in);
+  ASSERT_EQ(r.status, Status::Ready);
+  EXPECT_EQ(r.target.requests.memory_bytes, 1280 * kMi);
+  const auto step = policies::plan_step(policy, in.current, r);
+  EXPECT_EQ(step.memory, policies::StepDirection::Up);
+  EXPECT_EQ(step.resources.requests.memory_bytes, 1280 * kMi);
+  EXPECT_FALSE(step.needs_canary);
+  // Without the OOM the same target is inside the band: no step.
+  in.oom.reset();
+  EXPECT_EQ(policies::plan_step(policy, in.current, policies::recommend(policy, in)).memory,
+            policies::StepDirection::None);
 }
 
 }  // namespace
