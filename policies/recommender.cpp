@@ -117,19 +117,30 @@ std::optional<std::string> not_ready_reason(const RightsizePolicySpec& policy,
   return std::nullopt;
 }
 
+// One resource under a cooldown floor: strictly above the failed size, so
+// the size that just failed is never tried again while the cooldown runs.
+// When no size the policy allows lies above it, the current request stays.
+std::int64_t above_floor(std::int64_t raw, std::int64_t floor, std::int64_t current,
+                         std::int64_t min, std::int64_t max, std::int64_t round_to, bool& applied) {
+  if (floor <= 0 || raw > floor) return size_to_policy(raw, min, max, round_to);
+  applied = true;
+  const std::int64_t sized = size_to_policy(floor + 1, min, max, round_to);
+  return sized > floor ? sized : current;
+}
+
 // Sizes raw targets to the policy and derives the limits.
 void finish(Recommendation& out, const RightsizePolicySpec& policy, const RecommendationInput& in,
             std::int64_t cpu, std::int64_t mem) {
-  if (in.cooldown && in.now < in.cooldown->until) {
-    out.cooldown_floor_applied =
-        in.cooldown->floor.cpu_millicores > cpu || in.cooldown->floor.memory_bytes > mem;
-    cpu = std::max(cpu, in.cooldown->floor.cpu_millicores);
-    mem = std::max(mem, in.cooldown->floor.memory_bytes);
-  }
-  out.target.requests.cpu_millicores = size_to_policy(
-      cpu, policy.cpu.min_millicores, policy.cpu.max_millicores, policy.cpu.round_to_millicores);
-  out.target.requests.memory_bytes = size_to_policy(
-      mem, policy.memory.min_bytes, policy.memory.max_bytes, policy.memory.round_to_bytes);
+  const bool cooling = in.cooldown && in.now < in.cooldown->until;
+  const Resources floor = cooling ? in.cooldown->floor : Resources{};
+  const CpuPolicy& c = policy.cpu;
+  const MemoryPolicy& m = policy.memory;
+  out.target.requests.cpu_millicores =
+      above_floor(cpu, floor.cpu_millicores, in.current.requests.cpu_millicores, c.min_millicores,
+                  c.max_millicores, c.round_to_millicores, out.cooldown_floor_applied);
+  out.target.requests.memory_bytes =
+      above_floor(mem, floor.memory_bytes, in.current.requests.memory_bytes, m.min_bytes,
+                  m.max_bytes, m.round_to_bytes, out.cooldown_floor_applied);
   out.target.limits = plan_limits(policy.limits, in.current, out.target.requests, policy);
 }
 

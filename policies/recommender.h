@@ -7,8 +7,9 @@
 //   memory = ceil(P_memory.percentile(peak histogram) / memory.targetUtilization)
 //   memory = max(memory, oom_floor_bytes(...))            after an OOMKill, even
 //                                                         without enough history
-//   x      = max(x, cooldown floor)                       while a cooldown runs
 //   x      = size(x): clamp to [min, max], round up to roundTo (max wins)
+//   while a cooldown runs, x > floor (exclusive): if x ≤ floor, x = size(floor + 1),
+//   and if no allowed size lies above the floor, x = the current request
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -47,7 +48,8 @@ inline constexpr std::int64_t kOomMinBumpBytes = std::int64_t{100} << 20;
 // max(at kill + 100Mi, ceil(at kill × oomBumpRatio)).
 std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio);
 
-// After a rollback: do not go below these sizes until `until`.
+// After a rollback: until `until`, targets stay strictly above these sizes
+// (the failed ones); a zero size means no floor for that resource.
 struct CooldownFloor {
   Resources floor;
   Time until{};

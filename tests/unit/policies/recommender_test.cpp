@@ -147,11 +147,28 @@ INSTANTIATE_TEST_SUITE_P(
                         in.oom = policies::OomKill{15 * kGi, 16 * kGi, kT0};
                       },
                       Status::Ready, 2000, 19712 * kMi},  // 16Gi × 1.2 = 19660.8Mi → 19712Mi
+        // The floor is exclusive: 4000m just failed, so 4001m → 4050m.
         RecommendCase{"CooldownFloor", 2, 1180, 13 * kGi,
                       [](RightsizePolicySpec&, policies::RecommendationInput& in) {
                         in.cooldown = policies::CooldownFloor{{4000, kGi}, in.now + 1h};
                       },
-                      Status::Ready, 4000, 17280 * kMi},
+                      Status::Ready, 4050, 17280 * kMi},
+        // Whole cores: 4 cores failed, the next try is 5; memory 17280Mi
+        // (the target itself) failed, the next is 17344Mi.
+        RecommendCase{"CooldownFloorWholeCores", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec& p, policies::RecommendationInput& in) {
+                        p.cpu.round_to_millicores = 1000;
+                        in.cooldown = policies::CooldownFloor{{4000, 17280 * kMi}, in.now + 1h};
+                      },
+                      Status::Ready, 5000, 17344 * kMi},
+        // Nothing the policy allows lies above the failed 4000m (max 4000m):
+        // the current 16000m stays, rather than retrying 4000m.
+        RecommendCase{"CooldownFloorAtMax", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec& p, policies::RecommendationInput& in) {
+                        p.cpu.max_millicores = 4000;
+                        in.cooldown = policies::CooldownFloor{{4000, 0}, in.now + 1h};
+                      },
+                      Status::Ready, 16000, 17280 * kMi},
         RecommendCase{"ExpiredCooldown", 2, 1180, 13 * kGi,
                       [](RightsizePolicySpec&, policies::RecommendationInput& in) {
                         in.cooldown = policies::CooldownFloor{{4000, kGi}, in.now};
