@@ -21,7 +21,7 @@ struct LocalClock {
   std::chrono::minutes minute_of_day;
 };
 
-LocalClock local_clock(const date::time_zone& zone, std::chrono::sys_seconds now) {
+LocalClock local_clock(const WindowZone& zone, std::chrono::sys_seconds now) {
   const auto local = zone.to_local(now);
   const auto day = date::floor<date::days>(local);
   return {day, date::weekday(day).c_encoding(),
@@ -73,7 +73,21 @@ std::string format_time_of_day(std::chrono::minutes m) {
   return out;
 }
 
-const date::time_zone* find_time_zone(std::string_view name) noexcept {
+date::local_seconds WindowZone::to_local(std::chrono::sys_seconds t) const {
+  if (zone_ == nullptr) return date::local_seconds{t.time_since_epoch()};
+  return zone_->to_local(t);
+}
+
+std::pair<std::chrono::sys_seconds, std::chrono::sys_seconds> WindowZone::to_sys(
+    date::local_seconds t) const {
+  if (zone_ == nullptr) {
+    const std::chrono::sys_seconds utc{t.time_since_epoch()};
+    return {utc, utc};
+  }
+  return {zone_->to_sys(t, date::choose::earliest), zone_->to_sys(t, date::choose::latest)};
+}
+
+const date::time_zone* system_zone_database(std::string_view name) noexcept {
   if (name.empty()) return nullptr;
   try {
     return date::locate_zone(name);
@@ -82,27 +96,39 @@ const date::time_zone* find_time_zone(std::string_view name) noexcept {
   }
 }
 
-bool in_window(const BlackoutWindow& w, const date::time_zone& zone, std::chrono::sys_seconds now) {
+std::optional<WindowZone> find_time_zone(std::string_view name, ZoneDatabase database) noexcept {
+  // UTC never needs the database: without tzdata it would be unknown, and
+  // every UTC window would block forever.
+  if (name == "UTC" || name == "Etc/UTC") return WindowZone::utc();
+  const date::time_zone* zone = database(name);
+  if (zone == nullptr) return std::nullopt;
+  return WindowZone(*zone);
+}
+
+bool in_window(const BlackoutWindow& w, const WindowZone& zone, std::chrono::sys_seconds now) {
   return occurrence_start(w, local_clock(zone, now)).has_value();
 }
 
-std::optional<std::chrono::sys_seconds> window_end(const BlackoutWindow& w,
-                                                   const date::time_zone& zone,
+std::optional<std::chrono::sys_seconds> window_end(const BlackoutWindow& w, const WindowZone& zone,
                                                    std::chrono::sys_seconds now) {
   const auto started = occurrence_start(w, local_clock(zone, now));
   if (!started) return std::nullopt;
   const auto end_day = w.start < w.end ? *started : *started + date::days{1};
   const date::local_seconds local_end = end_day + w.end;
-  // A local end time skipped by a DST jump maps to the jump itself.
-  return zone.to_sys(local_end, date::choose::earliest);
+  // A fall-back repeats an hour: in its first pass the first instant of the
+  // local end is the end; in the second pass that instant has already passed
+  // and the end is the repeated one.
+  const auto [earliest, latest] = zone.to_sys(local_end);
+  return earliest > now ? earliest : latest;
 }
 
 std::optional<std::chrono::sys_seconds> blocked_until(std::span<const BlackoutWindow> windows,
-                                                      std::chrono::sys_seconds now) {
+                                                      std::chrono::sys_seconds now,
+                                                      ZoneDatabase database) {
   std::optional<std::chrono::sys_seconds> until;
   for (const auto& w : windows) {
-    const date::time_zone* zone = find_time_zone(w.time_zone);
-    if (zone == nullptr) return std::chrono::sys_seconds::max();
+    const auto zone = find_time_zone(w.time_zone, database);
+    if (!zone) return std::chrono::sys_seconds::max();
     const auto end = window_end(w, *zone, now);
     if (end && (!until || *end > *until)) until = end;
   }

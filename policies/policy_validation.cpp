@@ -95,7 +95,7 @@ void check_windows(const Checker& c, const std::vector<BlackoutWindow>& windows)
     if (win.start == win.end) w.fail("end", "must differ from start (a window cannot be empty)");
     if (win.time_zone.empty())
       w.fail("timeZone", "must not be empty");
-    else if (find_time_zone(win.time_zone) == nullptr)
+    else if (!find_time_zone(win.time_zone))
       w.fail("timeZone", "unknown time zone \"" + win.time_zone +
                              "\" (use an IANA name like America/New_York)");
   }
