@@ -95,6 +95,13 @@ Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
                      new_requests.memory_bytes, policy.memory.round_to_bytes)};
 }
 
+std::chrono::seconds confidence(const ContainerUsage& usage) {
+  constexpr std::int64_t kMaxSamples = std::numeric_limits<std::int64_t>::max() / 60;
+  const std::chrono::seconds by_density =
+      std::chrono::minutes(std::min(usage.samples(), kMaxSamples));
+  return std::min(usage.observed(), by_density);
+}
+
 std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio) {
   const std::int64_t at_kill =
       oom.limit_bytes ? *oom.limit_bytes : std::max(oom.request_bytes, observed_peak_bytes);
@@ -111,8 +118,10 @@ std::optional<std::string> not_ready_reason(const RightsizePolicySpec& policy,
                                             const ContainerUsage* usage) {
   if (usage == nullptr || usage->samples() == 0 || usage->cpu().empty())
     return "no usage samples yet";
-  if (usage->observed() < policy.history.min_observation)
-    return "observed " + format_duration(usage->observed()) + " of the required " +
+  if (confidence(*usage) < policy.history.min_observation)
+    return "observed " + format_duration(usage->observed()) + " with " +
+           std::to_string(usage->samples()) + " samples (" + format_duration(confidence(*usage)) +
+           " at one sample a minute) of the required " +
            format_duration(policy.history.min_observation);
   return std::nullopt;
 }

@@ -3,6 +3,8 @@
 // policy asks for, from the usage learnt so far. Pure functions of their
 // arguments; `now` is a parameter.
 //
+//   no recommendation while confidence(usage) < minObservation, where
+//   confidence = min(span of the samples, samples × 1 minute) (as VPA)
 //   cpu    = ceil(P_cpu.percentile(cpu histogram) / cpu.targetUtilization)
 //   memory = ceil(P_memory.percentile(peak histogram) / memory.targetUtilization)
 //   memory = max(memory, oom_floor_bytes(...))            after an OOMKill, even
@@ -39,6 +41,12 @@ struct OomKill {
   std::optional<std::int64_t> limit_bytes;  // memory limit at the kill, if any
   Time at{};
 };
+
+// How much history the usage amounts to, as VPA's confidence: the smaller of
+// the span the samples cover and one minute per sample (two samples an hour
+// apart are two minutes, not an hour). A recommendation needs
+// confidence ≥ history.minObservation.
+std::chrono::seconds confidence(const ContainerUsage& usage);
 
 // VPA's minimum OOM bump (recommender/model, OOMMinBumpUp).
 inline constexpr std::int64_t kOomMinBumpBytes = std::int64_t{100} << 20;

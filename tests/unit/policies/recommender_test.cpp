@@ -89,10 +89,11 @@ INSTANTIATE_TEST_SUITE_P(
                    {2010, 1000 * kMi}}),
     [](const auto& info) { return std::string(info.param.name); });
 
-// A container observed for `hours` hours at `cpu` millicores and `mem` bytes.
+// A container observed for `hours` hours, one sample a minute, at `cpu`
+// millicores and `mem` bytes.
 policies::ContainerUsage steady(int hours, std::int64_t cpu, std::int64_t mem) {
   policies::ContainerUsage u(24h);
-  for (int m = 0; m <= hours * 60; m += 5) u.add_sample(kT0 + std::chrono::minutes(m), cpu, mem);
+  for (int m = 0; m <= hours * 60; ++m) u.add_sample(kT0 + std::chrono::minutes(m), cpu, mem);
   return u;
 }
 
@@ -295,6 +296,43 @@ TEST(Recommend, OomIncreaseSkipsHysteresisWhicheverFigureIsLarger) {
   in.oom.reset();
   EXPECT_EQ(policies::plan_step(policy, in.current, policies::recommend(policy, in)).memory,
             policies::StepDirection::None);
+}
+
+struct ConfidenceCase {
+  const char* name;
+  int samples;
+  std::chrono::minutes every;
+  std::chrono::seconds expected;
+};
+class Confidence : public testing::TestWithParam<ConfidenceCase> {};
+TEST_P(Confidence, SmallerOfSpanAndSampleMinutes) {
+  policies::ContainerUsage u(24h);
+  for (int i = 0; i < GetParam().samples; ++i) u.add_sample(kT0 + i * GetParam().every, 100, kGi);
+  EXPECT_EQ(policies::confidence(u), GetParam().expected);
+}
+INSTANTIATE_TEST_SUITE_P(
+    Table, Confidence,
+    testing::Values(ConfidenceCase{"TwoSamplesAnHourApart", 2, 60min, 2min},  // span 1h
+                    ConfidenceCase{"EveryMinuteForAnHour", 61, 1min, 60min},  // span 60m, 61m
+                    ConfidenceCase{"EveryFiveMinutes", 25, 5min, 25min},      // span 2h
+                    ConfidenceCase{"NoSamples", 0, 1min, 0min},
+                    ConfidenceCase{"OneSample", 1, 1min, 0min}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// Two samples an hour apart cover minObservation's hour of span but are two
+// minutes of samples: not enough. One sample a minute for the hour is.
+TEST(Recommend, MinObservationNeedsSampleDensityNotOnlySpan) {
+  policies::ContainerUsage sparse(24h);
+  sparse.add_sample(kT0, 1180, 13 * kGi);
+  sparse.add_sample(kT0 + 1h, 1180, 13 * kGi);
+  const RightsizePolicySpec policy;  // minObservation 1h
+  policies::RecommendationInput in{&sparse, {{16000, 15 * kGi}, {}}, {}, {}, kT0 + 1h};
+  const auto r = policies::recommend(policy, in);
+  EXPECT_EQ(r.status, Status::NotEnoughData);
+  EXPECT_NE(r.reason.find("2 samples"), std::string::npos) << r.reason;
+  const auto dense = steady(1, 1180, 13 * kGi);  // 61 samples over 1h
+  in.usage = &dense;
+  EXPECT_EQ(policies::recommend(policy, in).status, Status::Ready);
 }
 
 }  // namespace
