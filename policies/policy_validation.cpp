@@ -66,7 +66,16 @@ void check_sizes(const Checker& c, std::int64_t min, std::int64_t max, std::int6
     else if (v > limit)
       c.fail(field, "must be at most " + fmt(limit) + " (got " + fmt(v) + ")");
   }
-  if (min > max) c.fail("min", "must not exceed max (" + fmt(min) + " > " + fmt(max) + ")");
+  if (min <= 0 || max <= 0 || round_to <= 0 || max > limit) return;
+  if (min > max) {
+    c.fail("min", "must not exceed max (" + fmt(min) + " > " + fmt(max) + ")");
+  } else if (round_to > max) {
+    // No size could ever be reached, and KeepRatio would round limits past max.
+    c.fail("roundTo", "must not exceed max (" + fmt(round_to) + " > " + fmt(max) + ")");
+  } else if ((min + round_to - 1) / round_to * round_to > max) {
+    c.fail("min", "no multiple of roundTo (" + fmt(round_to) + ") lies between min (" + fmt(min) +
+                      ") and max (" + fmt(max) + ")");
+  }
 }
 
 void check_cpu(const Checker& c, const CpuPolicy& cpu) {

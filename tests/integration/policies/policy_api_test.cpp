@@ -247,7 +247,13 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"BadCurrency", R"({pricing: {currency: dollars}})", "spec.pricing.currency"},
         Broken{"UnknownField", R"({cpu: {percentil: 95}})", "spec.cpu.percentil"},
         Broken{"WrongType", R"({cpu: lots})", "spec.cpu"},
-        Broken{"QuantityAsFloat", R"({cpu: {min: 0.5}})", "spec.cpu.min"}),
+        Broken{"QuantityAsFloat", R"({cpu: {min: 0.5}})", "spec.cpu.min"},
+        // Issue 10: sizes the policy can reach, and CRD/validator agreement.
+        Broken{"CpuRoundToAboveMax", R"({cpu: {max: 500m, roundTo: "1"}})", "spec.cpu.roundTo"},
+        Broken{"CpuNoMultipleBetweenMinAndMax", R"({cpu: {min: 1500m, max: 1900m, roundTo: "1"}})",
+               "spec.cpu.min"},
+        Broken{"MemoryNoMultipleBetweenMinAndMax",
+               R"({memory: {min: 100Mi, max: 120Mi, roundTo: 64Mi}})", "spec.memory.min"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -199,7 +199,19 @@ INSTANTIATE_TEST_SUITE_P(
                    "spec.pricing.currency"},
         BrokenCase{"UnknownField", R"({"cpu": {"percentil": 95}})", "spec.cpu.percentil"},
         BrokenCase{"WrongType", R"({"cpu": "lots"})", "spec.cpu"},
-        BrokenCase{"QuantityAsFloat", R"({"cpu": {"min": 0.5}})", "spec.cpu.min"}),
+        BrokenCase{"QuantityAsFloat", R"({"cpu": {"min": 0.5}})", "spec.cpu.min"},
+        // Whole cores can never fit under 500m; memory 1Gi steps under 512Mi neither.
+        BrokenCase{"CpuRoundToAboveMax", R"({"cpu": {"max": "500m", "roundTo": "1"}})",
+                   "spec.cpu.roundTo"},
+        BrokenCase{"MemoryRoundToAboveMax", R"({"memory": {"max": "512Mi", "roundTo": "1Gi"}})",
+                   "spec.memory.roundTo"},
+        // [1500m, 1900m] holds no multiple of 1000m (1000 < 1500, 2000 > 1900).
+        BrokenCase{"CpuNoMultipleBetweenMinAndMax",
+                   R"({"cpu": {"min": "1500m", "max": "1900m", "roundTo": "1"}})", "spec.cpu.min"},
+        // [100Mi, 120Mi] holds no multiple of 64Mi (64, 128).
+        BrokenCase{"MemoryNoMultipleBetweenMinAndMax",
+                   R"({"memory": {"min": "100Mi", "max": "120Mi", "roundTo": "64Mi"}})",
+                   "spec.memory.min"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(PolicyJson, ReportsEveryProblem) {
@@ -222,6 +234,16 @@ TEST(PolicyJson, HeaderProblems) {
 
 TEST(PolicyValidation, ModelDefaultsAreValid) {
   EXPECT_TRUE(policies::validate(policies::RightsizePolicySpec{}).empty());
+}
+
+TEST(PolicyValidation, RoundToAtMaxAndAMultipleAtTheEdgesAreValid) {
+  policies::RightsizePolicySpec s;
+  s.cpu = {95, 0.6, 1000, 1000, 1000};  // exactly one whole core
+  EXPECT_TRUE(policies::validate(s).empty()) << dump(policies::validate(s));
+  s.cpu = {95, 0.6, 1500, 2000, 1000};  // 2000m is the one multiple, at max
+  EXPECT_TRUE(policies::validate(s).empty()) << dump(policies::validate(s));
+  s.cpu = {95, 0.6, 1001, 1999, 1000};  // none: 1000 < 1001, 2000 > 1999
+  EXPECT_EQ(policies::validate(s).size(), 1U);
 }
 
 }  // namespace
