@@ -2,13 +2,28 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 
 namespace policies {
 namespace {
 
-std::int64_t round_up(std::int64_t v, std::int64_t step) {
+// v rounded up to a multiple of step; nullopt when that multiple does not fit
+// in int64 (requests up to 8Ei are valid quantities).
+std::optional<std::int64_t> round_up(std::int64_t v, std::int64_t step) {
   if (step <= 0 || v % step == 0) return v;
-  return v + (step - v % step);
+  const std::int64_t add = step - v % step;
+  if (v > std::numeric_limits<std::int64_t>::max() - add) return std::nullopt;
+  return v + add;
+}
+
+// ceil(current × (1 − maxStepDown)), never above current: in double, current
+// near INT64_MAX rounds up to 2^63 and 1 − a tiny maxStepDown rounds to 1,
+// and 2^63 does not convert back to int64.
+std::int64_t step_down_bound(std::int64_t current, double max_step_down) {
+  const double keep = std::ceil(static_cast<double>(current) * (1.0 - max_step_down));
+  if (!(keep < static_cast<double>(current))) return current;
+  return keep > 0 ? static_cast<std::int64_t>(keep) : 0;
 }
 
 }  // namespace
@@ -25,9 +40,9 @@ ResourceStep plan_resource_step(std::int64_t current, std::int64_t target,
     return {StepDirection::Up, target};
   }
   if (within_hysteresis) return none;
-  const auto bound = static_cast<std::int64_t>(
-      std::ceil(static_cast<double>(current) * (1.0 - rollout.max_step_down)));
-  const std::int64_t next = std::max(target, round_up(bound, round_to));
+  const auto bound = round_up(step_down_bound(current, rollout.max_step_down), round_to);
+  if (!bound) return none;  // no size a step may take
+  const std::int64_t next = std::max(target, *bound);
   if (next >= current) return none;
   return {StepDirection::Down, next};
 }

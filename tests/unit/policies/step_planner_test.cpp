@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -211,6 +212,43 @@ TEST(StepPlanner, AStepNeverChangesTheQosClassUnderKeepRatioOrUnchanged) {
       ASSERT_TRUE(!lim || *lim >= req) << "case " << i << ": a limit below its request";
   }
   EXPECT_GT(steps, 100'000);  // most cases did step
+}
+
+// Requests up to 8Ei parse (to INT64_MAX bytes): every step is defined there.
+constexpr std::int64_t k8Ei = std::numeric_limits<std::int64_t>::max();
+
+TEST(StepPlanner, EightExbibytesHalvesExactly) {
+  RolloutPolicy r;  // maxStepDown 0.5
+  // ceil((2^63 − 1) × 0.5) = 2^62 = 4Ei, a multiple of 64Mi.
+  EXPECT_EQ(policies::plan_resource_step(k8Ei, 2LL << 30, r, 64LL << 20),
+            (ResourceStep{kDown, std::int64_t{1} << 62}));
+  // 2^62 mod 3 = 1: rounded up to 2^62 + 2, which fits.
+  EXPECT_EQ(policies::plan_resource_step(k8Ei, 2LL << 30, r, 3),
+            (ResourceStep{kDown, (std::int64_t{1} << 62) + 2}));
+}
+
+// maxStepDown 1e-18 keeps all of 8Ei: the bound is 8Ei itself, and no
+// multiple of 64Mi at or above it fits in int64, so there is no step (never
+// one straight to the target, which the unchecked arithmetic produced).
+TEST(StepPlanner, NoStepWhenTheBoundHasNoRoundedSize) {
+  RolloutPolicy r;
+  r.max_step_down = 1e-18;
+  EXPECT_EQ(policies::plan_resource_step(k8Ei, 2LL << 30, r, 64LL << 20),
+            (ResourceStep{kNone, k8Ei}));
+  // With roundTo 1 the bound 8Ei is itself a size: still no step.
+  EXPECT_EQ(policies::plan_resource_step(k8Ei, 2LL << 30, r, 1), (ResourceStep{kNone, k8Ei}));
+}
+
+TEST(StepPlanner, ContainerStepFromEightExbibytesKeepsRatio) {
+  policies::RightsizePolicySpec p;
+  const policies::ContainerResources current{{16000, k8Ei}, {{32000}, {k8Ei}}};
+  policies::Recommendation rec;
+  rec.status = policies::RecommendationStatus::Ready;
+  rec.target.requests = {16000, 2LL << 30};
+  const auto step = policies::plan_step(p, current, rec);
+  EXPECT_EQ(step.memory, kDown);
+  EXPECT_EQ(step.resources.requests.memory_bytes, std::int64_t{1} << 62);
+  EXPECT_EQ(step.resources.limits.memory_bytes, std::int64_t{1} << 62);  // limit = request
 }
 
 }  // namespace
