@@ -21,6 +21,11 @@ class ContainerUsage {
   // One metrics sample; each CPU sample weighs 1.
   void add_sample(Time time, std::int64_t cpu_millicores, std::int64_t memory_bytes);
   void merge(const ContainerUsage& other);
+  // The policy's half-life for both histograms (see UsageHistogram::set_half_life).
+  void set_half_life(std::chrono::seconds half_life) {
+    cpu_.set_half_life(half_life);
+    memory_.set_half_life(half_life);
+  }
 
   const UsageHistogram& cpu() const { return cpu_; }
   const UsageHistogram& memory() const { return memory_; }

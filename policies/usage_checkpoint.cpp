@@ -17,6 +17,19 @@ constexpr std::uint64_t kMaxBuckets = 4096;
 // Times and spans are bounded (±34,000 years) so that time arithmetic never overflows.
 constexpr std::uint64_t kMaxSeconds = std::uint64_t{1} << 40;
 
+// CRC-32 (IEEE 802.3, reflected, as zlib): detects every error of up to
+// 32 consecutive bits, so a flipped bit never decodes into other figures.
+std::uint32_t crc32(std::string_view bytes) {
+  std::uint32_t crc = 0xffffffffU;
+  for (char c : bytes) {
+    crc ^= static_cast<std::uint8_t>(c);
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xedb88320U & (0U - (crc & 1U)));
+  }
+  return ~crc;
+}
+
+constexpr std::size_t kChecksumBytes = 4;
+
 class Writer {
  public:
   void u(std::uint64_t v) {
@@ -32,6 +45,11 @@ class Writer {
   void f(float v) {
     const auto bits = std::bit_cast<std::uint32_t>(v);
     for (int i = 0; i < 4; ++i) out_ += static_cast<char>((bits >> (8 * i)) & 0xff);
+  }
+  void checksum() {
+    const std::uint32_t crc = crc32(out_);
+    for (std::size_t i = 0; i < kChecksumBytes; ++i)
+      out_ += static_cast<char>((crc >> (8 * i)) & 0xff);
   }
   std::string take() { return std::move(out_); }
 
@@ -71,6 +89,20 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
+// A scheme as bucket count, first bucket size and growth in millionths.
+void write_scheme(Writer& w, const BucketScheme& scheme) {
+  w.u(static_cast<std::uint64_t>(scheme.size()));
+  w.u(static_cast<std::uint64_t>(std::llround(scheme.first_bucket_size())));
+  w.u(static_cast<std::uint64_t>(std::llround(scheme.growth() * 1e6)));
+}
+
+bool same_scheme(Reader& r, const BucketScheme& scheme) {
+  const auto size = r.u(), first = r.u(), growth = r.u();
+  return size && first && growth && *size == static_cast<std::uint64_t>(scheme.size()) &&
+         *first == static_cast<std::uint64_t>(std::llround(scheme.first_bucket_size())) &&
+         *growth == static_cast<std::uint64_t>(std::llround(scheme.growth() * 1e6));
+}
+
 void write_histogram(Writer& w, const UsageHistogram& h, Time base) {
   w.u(static_cast<std::uint64_t>(h.half_life().count()));
   w.s((h.reference() - base).count());
@@ -93,8 +125,8 @@ std::optional<UsageHistogram> read_histogram(Reader& r, const BucketScheme& sche
       *count > kMaxBuckets || !std::isfinite(*max) || *max < 0 || *half_life > kMaxSeconds ||
       *reference > static_cast<std::int64_t>(kMaxSeconds) ||
       *reference < -static_cast<std::int64_t>(kMaxSeconds) ||
-      *first > static_cast<std::uint64_t>(scheme.size()))
-    return std::nullopt;
+      *first + *count > static_cast<std::uint64_t>(scheme.size()))
+    return std::nullopt;  // buckets past the scheme: rejected, never truncated
   std::vector<float> weights;
   weights.reserve(*count);
   for (std::uint64_t i = 0; i < *count; ++i) {
@@ -113,6 +145,8 @@ struct UsageCheckpointAccess {
   static std::string encode(const ContainerUsage& u) {
     Writer w;
     w.u(kCheckpointVersion);
+    write_scheme(w, cpu_buckets());
+    write_scheme(w, memory_buckets());
     w.s(u.first_sample_.time_since_epoch().count());
     w.u(static_cast<std::uint64_t>((u.last_sample_ - u.first_sample_).count()));
     w.u(static_cast<std::uint64_t>(u.samples_));
@@ -122,14 +156,25 @@ struct UsageCheckpointAccess {
     w.u(static_cast<std::uint64_t>(u.interval_peak_));
     write_histogram(w, u.cpu_, u.first_sample_);
     write_histogram(w, u.memory_, u.first_sample_);
+    w.checksum();
     return w.take();
   }
 
   static Result<ContainerUsage> decode(std::string_view bytes) {
-    Reader r(bytes);
-    const auto version = r.u();
-    if (!version || *version != kCheckpointVersion)
+    if (bytes.empty() || static_cast<std::uint8_t>(bytes[0]) != kCheckpointVersion)
       return make_error("unsupported checkpoint version");
+    if (bytes.size() < 1 + kChecksumBytes) return make_error("truncated checkpoint");
+    std::uint32_t stored = 0;
+    for (std::size_t i = 0; i < kChecksumBytes; ++i)
+      stored |= static_cast<std::uint32_t>(
+                    static_cast<std::uint8_t>(bytes[bytes.size() - kChecksumBytes + i]))
+                << (8 * i);
+    bytes.remove_suffix(kChecksumBytes);
+    if (crc32(bytes) != stored) return make_error("corrupt checkpoint (checksum mismatch)");
+    Reader r(bytes);
+    (void)r.u();  // the version, checked above
+    if (!same_scheme(r, cpu_buckets()) || !same_scheme(r, memory_buckets()))
+      return make_error("checkpoint written with other histogram buckets");
     const auto first = r.s();
     const auto span = r.u(), samples = r.u(), cpu_peak = r.u(), mem_peak = r.u();
     const auto interval_start = r.s();
@@ -163,18 +208,26 @@ std::string encode_checkpoint(const ContainerUsage& usage) {
   return UsageCheckpointAccess::encode(usage);
 }
 
-Result<ContainerUsage> decode_checkpoint(std::string_view bytes) {
-  return UsageCheckpointAccess::decode(bytes);
+Result<ContainerUsage> decode_checkpoint(std::string_view bytes,
+                                         std::optional<std::chrono::seconds> half_life) {
+  auto usage = UsageCheckpointAccess::decode(bytes);
+  if (usage && half_life) usage.value().set_half_life(*half_life);
+  return usage;
 }
 
 std::string encode_checkpoint_text(const ContainerUsage& usage) {
   return base64_encode(encode_checkpoint(usage));
 }
 
-Result<ContainerUsage> decode_checkpoint_text(std::string_view text) {
+Result<ContainerUsage> decode_checkpoint_text(std::string_view text,
+                                              std::optional<std::chrono::seconds> half_life) {
   auto bytes = base64_decode(text);
   if (!bytes) return make_error(bytes.error());
-  return decode_checkpoint(*bytes);
+  return decode_checkpoint(*bytes, half_life);
+}
+
+std::uint32_t checkpoint_crc32(std::string_view bytes) {
+  return crc32(bytes);
 }
 
 }  // namespace policies

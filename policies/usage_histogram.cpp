@@ -159,4 +159,8 @@ void UsageHistogram::restore(Time reference, int first_bucket, std::vector<float
   }
 }
 
+void UsageHistogram::set_half_life(std::chrono::seconds half_life) {
+  if (half_life.count() > 0) half_life_ = half_life;
+}
+
 }  // namespace policies

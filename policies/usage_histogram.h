@@ -20,6 +20,8 @@ class BucketScheme {
   double bucket_start(int bucket) const;
   double bucket_end(int bucket) const { return bucket_start(bucket + 1); }
   int size() const { return static_cast<int>(starts_.size()) - 1; }
+  double first_bucket_size() const { return first_; }
+  double growth() const { return growth_; }
 
  private:
   double first_;
@@ -57,6 +59,9 @@ class UsageHistogram {
   int first_bucket() const { return first_bucket_; }
   const std::vector<float>& weights() const { return weights_; }
   void restore(Time reference, int first_bucket, std::vector<float> weights);
+  // Weights learnt so far stay as they stand at the reference time; from now
+  // on samples decay at the new rate (as VPA's restored checkpoints do).
+  void set_half_life(std::chrono::seconds half_life);
 
  private:
   double factor(Time time) const;

@@ -167,11 +167,81 @@ TEST(Checkpoint, RejectsCorruptInput) {
   u.add_sample(kT0, 100, 1 << 30);
   const std::string bytes = policies::encode_checkpoint(u);
   EXPECT_FALSE(policies::decode_checkpoint("").ok());
-  EXPECT_FALSE(policies::decode_checkpoint(std::string("\x02", 1) + bytes.substr(1)).ok());
+  EXPECT_FALSE(policies::decode_checkpoint(std::string("\x01", 1) + bytes.substr(1)).ok());
+  EXPECT_FALSE(policies::decode_checkpoint(std::string("\x03", 1) + bytes.substr(1)).ok());
   for (std::size_t n = 0; n < bytes.size(); ++n)
     EXPECT_FALSE(policies::decode_checkpoint(bytes.substr(0, n)).ok()) << n;
   EXPECT_FALSE(policies::decode_checkpoint(bytes + "x").ok());
   EXPECT_FALSE(policies::decode_checkpoint_text("not base64!").ok());
+}
+
+policies::ContainerUsage day_of_usage() {
+  policies::ContainerUsage u(24h);
+  for (int i = 0; i < 24 * 60; i += 5)
+    u.add_sample(kT0 + std::chrono::minutes(i), 50 + (i * 37) % 400, (12LL << 30) + i * (1 << 20));
+  return u;
+}
+
+// A corrupted checkpoint that still parses must not become other figures:
+// every single flipped bit, anywhere, is rejected.
+TEST(Checkpoint, EveryFlippedBitIsRejected) {
+  const std::string bytes = policies::encode_checkpoint(day_of_usage());
+  ASSERT_TRUE(policies::decode_checkpoint(bytes).ok());
+  int rejected = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = bytes;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      EXPECT_FALSE(policies::decode_checkpoint(bad).ok()) << "byte " << i << " bit " << bit;
+      ++rejected;
+    }
+  }
+  EXPECT_EQ(rejected, static_cast<int>(bytes.size()) * 8);
+}
+
+// Re-seals a modified checkpoint with a valid checksum, as a checkpoint
+// written by a build with other buckets would be.
+std::string reseal(std::string body) {
+  const std::uint32_t crc = policies::checkpoint_crc32(body);
+  for (int i = 0; i < 4; ++i) body += static_cast<char>((crc >> (8 * i)) & 0xff);
+  return body;
+}
+
+TEST(Checkpoint, OtherBucketSchemeIsRejectedNotTruncated) {
+  const std::string bytes = policies::encode_checkpoint(day_of_usage());
+  const std::string body = bytes.substr(0, bytes.size() - 4);
+  ASSERT_TRUE(policies::decode_checkpoint(reseal(body)).ok());
+  // Byte 1 is the CPU bucket count, 224 as a two-byte varint (0xe0 0x01).
+  ASSERT_EQ(static_cast<unsigned char>(body[1]), 0xe0);
+  ASSERT_EQ(static_cast<unsigned char>(body[2]), 0x01);
+  std::string fewer = body;
+  fewer[1] = static_cast<char>(0xdf);  // 223 buckets
+  const auto r = policies::decode_checkpoint(reseal(fewer));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("buckets"), std::string::npos) << r.error();
+}
+
+// The policy's halfLife applies to a restored histogram. Ten samples of 100m,
+// then after ten hours ten of 1000m. Kept at 24h, the old ones still weigh
+// 10 against 10 × 2^(10/24) = 13.3, so P30 is in 100m's bucket 36, ending at
+// (1.05^37 − 1)/0.05 = 101.63m. At a 1h half-life the new ones weigh 2^10 times
+// as much, so P30 is in 1000m's bucket 80, ending at (1.05^81 − 1)/0.05 = 1020.79m.
+TEST(Checkpoint, RestoredHistogramsTakeThePolicysHalfLife) {
+  policies::ContainerUsage u(24h);
+  for (int i = 0; i < 10; ++i) u.add_sample(kT0 + std::chrono::minutes(i), 100, 1LL << 30);
+  const std::string bytes = policies::encode_checkpoint(u);
+  auto kept = policies::decode_checkpoint(bytes);
+  auto changed = policies::decode_checkpoint(bytes, 1h);
+  ASSERT_TRUE(kept.ok() && changed.ok());
+  EXPECT_EQ(kept->cpu().half_life(), 24h);
+  EXPECT_EQ(changed->cpu().half_life(), 1h);
+  EXPECT_EQ(changed->memory().half_life(), 1h);
+  for (int i = 0; i < 10; ++i) {
+    kept.value().add_sample(kT0 + 10h + std::chrono::minutes(i), 1000, 1LL << 30);
+    changed.value().add_sample(kT0 + 10h + std::chrono::minutes(i), 1000, 1LL << 30);
+  }
+  EXPECT_NEAR(kept->cpu().percentile(30), 101.63, 0.01);
+  EXPECT_NEAR(changed->cpu().percentile(30), 1020.79, 0.01);
 }
 
 }  // namespace
