@@ -17,6 +17,10 @@ constexpr std::array<Unit, 5> kUnits{
     {{"ms", 1}, {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1000}}};
 
 constexpr std::int64_t kMaxMs = std::numeric_limits<std::int64_t>::max() / 4;
+// The CRD's pattern allows at most this many digits before a unit, and in its
+// 32 characters such numbers always sum to less than kMaxMs, so the
+// apiserver and the validator accept exactly the same durations.
+constexpr std::size_t kMaxWholeDigits = 9;
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -36,6 +40,8 @@ Result<Duration> parse_duration(std::string_view text) {
       whole = whole * 10 + (text[pos] - '0');
     }
     if (pos == start) return make_error("duration must look like 30s, 5m, 1h30m or 7d");
+    if (pos - start > kMaxWholeDigits)
+      return make_error("duration too large (at most 9 digits before a unit)");
     std::string_view fraction;
     if (pos < text.size() && text[pos] == '.') {
       start = ++pos;

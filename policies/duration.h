@@ -12,7 +12,10 @@ namespace policies {
 
 using Duration = std::chrono::milliseconds;
 
-// Grammar (also the CRD pattern): ^([0-9]+(\.[0-9]+)?(ms|s|m|h|d))+$
+inline constexpr std::size_t kMaxDurationLength = 32;
+
+// Grammar (also the CRD pattern): ^([0-9]{1,9}(\.[0-9]+)?(ms|s|m|h|d))+$;
+// the CRD and the policy reader also limit the text to kMaxDurationLength.
 Result<Duration> parse_duration(std::string_view text);
 
 // Shortest text that parses back to the same value: "24h", "1h30m", "1500ms", "0s"

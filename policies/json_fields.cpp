@@ -6,6 +6,15 @@
 #include "policies/quantity.h"
 
 namespace policies::detail {
+namespace {
+
+std::optional<Quantity> optional_quantity(std::string_view text) {
+  auto q = parse_quantity(text);
+  if (!q) return std::nullopt;
+  return *q;
+}
+
+}  // namespace
 
 FieldReader::FieldReader(const nlohmann::json* object, std::string path, Problems& problems,
                          std::initializer_list<std::string_view> known_fields)
@@ -89,6 +98,8 @@ void FieldReader::string(std::string_view key, std::string& out) {
 void FieldReader::duration(std::string_view key, Duration& out) {
   std::string text;
   if (!string_value(key, text)) return;
+  if (text.size() > kMaxDurationLength)
+    return report(key, "must be at most " + std::to_string(kMaxDurationLength) + " characters");
   auto d = parse_duration(text);
   if (!d) return report(key, "invalid duration \"" + text + "\": " + d.error());
   out = *d;
@@ -109,24 +120,24 @@ bool FieldReader::quantity_text(std::string_view key, std::string& out) {
   return true;
 }
 
-void FieldReader::cpu(std::string_view key, std::int64_t& millicores) {
+void FieldReader::cpu(std::string_view key, std::int64_t& millicores,
+                      std::optional<Quantity>* exact) {
   std::string text;
   if (!quantity_text(key, text)) return;
-  auto q = parse_quantity(text);
-  if (!q) return report(key, "invalid quantity \"" + text + "\": " + q.error());
-  auto m = to_millis(*q);
-  if (!m) return report(key, "quantity \"" + text + "\" is out of range");
+  auto m = parse_millis(text);
+  if (!m) return report(key, "invalid quantity \"" + text + "\": " + m.error());
   millicores = *m;
+  if (exact) *exact = optional_quantity(text);
 }
 
-void FieldReader::memory(std::string_view key, std::int64_t& bytes) {
+void FieldReader::memory(std::string_view key, std::int64_t& bytes,
+                         std::optional<Quantity>* exact) {
   std::string text;
   if (!quantity_text(key, text)) return;
-  auto q = parse_quantity(text);
-  if (!q) return report(key, "invalid quantity \"" + text + "\": " + q.error());
-  auto b = to_units(*q);
-  if (!b) return report(key, "quantity \"" + text + "\" is out of range");
+  auto b = parse_units(text);
+  if (!b) return report(key, "invalid quantity \"" + text + "\": " + b.error());
   bytes = *b;
+  if (exact) *exact = optional_quantity(text);
 }
 
 void FieldReader::price(std::string_view key, Price& out) {

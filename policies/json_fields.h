@@ -15,6 +15,7 @@
 #include "policies/duration.h"
 #include "policies/money.h"
 #include "policies/problem.h"
+#include "policies/quantity.h"
 
 namespace policies::detail {
 
@@ -33,8 +34,12 @@ class FieldReader {
   void boolean(std::string_view key, bool& out);
   void string(std::string_view key, std::string& out);
   void duration(std::string_view key, Duration& out);
-  void cpu(std::string_view key, std::int64_t& millicores);
-  void memory(std::string_view key, std::int64_t& bytes);
+  // Millicores / bytes rounded up, as the operator reads them; `exact`, when
+  // given, receives the exact quantity (nullopt if it has more significant
+  // digits than a Quantity holds) so that min and max compare as the CRD does.
+  void cpu(std::string_view key, std::int64_t& millicores,
+           std::optional<Quantity>* exact = nullptr);
+  void memory(std::string_view key, std::int64_t& bytes, std::optional<Quantity>* exact = nullptr);
   void price(std::string_view key, Price& out);
   void optional_number(std::string_view key, std::optional<double>& out);
 

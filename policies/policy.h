@@ -86,6 +86,7 @@ inline constexpr std::int64_t kMaxMemoryBytes = 64 * kTiB;
 inline constexpr std::int32_t kMaxCount = 1000;
 inline constexpr std::size_t kMaxChecks = 16;
 inline constexpr std::size_t kMaxWindows = 32;
-inline constexpr std::size_t kMaxQueryLength = 4096;
+inline constexpr std::size_t kMaxQueryLength = 4096;    // characters (code points)
+inline constexpr std::size_t kMaxAddressLength = 2048;  // characters (code points)
 
 }  // namespace policies

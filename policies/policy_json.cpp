@@ -4,6 +4,7 @@
 
 #include "policies/json_fields.h"
 #include "policies/policy_validation.h"
+#include "policies/quantity.h"
 
 namespace policies {
 namespace {
@@ -24,13 +25,25 @@ constexpr std::array<std::pair<std::string_view, Increases>, 2> kIncreases{
 constexpr std::array<std::pair<std::string_view, OnNoData>, 3> kOnNoData{
     {{"Fail", OnNoData::Fail}, {"Pass", OnNoData::Pass}, {"Skip", OnNoData::Skip}}};
 
+// min > max compared exactly, as the CRD compares them: 100.7m > 100.5m
+// although both round up to 101m. (Rounded values above max are the
+// validator's to report.)
+void check_exact_order(FieldReader& r, const std::optional<Quantity>& min,
+                       const std::optional<Quantity>& max, std::int64_t rounded_min,
+                       std::int64_t rounded_max) {
+  if (min && max && compare(*min, *max) > 0 && rounded_min <= rounded_max)
+    r.report("min", "must not exceed max (" + to_string(*min) + " > " + to_string(*max) + ")");
+}
+
 void parse_cpu(FieldReader parent, CpuPolicy& cpu, Problems& problems) {
   FieldReader r(parent.get("cpu"), parent.path_of("cpu"), problems,
                 {"percentile", "targetUtilization", "min", "max", "roundTo"});
   r.number("percentile", cpu.percentile);
   r.number("targetUtilization", cpu.target_utilization);
-  r.cpu("min", cpu.min_millicores);
-  r.cpu("max", cpu.max_millicores);
+  std::optional<Quantity> min, max;
+  r.cpu("min", cpu.min_millicores, &min);
+  r.cpu("max", cpu.max_millicores, &max);
+  check_exact_order(r, min, max, cpu.min_millicores, cpu.max_millicores);
   r.cpu("roundTo", cpu.round_to_millicores);
 }
 
@@ -39,8 +52,10 @@ void parse_memory(FieldReader parent, MemoryPolicy& mem, Problems& problems) {
                 {"percentile", "targetUtilization", "min", "max", "roundTo", "oomBumpRatio"});
   r.number("percentile", mem.percentile);
   r.number("targetUtilization", mem.target_utilization);
-  r.memory("min", mem.min_bytes);
-  r.memory("max", mem.max_bytes);
+  std::optional<Quantity> min, max;
+  r.memory("min", mem.min_bytes, &min);
+  r.memory("max", mem.max_bytes, &max);
+  check_exact_order(r, min, max, mem.min_bytes, mem.max_bytes);
   r.memory("roundTo", mem.round_to_bytes);
   r.number("oomBumpRatio", mem.oom_bump_ratio);
 }

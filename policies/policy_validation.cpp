@@ -123,6 +123,28 @@ void check_rollout(const Checker& c, const RolloutPolicy& r) {
   check_windows(c, r.blackout_windows);
 }
 
+// Characters as the apiserver counts them for maxLength: code points.
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+// The CRD's ^https?://[^\s/]+[^\s]*$ (RE2's \s: space, \t, \n, \f, \r)
+// with its maxLength.
+bool is_prometheus_url(std::string_view addr) {
+  std::string_view rest = addr;
+  if (rest.starts_with("http://"))
+    rest.remove_prefix(7);
+  else if (rest.starts_with("https://"))
+    rest.remove_prefix(8);
+  else
+    return false;
+  return !rest.empty() && rest.front() != '/' &&
+         rest.find_first_of(" \t\n\f\r") == std::string_view::npos &&
+         utf8_length(addr) <= kMaxAddressLength;
+}
+
 bool is_dns_label(const std::string& s) {
   if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;
   for (char ch : s)
@@ -137,7 +159,7 @@ void check_check(const Checker& c, const SloCheck& check, std::set<std::string>&
   else if (!names.insert(check.name).second)
     c.fail("name", "duplicate check name \"" + check.name + "\"");
   if (check.query.empty()) c.fail("query", "must not be empty");
-  if (check.query.size() > kMaxQueryLength)
+  if (utf8_length(check.query) > kMaxQueryLength)
     c.fail("query", "must be at most " + std::to_string(kMaxQueryLength) + " characters");
   for (auto& p : check_query_template(check.query, c.path("query"))) problems.push_back(p);
   if (!check.min && !check.max) c.fail("max", "a check needs max, min, or both");
@@ -148,11 +170,9 @@ void check_check(const Checker& c, const SloCheck& check, std::set<std::string>&
 
 void check_slos(const Checker& c, const SloPolicy& slos, Problems& problems) {
   const Checker prom = c.child("prometheus");
-  const auto& addr = slos.prometheus.address;
-  const bool scheme = addr.starts_with("http://") || addr.starts_with("https://");
-  if (!scheme || addr.size() <= addr.find("//") + 2 ||
-      addr.find_first_of(" \t\n") != std::string::npos)
-    prom.fail("address", "must be an http:// or https:// URL");
+  if (!is_prometheus_url(slos.prometheus.address))
+    prom.fail("address", "must be an http:// or https:// URL with a host, at most " +
+                             std::to_string(kMaxAddressLength) + " characters");
   prom.positive("timeout", slos.prometheus.timeout);
   if (slos.checks.size() > kMaxChecks)
     c.fail("checks", "must have at most " + std::to_string(kMaxChecks) + " items");

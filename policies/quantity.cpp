@@ -114,11 +114,12 @@ bool any_nonzero(std::string_view digits) {
   return digits.find_first_not_of('0') != std::string_view::npos;
 }
 
-// Rounds |digits * 10^exp| up to a multiple of 10^-9, as the apiserver does.
-void round_up_to_nano(std::string& digits, std::int64_t& exp) {
-  if (exp >= -9) return;
-  const std::int64_t drop = -9 - exp;
-  exp = -9;
+// Rounds |digits * 10^exp| up to a multiple of 10^min_exp (the apiserver
+// rounds to nano, -9).
+void round_up_to(std::string& digits, std::int64_t& exp, std::int64_t min_exp) {
+  if (exp >= min_exp) return;
+  const std::int64_t drop = min_exp - exp;
+  exp = min_exp;
   if (drop >= static_cast<std::int64_t>(digits.size())) {
     digits = any_nonzero(digits) ? "1" : "0";
     return;
@@ -188,6 +189,8 @@ bool apiserver_keeps_text(const Scanned& s, const Suffix& suffix) {
   return scale % 3 == 0 && !shifted.ends_with("000") && shifted[0] != '0';
 }
 
+Result<Quantity> parse_rounded(std::string_view text, std::int64_t min_exp);
+
 }  // namespace
 
 Result<std::string> apiserver_text(std::string_view text) {
@@ -207,7 +210,9 @@ Result<std::string> apiserver_text(std::string_view text) {
   return to_string(*q);
 }
 
-Result<Quantity> parse_quantity(std::string_view text) {
+namespace {
+
+Result<Quantity> parse_rounded(std::string_view text, std::int64_t min_exp) {
   if (text.empty()) return make_error("quantity must not be empty");
   auto scanned = scan(text);
   if (!scanned) return make_error(scanned.error());
@@ -223,8 +228,26 @@ Result<Quantity> parse_quantity(std::string_view text) {
   } else {
     for (std::int64_t i = 0; i < suffix->exponent; i += 10) multiply_small(digits, 1024);
   }
-  round_up_to_nano(digits, exp);
+  round_up_to(digits, exp, min_exp);
   return to_quantity(std::move(digits), exp, scanned->positive, suffix->format);
+}
+
+}  // namespace
+
+Result<Quantity> parse_quantity(std::string_view text) {
+  return parse_rounded(text, -9);
+}
+
+Result<std::int64_t> parse_millis(std::string_view text) {
+  auto q = parse_rounded(text, -3);
+  if (!q) return make_error(q.error());
+  return to_millis(*q);
+}
+
+Result<std::int64_t> parse_units(std::string_view text) {
+  auto q = parse_rounded(text, 0);
+  if (!q) return make_error(q.error());
+  return to_units(*q);
 }
 
 }  // namespace policies

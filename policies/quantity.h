@@ -39,6 +39,12 @@ Result<std::string> apiserver_text(std::string_view text);
 Result<std::int64_t> to_millis(const Quantity& q);
 Result<std::int64_t> to_units(const Quantity& q);
 
+// The same, straight from text, rounding up to a thousandth / a unit while
+// parsing: texts with more significant digits than a Quantity holds (which
+// the apiserver accepts, e.g. "1.00000000000000000001Gi") still give a value.
+Result<std::int64_t> parse_millis(std::string_view text);
+Result<std::int64_t> parse_units(std::string_view text);
+
 // Compare exact values (format ignored): <0, 0, >0.
 int compare(const Quantity& a, const Quantity& b);
 

@@ -188,6 +188,18 @@ TEST_P(BrokenPolicies, RefusedByRightsizerValidate) {
   EXPECT_NE(r.out.find(GetParam().field), std::string::npos) << r.out;
 }
 
+std::string repeat(std::string_view unit, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += unit;
+  return out;
+}
+
+// Lengths are in characters for both (the apiserver counts runes).
+const std::string kQueryOf4097Characters =
+    "{slos: {checks: [{name: a, query: \"" + repeat("é", 4097) + "\", max: 1}]}}";
+const std::string kAddressOf2049Characters =
+    "{slos: {prometheus: {address: \"http://" + repeat("é", 2042) + "\"}}}";
+
 INSTANTIATE_TEST_SUITE_P(
     Table, BrokenPolicies,
     testing::Values(
@@ -253,7 +265,59 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"CpuNoMultipleBetweenMinAndMax", R"({cpu: {min: 1500m, max: 1900m, roundTo: "1"}})",
                "spec.cpu.min"},
         Broken{"MemoryNoMultipleBetweenMinAndMax",
-               R"({memory: {min: 100Mi, max: 120Mi, roundTo: 64Mi}})", "spec.memory.min"}),
+               R"({memory: {min: 100Mi, max: 120Mi, roundTo: 64Mi}})", "spec.memory.min"},
+        Broken{"TripleBraceTemplate",
+               R"({slos: {checks: [{name: a, query: "up{pod=~\"{{{pods}}}\"}", max: 1}]}})",
+               "spec.slos.checks[0].query"},
+        Broken{"DurationHugeDays", R"({rollout: {cooldown: 99999999999d}})",
+               "spec.rollout.cooldown"},
+        Broken{"DurationTenDigits", R"({rollout: {cooldown: 1000000000s}})",
+               "spec.rollout.cooldown"},
+        Broken{"QueryOf4097Characters", kQueryOf4097Characters.c_str(),
+               "spec.slos.checks[0].query"},
+        Broken{"AddressWithoutHost", R"({slos: {prometheus: {address: "http:///x"}}})",
+               "spec.slos.prometheus.address"},
+        Broken{"AddressWithCarriageReturn",
+               R"({slos: {prometheus: {address: "http://prom\r:9090"}}})",
+               "spec.slos.prometheus.address"},
+        Broken{"AddressOf2049Characters", kAddressOf2049Characters.c_str(),
+               "spec.slos.prometheus.address"},
+        Broken{"CpuMinAboveMaxBelowAMillicore", R"({cpu: {min: 100.7m, max: 100.5m}})",
+               "spec.cpu.min"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// Edge cases both the apiserver and `rightsizer validate` accept (issue 10).
+struct Accepted {
+  const char* name;
+  std::string spec;
+};
+
+class AcceptedPolicies : public PolicyApi, public testing::WithParamInterface<Accepted> {};
+
+TEST_P(AcceptedPolicies, AcceptedByTheApiserverAndByRightsizerValidate) {
+  itest::TestNamespace ns("rsp-accepted");
+  const Broken b{GetParam().name, GetParam().spec.c_str(), ""};
+  const auto r =
+      itest::kubectl({"apply", "--dry-run=server", "-f", "-"}, broken_policy(b, ns.name()));
+  EXPECT_TRUE(r.ok()) << r.err;
+  const fs::path file =
+      fs::temp_directory_path() / (std::string("rightsizer-accepted-") + GetParam().name + ".yaml");
+  std::ofstream(file) << broken_policy(b, "default");
+  const auto v = itest::run({RIGHTSIZER_BIN, "validate", "-f", file.string()});
+  fs::remove(file);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, AcceptedPolicies,
+    testing::Values(
+        Accepted{"QueryOf4096Characters",
+                 "{slos: {checks: [{name: a, query: \"" + repeat("é", 4096) + "\", max: 1}]}}"},
+        Accepted{"AddressOf2048Characters",
+                 "{slos: {prometheus: {address: \"http://" + repeat("é", 2041) + "\"}}}"},
+        Accepted{"MemoryWith21SignificantDigits", "{memory: {max: \"1.00000000000000000001Gi\"}}"},
+        Accepted{"NineDigitDuration", "{rollout: {cooldown: 999999999d}}"},
+        Accepted{"OneMultipleAtMax", "{cpu: {min: 1500m, max: 2000m, roundTo: \"1\"}}"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -36,6 +36,14 @@ TEST_P(DurationInvalid, IsAnError) {
 }
 INSTANTIATE_TEST_SUITE_P(Table, DurationInvalid,
                          testing::Values("", "0", "5", "1x", "-1h", "1.h", "h", "1 h", "1hh",
-                                         "99999999999999999999h", "1us"));
+                                         "99999999999999999999h", "1us", "99999999999d",
+                                         "1000000000s"));
+
+// Nine digits before a unit is the most the CRD's pattern allows.
+TEST(DurationParse, NineDigitsPerNumber) {
+  EXPECT_EQ(*policies::parse_duration("999999999d"), std::chrono::days(999'999'999));
+  EXPECT_EQ(*policies::parse_duration("999999999d999999999d999999999d9d"),
+            std::chrono::days(3 * 999'999'999LL + 9));
+}
 
 }  // namespace

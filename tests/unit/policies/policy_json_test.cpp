@@ -208,6 +208,31 @@ INSTANTIATE_TEST_SUITE_P(
         // [1500m, 1900m] holds no multiple of 1000m (1000 < 1500, 2000 > 1900).
         BrokenCase{"CpuNoMultipleBetweenMinAndMax",
                    R"({"cpu": {"min": "1500m", "max": "1900m", "roundTo": "1"}})", "spec.cpu.min"},
+        // The CRD and the validator agree (issue 10, item 8).
+        BrokenCase{
+            "TripleBraceTemplate",
+            R"({"slos": {"checks": [{"name": "a", "query": "up{pod=~\"{{{pods}}}\"}", "max": 1}]}})",
+            "spec.slos.checks[0].query"},
+        BrokenCase{"DurationHugeDays", R"({"rollout": {"cooldown": "99999999999d"}})",
+                   "spec.rollout.cooldown"},
+        BrokenCase{"DurationTenDigits", R"({"rollout": {"cooldown": "1000000000s"}})",
+                   "spec.rollout.cooldown"},
+        BrokenCase{"DurationLongerThan32",
+                   R"({"history": {"halfLife": "1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s"}})",
+                   "spec.history.halfLife"},
+        BrokenCase{"CpuMinAboveMaxBelowAMillicore",
+                   R"({"cpu": {"min": "100.7m", "max": "100.5m"}})", "spec.cpu.min"},
+        BrokenCase{"MemoryMinAboveMaxBelowAByte",
+                   R"({"memory": {"min": "1.7", "max": "1.5", "roundTo": "1"}})",
+                   "spec.memory.min"},
+        BrokenCase{"AddressWithoutHost", R"({"slos": {"prometheus": {"address": "http:///x"}}})",
+                   "spec.slos.prometheus.address"},
+        BrokenCase{"AddressWithCarriageReturn",
+                   R"({"slos": {"prometheus": {"address": "http://prom\r:9090"}}})",
+                   "spec.slos.prometheus.address"},
+        BrokenCase{"AddressWithFormFeed",
+                   R"({"slos": {"prometheus": {"address": "http://prom\f:9090"}}})",
+                   "spec.slos.prometheus.address"},
         // [100Mi, 120Mi] holds no multiple of 64Mi (64, 128).
         BrokenCase{"MemoryNoMultipleBetweenMinAndMax",
                    R"({"memory": {"min": "100Mi", "max": "120Mi", "roundTo": "64Mi"}})",
@@ -244,6 +269,37 @@ TEST(PolicyValidation, RoundToAtMaxAndAMultipleAtTheEdgesAreValid) {
   EXPECT_TRUE(policies::validate(s).empty()) << dump(policies::validate(s));
   s.cpu = {95, 0.6, 1001, 1999, 1000};  // none: 1000 < 1001, 2000 > 1999
   EXPECT_EQ(policies::validate(s).size(), 1U);
+}
+
+std::string repeat(std::string_view unit, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += unit;
+  return out;
+}
+
+// maxLength counts characters, as the apiserver does, not UTF-8 bytes.
+TEST(PolicyValidation, LengthsAreInCharacters) {
+  policies::RightsizePolicySpec s;
+  s.slos.checks.push_back({"a", repeat("é", 4096), std::nullopt, 1.0});
+  EXPECT_TRUE(policies::validate(s).empty()) << dump(policies::validate(s));  // 8192 bytes
+  s.slos.checks[0].query += "é";
+  EXPECT_EQ(policies::validate(s).size(), 1U);
+  s.slos.checks[0].query = "up";
+  s.slos.prometheus.address = "http://" + repeat("é", 2041);  // 2048 characters
+  EXPECT_TRUE(policies::validate(s).empty()) << dump(policies::validate(s));
+  s.slos.prometheus.address += "a";
+  EXPECT_EQ(policies::validate(s).size(), 1U);
+}
+
+// The apiserver accepts quantities with more significant digits than an
+// int64 holds; so does the reader, rounding up: 1Gi + 10^-20 Gi is 1Gi and a
+// tiny fraction of a byte, read as 1073741825 bytes; 0.1 core + 10^-20 as 101m.
+TEST(PolicyJson, QuantitiesWithManyDigitsReadRoundedUp) {
+  const auto parsed = policies::parse_policy_object(object_with_spec(json::parse(
+      R"({"memory": {"max": "1.00000000000000000001Gi"}, "cpu": {"min": "0.10000000000000000001"}})")));
+  ASSERT_TRUE(parsed.valid()) << dump(parsed.problems);
+  EXPECT_EQ(parsed.spec.memory.max_bytes, 1073741825);
+  EXPECT_EQ(parsed.spec.cpu.min_millicores, 101);
 }
 
 }  // namespace
