@@ -8,6 +8,8 @@
 #include <optional>
 #include <string_view>
 
+#include "k8s/bounded_yaml.h"
+
 namespace controller {
 namespace {
 
@@ -135,7 +137,9 @@ policies::Result<nlohmann::json> convert(const YAML::Node& node, int depth) {
 policies::Result<std::vector<nlohmann::json>> yaml_to_json(std::string_view text) {
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(std::string(text));
+    nodes = k8s::load_all_yaml_bounded(text);
+  } catch (const k8s::YamlLimitExceeded& e) {
+    return policies::make_error("YAML refused: " + e.msg);
   } catch (const YAML::Exception& e) {
     return policies::make_error("YAML syntax error at line " + std::to_string(e.mark.line + 1) +
                                 ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 #include <filesystem>
 
+#include "k8s/bounded_yaml.h"
 #include "k8s/config.h"
 
 namespace k8s {
@@ -177,7 +178,7 @@ Result<ClusterConfig> parse_kubeconfig(const std::string& text, const std::strin
                                        const std::string& context_override) {
   Location at{source_name, base_dir};
   try {
-    return parse_document(at, YAML::Load(text), context_override);
+    return parse_document(at, load_yaml_bounded(text), context_override);
   } catch (const YAML::Exception& e) {
     return config_error(at, "(line " + std::to_string(e.mark.line + 1) + ")",
                         "not valid YAML: " + e.msg);

@@ -152,6 +152,24 @@ void parse_pricing(FieldReader parent, Pricing& p, Problems& problems) {
   r.string("currency", p.currency);
 }
 
+// Kubernetes' IsDNS1123Subdomain: what the apiserver requires of a name
+// (which also rules out anything that is not ASCII, valid UTF-8 or not).
+bool is_dns_subdomain(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t label_start = 0;
+  for (std::size_t i = 0; i <= name.size(); ++i) {
+    if (i < name.size() && name[i] != '.') {
+      const char c = name[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+      continue;
+    }
+    const std::string_view label = name.substr(label_start, i - label_start);
+    if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+    label_start = i + 1;
+  }
+  return true;
+}
+
 }  // namespace
 
 ParsedPolicy parse_policy_spec(const json& spec, const std::string& path) {
@@ -182,7 +200,12 @@ ParsedPolicy parse_policy_object(const json& object) {
     const json& meta = *r.get("metadata");
     if (meta.contains("name") && meta["name"].is_string()) name = meta["name"].get<std::string>();
   }
-  if (name.empty()) header.push_back({"metadata.name", "required"});
+  if (name.empty())
+    header.push_back({"metadata.name", "required"});
+  else if (!is_dns_subdomain(name))
+    header.push_back({"metadata.name",
+                      "must be a lower-case DNS subdomain (a-z, 0-9, '-' and '.', starting and "
+                      "ending with a letter or digit, at most 253 characters)"});
   static const json kEmpty = json::object();
   ParsedPolicy out = parse_policy_spec(r.get("spec") ? *r.get("spec") : kEmpty, "spec");
   out.name = name;

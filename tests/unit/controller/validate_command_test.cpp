@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -112,6 +113,92 @@ TEST(Validate, UsageErrors) {
   EXPECT_EQ(validate({"-f"}).code, 2);
   EXPECT_EQ(validate({"--frobnicate"}).code, 2);
   EXPECT_EQ(validate({"--help"}).code, 0);
+}
+
+// Hostile or mistaken files, tried as a new user would (issue 10, item 13).
+TEST_F(TempFiles, BillionLaughsFailsFastWithAClearError) {
+  std::string laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    const char prev = static_cast<char>(c - 1);
+    laughs += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) laughs += std::string(i ? ", *" : "*") + prev;
+    laughs += "]\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const ValidateRun r = validate({"-f", write("laughs.yaml", laughs)});
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("laughs.yaml: YAML refused: YAML expands to more than"), std::string::npos)
+      << r.out;
+  EXPECT_LT(took, std::chrono::seconds(5));  // a hang guard; it takes milliseconds
+}
+
+TEST_F(TempFiles, DirectoryReadsItsYamlYmlAndJsonFiles) {
+  write("a.yaml", kValid);
+  write("b.yml", kValid);
+  write("c.json", R"({"apiVersion": "rightsizer.io/v1alpha1", "kind": "RightsizePolicy", )"
+                  R"("metadata": {"name": "c"}, "spec": {"cpu": {"percentile": 0}}})");
+  write("notes.txt", "not a policy");
+  const ValidateRun r = validate({"-f", dir_.string()});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("c.json: document 1 (c): spec.cpu.percentile"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 policies, 1 problem"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("notes.txt"), std::string::npos) << r.out;
+}
+
+TEST_F(TempFiles, DirectoryWithoutPoliciesIsAProblem) {
+  write("notes.txt", "not a policy");
+  const ValidateRun r = validate({"-f", dir_.string()});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("no .yaml, .yml or .json files"), std::string::npos) << r.out;
+}
+
+TEST_F(TempFiles, EmptyFilesAreProblems) {
+  for (const char* text : {"", "# only a comment\n", "---\n---\n"}) {
+    const ValidateRun r = validate({"-f", write("empty.yaml", text)});
+    EXPECT_EQ(r.code, 1) << "[" << text << "] " << r.out;
+    EXPECT_NE(r.out.find("empty.yaml: no objects in the file"), std::string::npos) << r.out;
+  }
+  // A file of other kinds only is not empty: they are skipped, as before.
+  const ValidateRun other =
+      validate({"-f", write("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\n")});
+  EXPECT_EQ(other.code, 0) << other.out;
+}
+
+TEST_F(TempFiles, LargeFilesAreRefusedBeforeReading) {
+  const std::string doc = std::string(kValid) + "---\n";
+  std::string text;
+  while (text.size() <= (std::size_t{2} << 20)) text += doc;
+  const ValidateRun r = validate({"-f", write("big.yaml", text)});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("big.yaml: larger than 2 MiB; refused"), std::string::npos) << r.out;
+}
+
+TEST_F(TempFiles, DeepJsonIsRefused) {
+  const ValidateRun r = validate(
+      {"-f", write("deep.json", std::string(1'000'000, '[') + std::string(1'000'000, ']'))});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("JSON nested deeper than 100 levels"), std::string::npos) << r.out;
+  // Brackets inside strings, also after escaped quotes, do not count.
+  const std::string name = "\"a\\\"" + std::string(200, '[') + "\"";
+  const ValidateRun s =
+      validate({"-f", write("strings.json", R"({"apiVersion": "rightsizer.io/v1alpha1", "kind": )"
+                                            R"("RightsizePolicy", "metadata": {"name": )" +
+                                                name + R"(}, "spec": {}})")});
+  EXPECT_EQ(s.out.find("nested deeper"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("metadata.name: must be a lower-case DNS subdomain"), std::string::npos)
+      << s.out;
+}
+
+TEST_F(TempFiles, NamesThatAreNotDnsSubdomainsAreProblems) {
+  const ValidateRun r =
+      validate({"-f", write("name.yaml",
+                            "apiVersion: rightsizer.io/v1alpha1\nkind: RightsizePolicy\n"
+                            "metadata: {name: \"Caf\xe9\"}\nspec: {}\n")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("(Caf\\xe9): metadata.name: must be a lower-case DNS subdomain"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <string_view>
+
+#include "k8s/bounded_yaml.h"
+#include "k8s/config.h"
 
 namespace {
 
@@ -76,6 +81,75 @@ TEST(YamlJson, DeepNestingIsRefused) {
   std::string deep(200, '[');
   deep += std::string(200, ']');
   EXPECT_FALSE(controller::yaml_to_json(deep).ok());
+}
+
+// "Billion laughs": 342 bytes whose aliases expand to 9^9 = 387,420,489
+// strings. Refused by the node budget, not walked.
+constexpr std::string_view kLaughs =
+    "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+    "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+    "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+    "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+    "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+
+TEST(BoundedYaml, BillionLaughsIsRefused) {
+  const auto docs = controller::yaml_to_json(kLaughs);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_NE(docs.error().find("YAML refused: YAML expands to more than 1000000 nodes"),
+            std::string::npos)
+      << docs.error();
+}
+
+TEST(BoundedYaml, AliasesWithinTheBudgetExpand) {
+  // Three levels: 9^3 = 729 strings, well inside the budget.
+  const auto docs = controller::yaml_to_json(
+      "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+      "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n");
+  ASSERT_TRUE(docs.ok()) << docs.error();
+  EXPECT_EQ((*docs)[0]["c"][8][8][8], "x");
+}
+
+TEST(BoundedYaml, AliasesOfLongStringsAreRefused) {
+  // One 1 MiB string referred to 100 times is 100 MiB of text.
+  std::string yaml = "a: &a " + std::string(1 << 20, 'x') + "\nb: [";
+  for (int i = 0; i < 100; ++i) yaml += "*a, ";
+  yaml += "*a]\n";
+  const auto docs = controller::yaml_to_json(yaml);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_NE(docs.error().find("MiB of text"), std::string::npos) << docs.error();
+}
+
+TEST(BoundedYaml, DeepNestingHasAClearError) {
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  const auto docs = controller::yaml_to_json(deep);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_NE(docs.error().find("nested too deeply"), std::string::npos) << docs.error();
+  // The root is level 0: 102 brackets reach level 101, past our 100 (and
+  // within yaml-cpp's own guard); 101 brackets are fine.
+  const auto too_deep = controller::yaml_to_json(std::string(102, '[') + std::string(102, ']'));
+  ASSERT_FALSE(too_deep.ok());
+  EXPECT_NE(too_deep.error().find("deeper than 100 levels"), std::string::npos) << too_deep.error();
+  EXPECT_TRUE(controller::yaml_to_json(std::string(101, '[') + std::string(101, ']')).ok());
+}
+
+TEST(BoundedYaml, LargeTextIsRefusedBeforeParsing) {
+  const std::string big(k8s::YamlLimits{}.max_bytes + 1, '#');
+  const auto docs = controller::yaml_to_json(big);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_NE(docs.error().find("more than the 2097152 allowed"), std::string::npos) << docs.error();
+}
+
+// The kubeconfig reader uses the same bounded loader.
+TEST(BoundedYaml, KubeconfigBillionLaughsIsAClearError) {
+  const std::string text = std::string(kLaughs) + "apiVersion: v1\nkind: Config\n";
+  const auto cfg = k8s::parse_kubeconfig(text, "laughs.kubeconfig", "/nonexistent");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.error().message.find("expands to more than"), std::string::npos)
+      << cfg.error().message;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "policies/policy_validation.h"
@@ -300,6 +302,26 @@ TEST(PolicyJson, QuantitiesWithManyDigitsReadRoundedUp) {
   ASSERT_TRUE(parsed.valid()) << dump(parsed.problems);
   EXPECT_EQ(parsed.spec.memory.max_bytes, 1073741825);
   EXPECT_EQ(parsed.spec.cpu.min_millicores, 101);
+}
+
+TEST(PolicyJson, NameMustBeADnsSubdomain) {
+  for (const char* bad :
+       {"Caf\xc3\xa9", "Caf\xe9", "UPPER", "-a", "a-", "a..b", ".a", "a b", "a_b"}) {
+    json object = object_with_spec(json::object());
+    object["metadata"]["name"] = bad;
+    const auto parsed = policies::parse_policy_object(object);
+    ASSERT_EQ(parsed.problems.size(), 1U) << bad;
+    EXPECT_EQ(parsed.problems[0].path, "metadata.name") << bad;
+  }
+  for (const std::string& good :
+       std::vector<std::string>{"a", "trading-engine", "a.b-c.d9", std::string(253, 'a')}) {
+    json object = object_with_spec(json::object());
+    object["metadata"]["name"] = good;
+    EXPECT_TRUE(policies::parse_policy_object(object).valid()) << good;
+  }
+  json object = object_with_spec(json::object());
+  object["metadata"]["name"] = std::string(254, 'a');
+  EXPECT_FALSE(policies::parse_policy_object(object).valid());
 }
 
 }  // namespace
