@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -122,16 +124,16 @@ TEST_P(Recommend, Table) {
 using Status = policies::RecommendationStatus;
 
 // Steady 1180m and 13 GiB. CPU: 1180m is in bucket 83, which ends at
-// (1.05^84 − 1) / 0.05 = 1185.0m; / 0.6 = 1975.0 → 2000m (roundTo 50m).
+// (1.05^84 − 1) / 0.05 = 1184.84m; / 0.6 = 1974.74 → 2000m (roundTo 50m).
 // Memory: 13312Mi is in bucket 133, ending at (1.05^134 − 1) / 0.05 Mi =
-// 13796.1Mi; / 0.8 = 17245.1Mi → 17280Mi (roundTo 64Mi).
+// 13796.44Mi; / 0.8 = 17245.55Mi → 17280Mi (roundTo 64Mi).
 INSTANTIATE_TEST_SUITE_P(
     Table, Recommend,
     testing::Values(
         RecommendCase{"Defaults", 2, 1180, 13 * kGi, nullptr, Status::Ready, 2000, 17280 * kMi},
         RecommendCase{"WholeCores", 2, 1180, 13 * kGi,
                       [](RightsizePolicySpec& p, auto&) {
-                        p.cpu.round_to_millicores = 1000;  // 1185 / 0.5 = 2370 → 3 cores
+                        p.cpu.round_to_millicores = 1000;  // 1184.84 / 0.5 = 2369.7 → 3 cores
                         p.cpu.target_utilization = 0.5;
                       },
                       Status::Ready, 3000, 17280 * kMi},
@@ -332,6 +334,29 @@ TEST(Recommend, MinObservationNeedsSampleDensityNotOnlySpan) {
   const auto dense = steady(1, 1180, 13 * kGi);  // 61 samples over 1h
   in.usage = &dense;
   EXPECT_EQ(policies::recommend(policy, in).status, Status::Ready);
+}
+
+// The demo's money (policies/examples/demo.yaml): steady 1180m and 13 GiB.
+// CPU: bucket 83 ends at 1184.84m, / 0.6 = 1974.74 → 2000m. Memory at the
+// default 0.80: bucket 133 ends at 13796.44Mi, / 0.8 = 17245.55 → 17280Mi,
+// 16.875 GiB × $3 = $50.625, so $80.63 in all. At 0.825: 16722.96Mi →
+// 16768Mi (262 × 64Mi), 16.375 GiB × $3 = $49.125, $79.125 → $79.13, within
+// $0.50 of the analysis's $79.05.
+TEST(Recommend, DemoPolicyLandsOnTheAnalysisMoney) {
+  const auto usage = steady(2, 1180, 13 * kGi);
+  RightsizePolicySpec policy;
+  policies::RecommendationInput in{&usage, {{16000, 15 * kGi}, {}}, {}, {}, usage.last_sample()};
+  auto r = policies::recommend(policy, in);
+  ASSERT_EQ(r.status, Status::Ready);
+  EXPECT_EQ(r.target.requests, (policies::Resources{2000, 17280 * kMi}));
+  EXPECT_EQ(policies::monthly_cost(r.target.requests, policy.pricing.prices).value, 8063);
+  policy.memory.target_utilization = 0.825;
+  r = policies::recommend(policy, in);
+  ASSERT_EQ(r.status, Status::Ready);
+  EXPECT_EQ(r.target.requests, (policies::Resources{2000, 16768 * kMi}));
+  const auto cents = policies::monthly_cost(r.target.requests, policy.pricing.prices).value;
+  EXPECT_EQ(cents, 7913);
+  EXPECT_LE(std::abs(cents - 7905), 50);
 }
 
 }  // namespace
