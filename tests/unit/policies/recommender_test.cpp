@@ -163,6 +163,14 @@ INSTANTIATE_TEST_SUITE_P(
                         in.cooldown = policies::CooldownFloor{{4000, 17280 * kMi}, in.now + 1h};
                       },
                       Status::Ready, 5000, 17344 * kMi},
+        // The raw target equals the failed size: 1184.84 / 0.6 = 1974.74 →
+        // 1975m, which just failed; at roundTo 1m the next try is 1976m.
+        RecommendCase{"CooldownFloorEqualToTheTarget", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec& p, policies::RecommendationInput& in) {
+                        p.cpu.round_to_millicores = 1;
+                        in.cooldown = policies::CooldownFloor{{1975, 0}, in.now + 1h};
+                      },
+                      Status::Ready, 1976, 17280 * kMi},
         // Nothing the policy allows lies above the failed 4000m (max 4000m):
         // the current 16000m stays, rather than retrying 4000m.
         RecommendCase{"CooldownFloorAtMax", 2, 1180, 13 * kGi,
