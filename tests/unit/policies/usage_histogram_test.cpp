@@ -221,6 +221,23 @@ TEST(Checkpoint, OtherBucketSchemeIsRejectedNotTruncated) {
   EXPECT_NE(r.error().find("buckets"), std::string::npos) << r.error();
 }
 
+// A histogram whose buckets run past the scheme is rejected, not truncated.
+// One sample at 1024 cores puts the CPU histogram in one bucket near the top:
+// first bucket 222 (varint de 01), one bucket, weight 16383 (ff 7f). Moving
+// it to start at 224 leaves its bucket outside the 224-bucket scheme (0–223).
+TEST(Checkpoint, BucketsPastTheSchemeAreRejected) {
+  policies::ContainerUsage u(24h);
+  u.add_sample(kT0, 1'024'000, 1LL << 30);
+  const std::string bytes = policies::encode_checkpoint(u);
+  std::string body = bytes.substr(0, bytes.size() - 4);
+  const std::string last_bucket("\xde\x01\x01\xff\x7f", 5);
+  const auto at = body.find(last_bucket);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_TRUE(policies::decode_checkpoint(reseal(body)).ok());
+  body[at] = static_cast<char>(0xe0);
+  EXPECT_FALSE(policies::decode_checkpoint(reseal(body)).ok());
+}
+
 // The policy's halfLife applies to a restored histogram. Ten samples of 100m,
 // then after ten hours ten of 1000m. Kept at 24h, the old ones still weigh
 // 10 against 10 × 2^(10/24) = 13.3, so P30 is in 100m's bucket 36, ending at
