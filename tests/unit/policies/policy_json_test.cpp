@@ -302,6 +302,12 @@ TEST(PolicyJson, QuantitiesWithManyDigitsReadRoundedUp) {
   ASSERT_TRUE(parsed.valid()) << dump(parsed.problems);
   EXPECT_EQ(parsed.spec.memory.max_bytes, 1073741825);
   EXPECT_EQ(parsed.spec.cpu.min_millicores, 101);
+  // 24 significant digits that not even nano rounding brings under 19: just
+  // below 64Ti = 70368744177664 bytes, rounded up to it.
+  const auto big = policies::parse_policy_object(
+      object_with_spec(json::parse(R"({"memory": {"max": "70368744177663.1234567891"}})")));
+  ASSERT_TRUE(big.valid()) << dump(big.problems);
+  EXPECT_EQ(big.spec.memory.max_bytes, 70368744177664);
 }
 
 TEST(PolicyJson, NameMustBeADnsSubdomain) {
