@@ -129,11 +129,13 @@ std::optional<std::string> not_ready_reason(const RightsizePolicySpec& policy,
 // One resource under a cooldown floor: strictly above the failed size, so
 // the size that just failed is never tried again while the cooldown runs.
 // When no size the policy allows lies above it, the current request stays.
+// (Also when the raw target is above the floor but max pulls it back down.)
 std::int64_t above_floor(std::int64_t raw, std::int64_t floor, std::int64_t current,
                          std::int64_t min, std::int64_t max, std::int64_t round_to, bool& applied) {
-  if (floor <= 0 || raw > floor) return size_to_policy(raw, min, max, round_to);
-  applied = true;
-  const std::int64_t sized = size_to_policy(floor + 1, min, max, round_to);
+  if (floor <= 0) return size_to_policy(raw, min, max, round_to);
+  const std::int64_t above = floor < std::numeric_limits<std::int64_t>::max() ? floor + 1 : floor;
+  const std::int64_t sized = size_to_policy(std::max(raw, above), min, max, round_to);
+  if (raw <= floor || sized <= floor) applied = true;
   return sized > floor ? sized : current;
 }
 

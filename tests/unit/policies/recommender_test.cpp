@@ -171,6 +171,13 @@ INSTANTIATE_TEST_SUITE_P(
                         in.cooldown = policies::CooldownFloor{{1975, 0}, in.now + 1h};
                       },
                       Status::Ready, 1976, 17280 * kMi},
+        // The target is above the failed size, but only because max (32
+        // cores, which failed) pulls it back down: the current 16 cores stay.
+        RecommendCase{"CooldownFloorAtMaxWithTargetAbove", 2, 60000, 13 * kGi,
+                      [](RightsizePolicySpec&, policies::RecommendationInput& in) {
+                        in.cooldown = policies::CooldownFloor{{32000, 0}, in.now + 1h};
+                      },
+                      Status::Ready, 16000, 17280 * kMi},
         // Nothing the policy allows lies above the failed 4000m (max 4000m):
         // the current 16000m stays, rather than retrying 4000m.
         RecommendCase{"CooldownFloorAtMax", 2, 1180, 13 * kGi,
