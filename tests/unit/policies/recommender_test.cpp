@@ -374,4 +374,16 @@ TEST(Recommend, DemoPolicyLandsOnTheAnalysisMoney) {
   EXPECT_LE(std::abs(cents - 7905), 50);
 }
 
+// The status says when the floor, not the usage, set a target.
+TEST(Recommend, CooldownFloorAppliedIsReported) {
+  const auto usage = steady(2, 1180, 13 * kGi);  // raw targets 1975m and 17245.55Mi
+  policies::RecommendationInput in{&usage, {{16000, 15 * kGi}, {}}, {}, {}, usage.last_sample()};
+  in.cooldown = policies::CooldownFloor{{1000, kGi}, in.now + 1h};  // both below the targets
+  EXPECT_FALSE(policies::recommend(RightsizePolicySpec{}, in).cooldown_floor_applied);
+  in.cooldown = policies::CooldownFloor{{4000, 0}, in.now + 1h};
+  EXPECT_TRUE(policies::recommend(RightsizePolicySpec{}, in).cooldown_floor_applied);
+  in.cooldown = policies::CooldownFloor{{0, 20 * kGi}, in.now + 1h};
+  EXPECT_TRUE(policies::recommend(RightsizePolicySpec{}, in).cooldown_floor_applied);
+}
+
 }  // namespace
