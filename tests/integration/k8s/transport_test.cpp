@@ -126,15 +126,18 @@ TEST(K8sTransport, ConnectionsHaveTcpKeepalive) {
 TEST(K8sTransport, StalledWatchTimesOutAndResumesFromTheLastVersion) {
   OtherCa ca;
   ScriptedTlsServer server(ca, 2, [](ScriptedTlsServer::Stream& s, int connection) {
-    if (connection > 0) return;
+    std::string head =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    boost::system::error_code ec;
+    if (connection > 0) {  // the re-watch: a head, then silence until the client leaves
+      asio::write(s, asio::buffer(head), ec);
+      return;
+    }
     std::string event =
         R"({"type":"ADDED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"5"}}})"
         "\n";
     char size[16];
     std::snprintf(size, sizeof size, "%zx\r\n", event.size());
-    std::string head =
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-    boost::system::error_code ec;
     asio::write(s, asio::buffer(head + size + event + "\r\n"), ec);
   });
   TransportOptions topts;

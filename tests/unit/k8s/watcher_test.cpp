@@ -297,10 +297,13 @@ TEST_F(WatcherTest, ResourceVersionTooLargeOnWatchOpenRelistsFromScratch) {
   EXPECT_EQ(list.query_value("resourceVersion"), nullptr);
 }
 
+// Recognised by its cause alone (the message is for people).
 TEST_F(WatcherTest, ResourceVersionTooLargeInStreamRelists) {
   Watcher w(client_, config());
   w.resume_from("99");
-  transport_->push_stream({200, {line("ERROR", too_large_status())}, {}});
+  auto status = json::parse(too_large_status());
+  status["message"] = "Timeout";
+  transport_->push_stream({200, {line("ERROR", status.dump())}, {}});
   EXPECT_FALSE(next(w));
   EXPECT_EQ(w.state_name(), "Empty");
 }
