@@ -273,10 +273,11 @@ Result<std::unique_ptr<Connection>> HttpsTransport::connect(const Request& req) 
   }
   error_code ec;
   tcp::resolver::results_type endpoints;
-  if (!resolve(*conn, req, endpoints, ec)) {
-    if (req.stop.stop_requested()) return cancelled(what);
-    return make_error(ErrorKind::Timeout, what + " (resolve): timed out");
-  }
+  bool resolved = resolve(*conn, req, endpoints, ec);
+  // Checked before the connection's loop runs again: a stop that came during
+  // the resolve may have queued a handler for the resolver, which is gone.
+  if (req.stop.stop_requested()) return cancelled(what);
+  if (!resolved) return make_error(ErrorKind::Timeout, what + " (resolve): timed out");
   if (ec) return transport_error(what + " (resolve)", ec);
   auto closer = close_on_stop(*conn, req.stop);
   conn->expire_after(bounded(opts_.connect_timeout, req));

@@ -160,9 +160,8 @@ bool LeaderElector::acquire_from(nlohmann::json lease, Clock::Monotonic now,
                        ? duration_cast<milliseconds>(record.lease_duration)
                        : cfg_.lease_duration;
   if (!mine && !record.holder.empty() && now < observed_at_ + valid_for) return false;
-  // A renewal that arrives after the deadline would write for a leader that
-  // has already stopped (is_leader() is false): leave it to the next term.
-  if (ctx.deadline && client_.clock().now() >= *ctx.deadline) return false;
+  // Past ctx.deadline (the renew deadline) the client sends nothing: no
+  // write for a leader whose is_leader() has already turned false.
   LeaseRecord next = record;
   next.holder = cfg_.identity;
   next.lease_duration = duration_cast<seconds>(cfg_.lease_duration);
