@@ -1,6 +1,7 @@
 // Fuzzes the field-mask decoder (the decode path of every list and watch):
 // no crash, no UB; a keep-everything mask accepts exactly what nlohmann's
-// parser accepts; a narrower mask never rejects valid JSON.
+// parser accepts (inputs without NUL bytes); a narrower mask never rejects
+// valid JSON.
 #include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                   "spec.containers[].resources", "status.phase"};
   static const k8s::FieldMask event = pod.for_watch_event();
   static const k8s::FieldMask list = pod.for_list();
+  if (text.find('\0') != std::string_view::npos) {
+    // nlohmann's lexer ends the input at a NUL byte (it accepts "0\n\0junk");
+    // the scanner does not. No comparison then, only no crash and no UB.
+    for (const auto* mask : {&all, &pod, &event, &list}) (void)mask->decode(text);
+    return 0;
+  }
   const bool valid = nlohmann::json::accept(text);
   auto full = all.decode(text);
   if (bool(full) != valid) std::abort();
