@@ -12,8 +12,8 @@
 namespace k8s {
 
 struct CallContext {
-  std::stop_token stop;
-  std::optional<Clock::Monotonic> deadline;
+  std::stop_token stop{};
+  std::optional<Clock::Monotonic> deadline{};
 };
 
 }  // namespace k8s

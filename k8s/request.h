@@ -29,8 +29,8 @@ struct Request {
   // Set by the client from its CallContext: a stop request closes the
   // connection; `timeout`, when shorter, replaces the transport's own
   // connect and request timeouts.
-  std::stop_token stop;
-  std::optional<std::chrono::milliseconds> timeout;
+  std::stop_token stop{};
+  std::optional<std::chrono::milliseconds> timeout{};
 
   // path + "?" + percent-encoded query, as sent on the request line.
   [[nodiscard]] std::string target() const;
