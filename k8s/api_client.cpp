@@ -35,22 +35,44 @@ ApiClient::ApiClient(std::shared_ptr<Transport> transport, std::shared_ptr<Token
       options_(options),
       limiter_(options.qps, options.burst, clock) {}
 
+ApiClient::ApiClient(const ApiClient& shared, ClientOptions options)
+    : ApiClient(shared.transport_, shared.tokens_, shared.clock_, shared.random_, options) {}
+
+Result<Request> ApiClient::admit(const Request& req, const CallContext& ctx) {
+  auto what = [&] { return std::string(to_string(req.method)) + " " + req.path; };
+  if (ctx.stop.stop_requested()) return make_error(ErrorKind::Cancelled, what() + ": cancelled");
+  auto wait = limiter_.reserve();
+  if (ctx.deadline && clock_.now() + wait >= *ctx.deadline)
+    return make_error(ErrorKind::Timeout, what() + ": deadline passed before the request was sent");
+  if (wait.count() > 0 && !clock_.sleep_for(wait, ctx.stop))
+    return make_error(ErrorKind::Cancelled, what() + ": cancelled");
+  Request bounded = req;
+  bounded.stop = ctx.stop;
+  if (ctx.deadline) {
+    bounded.timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*ctx.deadline - clock_.now());
+  }
+  return bounded;
+}
+
 Credentials ApiClient::credentials() {
   Credentials c;
   if (tokens_) c.bearer_token = tokens_->token();
   return c;
 }
 
-Result<HttpResponse> ApiClient::attempt(const Request& req, bool& refreshed_token) {
-  limiter_.acquire();
-  auto resp = transport_->send(req, credentials());
+Result<HttpResponse> ApiClient::attempt(const Request& req, const CallContext& ctx,
+                                        bool& refreshed_token) {
+  auto bounded = admit(req, ctx);
+  if (!bounded) return bounded.error();
+  auto resp = transport_->send(*bounded, credentials());
   if (!resp) return resp.error();
   if (resp->status == 401 && tokens_ && tokens_->refreshable() && !refreshed_token) {
     // A rotated service-account token: re-read it and try once more.
     refreshed_token = true;
     tokens_->invalidate();
     spdlog::info("k8s: 401 from {} {}; re-reading the token file", to_string(req.method), req.path);
-    return attempt(req, refreshed_token);
+    return attempt(req, ctx, refreshed_token);
   }
   if (!is_success(resp->status)) return error_from(*resp);
   return resp;
@@ -73,26 +95,32 @@ std::chrono::nanoseconds ApiClient::retry_delay(const Error& err, int attempt) {
   return std::chrono::nanoseconds(static_cast<long long>(double(capped.count()) * spread));
 }
 
-Result<HttpResponse> ApiClient::execute(const Request& req) {
+Result<HttpResponse> ApiClient::execute(const Request& req, const CallContext& ctx) {
   bool refreshed_token = false;
   for (int attempt_no = 0;; ++attempt_no) {
-    auto resp = attempt(req, refreshed_token);
+    auto resp = attempt(req, ctx, refreshed_token);
     if (resp) return resp;
     const Error& err = resp.error();
     if (attempt_no + 1 >= options_.max_attempts || !may_retry(req, err)) return resp;
     auto delay = retry_delay(err, attempt_no);
+    // No attempt that could not finish in time.
+    if (ctx.deadline && clock_.now() + delay >= *ctx.deadline) return resp;
     spdlog::debug("k8s: {} {} failed ({}); retry {} in {} ms", to_string(req.method), req.path,
                   err.describe(), attempt_no + 1,
                   std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
-    clock_.sleep_for(delay);
+    if (!clock_.sleep_for(delay, ctx.stop)) {
+      return make_error(ErrorKind::Cancelled,
+                        std::string(to_string(req.method)) + " " + req.path + ": cancelled");
+    }
   }
 }
 
-Result<StreamedResponse> ApiClient::open_stream(const Request& req) {
+Result<StreamedResponse> ApiClient::open_stream(const Request& req, const CallContext& ctx) {
   bool refreshed_token = false;
   for (;;) {
-    limiter_.acquire();
-    auto resp = transport_->stream(req, credentials());
+    auto bounded = admit(req, ctx);
+    if (!bounded) return bounded.error();
+    auto resp = transport_->stream(*bounded, credentials());
     if (!resp) return resp.error();
     if (is_success(resp->status)) return resp;
     HttpResponse whole{resp->status, resp->headers, {}};
@@ -110,14 +138,15 @@ Result<StreamedResponse> ApiClient::open_stream(const Request& req) {
   }
 }
 
-Result<nlohmann::json> ApiClient::get(const ObjectRef& ref) {
-  auto resp = execute(get_request(ref));
+Result<nlohmann::json> ApiClient::get(const ObjectRef& ref, const CallContext& ctx) {
+  auto resp = execute(get_request(ref), ctx);
   if (!resp) return resp.error();
   return parse_json_body(resp->body, "get " + object_path(ref));
 }
 
-Result<HttpResponse> ApiClient::list_page(const ObjectRef& collection, const ListOptions& opts) {
-  return execute(list_request(collection, opts));
+Result<HttpResponse> ApiClient::list_page(const ObjectRef& collection, const ListOptions& opts,
+                                          const CallContext& ctx) {
+  return execute(list_request(collection, opts), ctx);
 }
 
 }  // namespace k8s

@@ -36,13 +36,14 @@ Result<std::string> append_page(const HttpResponse& resp, const std::string& wha
 
 }  // namespace
 
-Result<ObjectList> ApiClient::list(const ObjectRef& collection, ListOptions opts) {
+Result<ObjectList> ApiClient::list(const ObjectRef& collection, ListOptions opts,
+                                   const CallContext& ctx) {
   const std::string what = "list " + object_path(collection);
   const ListOptions first_page = opts;
   int restarts = 0;
   ObjectList out;
   for (;;) {
-    auto resp = list_page(collection, opts);
+    auto resp = list_page(collection, opts, ctx);
     if (!resp) {
       bool expired = resp.error().kind == ErrorKind::Gone && !opts.continue_token.empty();
       if (!expired || restarts++ >= options_.list_restarts) return resp.error();
@@ -59,29 +60,32 @@ Result<ObjectList> ApiClient::list(const ObjectRef& collection, ListOptions opts
 }
 
 Result<nlohmann::json> ApiClient::create(const ObjectRef& collection, const nlohmann::json& obj,
-                                         const WriteOptions& opts) {
-  return json_of(execute(create_request(collection, obj.dump(), opts)),
+                                         const WriteOptions& opts, const CallContext& ctx) {
+  return json_of(execute(create_request(collection, obj.dump(), opts), ctx),
                  "create " + object_path(collection));
 }
 
 Result<nlohmann::json> ApiClient::replace(const ObjectRef& ref, const nlohmann::json& obj,
-                                          const WriteOptions& opts) {
+                                          const WriteOptions& opts, const CallContext& ctx) {
   if (string_at(obj, "metadata", "resourceVersion").empty()) {
     return make_error(ErrorKind::BadRequest,
                       "replace " + object_path(ref) +
                           ": the object has no metadata.resourceVersion "
                           "(read it first; blind replaces would overwrite concurrent changes)");
   }
-  return json_of(execute(replace_request(ref, obj.dump(), opts)), "replace " + object_path(ref));
+  return json_of(execute(replace_request(ref, obj.dump(), opts), ctx),
+                 "replace " + object_path(ref));
 }
 
 Result<nlohmann::json> ApiClient::patch(const ObjectRef& ref, PatchType type,
-                                        const nlohmann::json& body, const PatchOptions& opts) {
+                                        const nlohmann::json& body, const PatchOptions& opts,
+                                        const CallContext& ctx) {
   if (type == PatchType::Apply && opts.field_manager.empty()) {
     return make_error(ErrorKind::BadRequest,
                       "apply " + object_path(ref) + ": a field manager is required");
   }
-  return json_of(execute(patch_request(ref, type, body.dump(), opts)), "patch " + object_path(ref));
+  return json_of(execute(patch_request(ref, type, body.dump(), opts), ctx),
+                 "patch " + object_path(ref));
 }
 
 Result<nlohmann::json> ApiClient::apply(const ObjectRef& ref, const nlohmann::json& obj,
@@ -92,8 +96,9 @@ Result<nlohmann::json> ApiClient::apply(const ObjectRef& ref, const nlohmann::js
   return patch(ref, PatchType::Apply, obj, opts);
 }
 
-Result<void> ApiClient::remove(const ObjectRef& ref, const DeleteOptions& opts) {
-  auto resp = execute(delete_request(ref, opts));
+Result<void> ApiClient::remove(const ObjectRef& ref, const DeleteOptions& opts,
+                               const CallContext& ctx) {
+  auto resp = execute(delete_request(ref, opts), ctx);
   if (!resp) return resp.error();
   return {};
 }

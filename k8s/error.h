@@ -46,6 +46,9 @@ struct Error {
   std::string reason;   // metav1.Status.reason, when given
   std::optional<std::chrono::seconds> retry_after;
   std::vector<FieldCause> causes;
+  // A write that failed after it was sent in full: the server may have
+  // applied it. Never resent blindly; read the object before writing again.
+  bool may_have_applied = false;
 
   // True when repeating the same request unchanged may succeed.
   [[nodiscard]] bool retryable() const;

@@ -67,11 +67,12 @@ class Scanner {
     if (p_ >= end_) return false;
     if (*p_ == '"') return skip_string();
     if (*p_ != '{' && *p_ != '[') {
+      const char* start = p_;
       while (p_ < end_ && *p_ != ',' && *p_ != '}' && *p_ != ']' && *p_ != ' ' && *p_ != '\n' &&
              *p_ != '\r' && *p_ != '\t') {
         ++p_;
       }
-      return true;
+      return p_ > start;  // `{"a":}` has no value at all
     }
     int depth = 0;
     while (p_ < end_) {
@@ -112,6 +113,7 @@ class Scanner {
 
   Result<nlohmann::json> parse_slice(const char* from) {
     std::string_view text(from, size_t(p_ - from));
+    if (text.empty()) return fail("missing value");
     if (text.front() != '{' && text.front() != '[') {
       if (auto v = simple_scalar(text)) return std::move(*v);
     }

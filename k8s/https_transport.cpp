@@ -3,7 +3,10 @@
 // per-operation timeouts apply) and run to completion on the calling thread.
 #include "k8s/https_transport.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <spdlog/spdlog.h>
 #include <array>
@@ -16,7 +19,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <stop_token>
 
 namespace k8s {
 namespace {
@@ -31,9 +36,13 @@ using beast::error_code;
 constexpr std::string_view kUserAgent = "rightsizer-k8s/0.1";
 constexpr auto kMaxIdle = std::chrono::seconds(45);
 
-// Safe to send twice: a second attempt changes nothing the first did not.
-bool idempotent(Method m) {
-  return m == Method::Get || m == Method::Put || m == Method::Delete;
+// Resent after a failure once the request was written, as Go's net/http
+// does (GET/HEAD/OPTIONS/TRACE). A PUT or DELETE is not: between the first
+// and the second copy another writer may have acted on the object (a PUT
+// with an old resourceVersion then conflicts, a DELETE may remove a
+// re-created object), and the caller cannot tell which copy did what.
+bool replayable(Method m) {
+  return m == Method::Get;
 }
 
 http::verb to_verb(Method m) {
@@ -65,6 +74,19 @@ bool is_ip_address(const std::string& host) {
   return !ec;
 }
 
+// A request's own timeout, when shorter, bounds each operation.
+std::chrono::steady_clock::duration bounded(std::chrono::steady_clock::duration t,
+                                            const Request& req) {
+  if (!req.timeout) return t;
+  return std::max<std::chrono::steady_clock::duration>(
+      std::chrono::steady_clock::duration::zero(),
+      std::min<std::chrono::steady_clock::duration>(t, *req.timeout));
+}
+
+Error cancelled(const std::string& what) {
+  return make_error(ErrorKind::Cancelled, what + ": cancelled");
+}
+
 // One TLS connection. Used by one thread at a time.
 struct Connection {
   asio::io_context ioc;
@@ -79,12 +101,38 @@ struct Connection {
     ioc.restart();
     ioc.run();
   }
-  void expire_after(std::chrono::seconds t) { beast::get_lowest_layer(stream).expires_after(t); }
+  void expire_after(std::chrono::steady_clock::duration t) {
+    beast::get_lowest_layer(stream).expires_after(t);
+  }
   void close() {
     error_code ignored;
     beast::get_lowest_layer(stream).socket().close(ignored);
   }
 };
+
+// While alive, a stop request closes `conn` from the requesting thread: the
+// operation running on it ends at once (reported as Cancelled by the caller).
+using StopCloser = std::stop_callback<std::function<void()>>;
+std::unique_ptr<StopCloser> close_on_stop(Connection& conn, const std::stop_token& stop) {
+  return std::make_unique<StopCloser>(
+      stop, std::function<void()>([&conn] { asio::post(conn.ioc, [&conn] { conn.close(); }); }));
+}
+
+// Dead peers are found by TCP keepalive probes, not only by our timeouts:
+// an idle pooled connection or a quiet watch whose peer vanished fails
+// within idle + interval × probes.
+void enable_keepalive(Connection& conn, const TransportOptions& opts) {
+  auto& sock = beast::get_lowest_layer(conn.stream).socket();
+  error_code ec;
+  sock.set_option(asio::socket_base::keep_alive(true), ec);
+  int fd = sock.native_handle();
+  int idle = static_cast<int>(opts.keepalive_idle.count());
+  int interval = static_cast<int>(opts.keepalive_interval.count());
+  int probes = opts.keepalive_probes;
+  (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+}
 
 struct Endpoint {
   std::string host;  // to connect to
@@ -119,8 +167,12 @@ class BeastBodyStream final : public BodyStream {
  public:
   BeastBodyStream(std::unique_ptr<Connection> conn,
                   std::unique_ptr<http::response_parser<http::buffer_body>> parser,
-                  std::chrono::seconds idle)
-      : conn_(std::move(conn)), parser_(std::move(parser)), idle_(idle) {}
+                  std::chrono::seconds idle, const std::stop_token& stop)
+      : conn_(std::move(conn)), parser_(std::move(parser)), idle_(idle) {
+    stop_ = std::make_unique<std::stop_callback<std::function<void()>>>(
+        stop, std::function<void()>([this] { cancel(); }));
+  }
+  ~BeastBodyStream() override { stop_.reset(); }  // before the connection goes
 
   Result<std::optional<std::string>> read() override {
     for (;;) {
@@ -151,6 +203,7 @@ class BeastBodyStream final : public BodyStream {
   std::chrono::seconds idle_;
   std::array<char, 64 * 1024> buf_{};
   std::atomic<bool> cancelled_{false};
+  std::unique_ptr<std::stop_callback<std::function<void()>>> stop_;
 };
 
 class HttpsTransport final : public Transport {
@@ -162,11 +215,13 @@ class HttpsTransport final : public Transport {
   Result<StreamedResponse> stream(const Request& req, const Credentials& creds) override;
 
  private:
-  Result<std::unique_ptr<Connection>> connect();
-  Result<std::unique_ptr<Connection>> checkout(bool& reused);
+  Result<std::unique_ptr<Connection>> connect(const Request& req);
+  Result<std::unique_ptr<Connection>> checkout(const Request& req, bool& reused);
+  bool resolve(Connection& conn, const Request& req, tcp::resolver::results_type& endpoints,
+               error_code& ec);
   void checkin(std::unique_ptr<Connection> conn);
   Result<HttpResponse> exchange(Connection& conn, const http::request<http::string_body>& req,
-                                bool& keep, bool& sent_before_failure);
+                                const Request& plain, bool& keep, bool& sent_before_failure);
 
   std::unique_ptr<ssl::context> ctx_;
   Endpoint ep_;
@@ -176,7 +231,27 @@ class HttpsTransport final : public Transport {
   std::deque<std::unique_ptr<Connection>> idle_;
 };
 
-Result<std::unique_ptr<Connection>> HttpsTransport::connect() {
+// Name resolution runs under the connect timeout and the stop token too: a
+// resolver that hangs (an unreachable DNS server) must not hang the caller.
+bool HttpsTransport::resolve(Connection& conn, const Request& req,
+                             tcp::resolver::results_type& endpoints, error_code& ec) {
+  tcp::resolver resolver(conn.ioc);
+  bool done = false;
+  resolver.async_resolve(ep_.host, ep_.port, [&](error_code e, tcp::resolver::results_type r) {
+    ec = e;
+    endpoints = std::move(r);
+    done = true;
+  });
+  std::stop_callback cancel(req.stop, [&] { asio::post(conn.ioc, [&] { resolver.cancel(); }); });
+  conn.ioc.restart();
+  conn.ioc.run_for(bounded(opts_.connect_timeout, req));
+  if (done) return true;
+  resolver.cancel();
+  conn.run();  // the handler, with operation_aborted
+  return false;
+}
+
+Result<std::unique_ptr<Connection>> HttpsTransport::connect(const Request& req) {
   auto conn = std::make_unique<Connection>(*ctx_);
   const std::string what = "connecting to " + ep_.host + ":" + ep_.port;
   if (!is_ip_address(ep_.server_name) &&
@@ -184,33 +259,43 @@ Result<std::unique_ptr<Connection>> HttpsTransport::connect() {
     return make_error(ErrorKind::Transport, what + ": cannot set SNI");
   }
   if (verify_) {
+    // OpenSSL's own check, never against the subject CN: a certificate
+    // without subjectAltName is refused, as Go (>= 1.15) refuses it.
+    X509_VERIFY_PARAM* param = SSL_get0_param(conn->stream.native_handle());
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+    int set = is_ip_address(ep_.server_name)
+                  ? X509_VERIFY_PARAM_set1_ip_asc(param, ep_.server_name.c_str())
+                  : X509_VERIFY_PARAM_set1_host(param, ep_.server_name.c_str(), 0);
+    if (set != 1) return make_error(ErrorKind::Transport, what + ": cannot set the host to verify");
     conn->stream.set_verify_mode(ssl::verify_peer);
-    conn->stream.set_verify_callback(ssl::host_name_verification(ep_.server_name));
   } else {
     conn->stream.set_verify_mode(ssl::verify_none);
   }
-  tcp::resolver resolver(conn->ioc);
   error_code ec;
   tcp::resolver::results_type endpoints;
-  resolver.async_resolve(ep_.host, ep_.port, [&](error_code e, tcp::resolver::results_type r) {
-    ec = e;
-    endpoints = std::move(r);
-  });
-  conn->run();
+  bool resolved = resolve(*conn, req, endpoints, ec);
+  // Checked before the connection's loop runs again: a stop that came during
+  // the resolve may have queued a handler for the resolver, which is gone.
+  if (req.stop.stop_requested()) return cancelled(what);
+  if (!resolved) return make_error(ErrorKind::Timeout, what + " (resolve): timed out");
   if (ec) return transport_error(what + " (resolve)", ec);
-  conn->expire_after(opts_.connect_timeout);
+  auto closer = close_on_stop(*conn, req.stop);
+  conn->expire_after(bounded(opts_.connect_timeout, req));
   beast::get_lowest_layer(conn->stream)
       .async_connect(endpoints, [&](error_code e, const tcp::endpoint&) { ec = e; });
   conn->run();
+  if (req.stop.stop_requested()) return cancelled(what);
   if (ec) return transport_error(what, ec);
-  conn->expire_after(opts_.connect_timeout);
+  enable_keepalive(*conn, opts_);
+  conn->expire_after(bounded(opts_.connect_timeout, req));
   conn->stream.async_handshake(ssl::stream_base::client, [&](error_code e) { ec = e; });
   conn->run();
+  if (req.stop.stop_requested()) return cancelled(what);
   if (ec) return transport_error(what + " (TLS handshake)", ec);
   return conn;
 }
 
-Result<std::unique_ptr<Connection>> HttpsTransport::checkout(bool& reused) {
+Result<std::unique_ptr<Connection>> HttpsTransport::checkout(const Request& req, bool& reused) {
   {
     std::lock_guard lock(mu_);
     // Servers close idle connections; an old one would likely fail mid-request.
@@ -224,7 +309,7 @@ Result<std::unique_ptr<Connection>> HttpsTransport::checkout(bool& reused) {
     }
   }
   reused = false;
-  return connect();
+  return connect(req);
 }
 
 void HttpsTransport::checkin(std::unique_ptr<Connection> conn) {
@@ -235,21 +320,25 @@ void HttpsTransport::checkin(std::unique_ptr<Connection> conn) {
 
 Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
                                               const http::request<http::string_body>& req,
-                                              bool& keep, bool& sent_before_failure) {
+                                              const Request& plain, bool& keep,
+                                              bool& sent_before_failure) {
   sent_before_failure = true;
   error_code ec;
-  conn.expire_after(opts_.request_timeout);
+  auto closer = close_on_stop(conn, plain.stop);
+  conn.expire_after(bounded(opts_.request_timeout, plain));
   http::async_write(conn.stream, req, [&](error_code e, std::size_t) { ec = e; });
   conn.run();
   if (ec) {
     sent_before_failure = false;
+    if (plain.stop.stop_requested()) return cancelled("sending request");
     return transport_error("sending request", ec);
   }
   http::response_parser<http::string_body> parser;
   parser.body_limit(opts_.max_body_bytes);
-  conn.expire_after(opts_.request_timeout);
+  conn.expire_after(bounded(opts_.request_timeout, plain));
   http::async_read(conn.stream, conn.buffer, parser, [&](error_code e, std::size_t) { ec = e; });
   conn.run();
+  if (plain.stop.stop_requested()) return cancelled("reading response");
   if (ec == http::error::body_limit) {
     return make_error(ErrorKind::Transport, "response body exceeds " +
                                                 std::to_string(opts_.max_body_bytes) +
@@ -266,45 +355,53 @@ Result<HttpResponse> HttpsTransport::send(const Request& req, const Credentials&
   auto beast_req = to_beast(req, creds, ep_);
   for (int round = 0;; ++round) {
     bool reused = false;
-    auto conn = checkout(reused);
+    auto conn = checkout(req, reused);
     if (!conn) return conn.error();
     bool keep = false;
     bool sent = false;
-    auto resp = exchange(**conn, beast_req, keep, sent);
+    auto resp = exchange(**conn, beast_req, req, keep, sent);
     if (resp) {
       if (keep) checkin(std::move(*conn));
       return resp;
     }
     // A pooled connection the server already closed: retry once on a fresh
-    // one, unless a non-idempotent request may have reached the server.
-    bool resend_safe = !sent || idempotent(req.method);
-    if (!reused || round > 0 || resp.error().kind != ErrorKind::Transport || !resend_safe)
-      return resp;
+    // one, unless a write may have reached the server.
+    if (sent && !replayable(req.method)) {
+      Error err = resp.error();
+      err.may_have_applied = true;
+      err.message += " (after the request was sent: it may have been applied)";
+      return err;
+    }
+    if (!reused || round > 0 || resp.error().kind != ErrorKind::Transport) return resp;
     spdlog::debug("k8s: reused connection failed ({}); reconnecting", resp.error().message);
   }
 }
 
 Result<StreamedResponse> HttpsTransport::stream(const Request& req, const Credentials& creds) {
-  auto conn = connect();  // a watch holds its connection for its whole life
+  auto conn = connect(req);  // a watch holds its connection for its whole life
   if (!conn) return conn.error();
   auto beast_req = to_beast(req, creds, ep_);
   error_code ec;
-  (*conn)->expire_after(opts_.request_timeout);
+  auto closer = close_on_stop(**conn, req.stop);
+  (*conn)->expire_after(bounded(opts_.request_timeout, req));
   http::async_write((*conn)->stream, beast_req, [&](error_code e, std::size_t) { ec = e; });
   (*conn)->run();
+  if (req.stop.stop_requested()) return cancelled("sending watch request");
   if (ec) return transport_error("sending watch request", ec);
   auto parser = std::make_unique<http::response_parser<http::buffer_body>>();
   parser->body_limit(boost::none);  // a watch body has no end
-  (*conn)->expire_after(opts_.request_timeout);
+  (*conn)->expire_after(bounded(opts_.request_timeout, req));
   http::async_read_header((*conn)->stream, (*conn)->buffer, *parser,
                           [&](error_code e, std::size_t) { ec = e; });
   (*conn)->run();
+  closer.reset();  // the body stream takes over
+  if (req.stop.stop_requested()) return cancelled("reading watch response head");
   if (ec) return transport_error("reading watch response head", ec);
   StreamedResponse out;
   out.status = static_cast<int>(parser->get().result_int());
   out.headers = copy_headers(parser->get().base());
   out.body = std::make_unique<BeastBodyStream>(std::move(*conn), std::move(parser),
-                                               opts_.stream_idle_timeout);
+                                               opts_.stream_idle_timeout, req.stop);
   return out;
 }
 

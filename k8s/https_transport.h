@@ -1,7 +1,10 @@
 #pragma once
 // The production Transport: HTTPS over Boost.Beast and OpenSSL. TLS >= 1.2,
-// SNI, peer and host-name verification against the configured CA, client
-// certificates, keep-alive reuse, a timeout before every operation. Beast and
+// SNI, peer and host-name verification (subjectAltName only) against the
+// configured CA, client certificates, keep-alive reuse, TCP keepalive, a
+// timeout before every operation (name resolution included). A request's
+// stop token closes its connection; its timeout, when shorter, replaces
+// ours. A write (anything but GET) is never resent once written. Beast and
 // Asio stay inside the .cpp.
 #include <chrono>
 #include <cstddef>
@@ -16,9 +19,15 @@ namespace k8s {
 struct TransportOptions {
   std::chrono::seconds connect_timeout{10};  // resolve + TCP connect + TLS handshake
   std::chrono::seconds request_timeout{60};  // write + read of a whole response
-  // Longest silence tolerated on a watch: longer than the server's watch
-  // timeout (WatchOptions::timeout_seconds), since bookmarks may be sparse.
-  std::chrono::seconds stream_idle_timeout{330};
+  // Longest silence tolerated on a watch: a little above the bookmark period
+  // (the API server sends a bookmark about once a minute on a quiet watch),
+  // so a stalled watch is re-opened within minutes, not at its end.
+  std::chrono::seconds stream_idle_timeout{150};
+  // TCP keepalive on every connection: a vanished peer is found after
+  // idle + interval × probes of silence (here 60 s).
+  std::chrono::seconds keepalive_idle{30};
+  std::chrono::seconds keepalive_interval{10};
+  int keepalive_probes = 3;
   // Largest whole response accepted (lists are paged well below this).
   std::size_t max_body_bytes = 256u << 20;
   std::size_t max_idle_connections = 8;

@@ -5,7 +5,13 @@
 // the first swap. T is what the caller keeps of each object: the projected
 // JSON itself, or a small struct made from it by a Projector (with a
 // FieldMask in the WatcherConfig so that nothing else is decoded).
-// start()/stop() from the owning thread; readers from any thread.
+// Each Handlers entry runs on a thread of its own, fed by its own queue
+// (client-go's sharedProcessor): a slow handler never stalls the watch. A
+// DELETED event hands on_delete the object as the event carries it; an object
+// found gone by a relist was deleted while the watch was down, and its final
+// state is unknown: on_delete_final_state_unknown gets its last known value.
+// start()/stop() from the owning thread (start() again after stop() resumes);
+// readers from any thread.
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -14,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "k8s/notification_queue.h"
 #include "k8s/object_meta.h"
 #include "k8s/store.h"
 #include "k8s/watcher.h"
@@ -30,6 +37,9 @@ class Informer {
     std::function<void(const T&)> on_add;
     std::function<void(const T& old, const T& now)> on_update;
     std::function<void(const T&)> on_delete;
+    // Deletions found by a relist, with the last value seen (the object may
+    // have changed before it was deleted). Unset: they go to on_delete.
+    std::function<void(const T& last_known)> on_delete_final_state_unknown = nullptr;
   };
 
   Informer(ApiClient& client, WatcherConfig config, Projector project, BackoffPolicy backoff = {})
@@ -42,10 +52,12 @@ class Informer {
   Informer& operator=(const Informer&) = delete;
 
   // Handlers must be added before start().
-  void add_handlers(Handlers h) { handlers_.push_back(std::move(h)); }
+  void add_handlers(Handlers h) { listeners_.push_back(std::make_unique<Listener>(std::move(h))); }
 
   void start() {
+    if (thread_.joinable()) return;
     thread_ = std::jthread([this](std::stop_token stop) {
+      watcher_.reset_cancel(stop);
       std::stop_callback cancel_stream(stop, [this] { watcher_.cancel(); });
       run_watcher(watcher_, backoff_, client_.clock(), stop,
                   [this](WatcherEvent&& ev) { handle(std::move(ev)); });
@@ -69,6 +81,16 @@ class Informer {
   [[nodiscard]] Watcher& watcher() { return watcher_; }
   // How many times a full list was swapped in (1 + relists).
   [[nodiscard]] int list_generation() const { return generations_.load(); }
+  // Waits (real time) until every handler has run all it was given.
+  bool wait_for_handlers(std::chrono::milliseconds timeout) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    for (auto& l : listeners_) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      if (!l->queue.wait_idle(std::max(left, std::chrono::milliseconds(0)))) return false;
+    }
+    return true;
+  }
 
   // Applies one watcher event; what the informer thread runs. Public for
   // tests and benchmarks that feed events without a thread.
@@ -93,6 +115,12 @@ class Informer {
   }
 
  private:
+  struct Listener {
+    explicit Listener(Handlers h) : handlers(std::move(h)) {}
+    Handlers handlers;
+    NotificationQueue queue;  // after handlers: its thread uses them
+  };
+
   typename Store<T>::Entry entry(const nlohmann::json& obj) {
     return {object_key(obj), meta_owner_uids(obj), std::make_shared<const T>(project_(obj))};
   }
@@ -107,13 +135,13 @@ class Informer {
     for (const auto& [key, value] : now) {
       auto it = old.find(key);
       if (it == old.end()) {
-        notify_add(*value);
+        notify_add(value);
       } else {
-        notify_update(*it->second.value, *value);
+        notify_update(it->second.value, value);
         old.erase(it);
       }
     }
-    for (const auto& [key, e] : old) notify_delete(*e.value);
+    for (const auto& [key, e] : old) notify_delete(e.value, /*final_state_unknown=*/true);
     generations_.fetch_add(1);
     {
       std::lock_guard lock(sync_mu_);
@@ -126,28 +154,34 @@ class Informer {
     Ptr now = e.value;
     Ptr old = store_.upsert(std::move(e));
     if (old) {
-      notify_update(*old, *now);
+      notify_update(old, now);
     } else {
-      notify_add(*now);
+      notify_add(now);
     }
   }
   void remove(const nlohmann::json& obj) {
-    Ptr old = store_.erase(object_key(obj));
-    if (old) notify_delete(*old);
+    // The object as the DELETED event carries it: its final state.
+    if (store_.erase(object_key(obj))) notify_delete(entry(obj).value, false);
   }
-  void notify_add(const T& v) {
-    for (auto& h : handlers_) {
-      if (h.on_add) h.on_add(v);
+  void notify_add(const Ptr& v) {
+    for (auto& l : listeners_) {
+      if (l->handlers.on_add) l->queue.push([l = l.get(), v] { l->handlers.on_add(*v); });
     }
   }
-  void notify_update(const T& old, const T& now) {
-    for (auto& h : handlers_) {
-      if (h.on_update) h.on_update(old, now);
+  void notify_update(const Ptr& old, const Ptr& now) {
+    for (auto& l : listeners_) {
+      if (l->handlers.on_update)
+        l->queue.push([l = l.get(), old, now] { l->handlers.on_update(*old, *now); });
     }
   }
-  void notify_delete(const T& v) {
-    for (auto& h : handlers_) {
-      if (h.on_delete) h.on_delete(v);
+  void notify_delete(const Ptr& v, bool final_state_unknown) {
+    for (auto& l : listeners_) {
+      auto& h = l->handlers;
+      if (final_state_unknown && h.on_delete_final_state_unknown) {
+        l->queue.push([l = l.get(), v] { l->handlers.on_delete_final_state_unknown(*v); });
+      } else if (h.on_delete) {
+        l->queue.push([l = l.get(), v] { l->handlers.on_delete(*v); });
+      }
     }
   }
 
@@ -157,7 +191,7 @@ class Informer {
   Backoff backoff_;
   Store<T> store_;
   std::vector<typename Store<T>::Entry> buffer_;
-  std::vector<Handlers> handlers_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
   std::atomic<bool> synced_{false};
   std::atomic<int> generations_{0};
   std::mutex sync_mu_;

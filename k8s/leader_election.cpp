@@ -1,6 +1,7 @@
 #include "k8s/leader_election.h"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <ctime>
 
 namespace k8s {
@@ -62,6 +63,8 @@ Result<void> validate(const LeaderElectionConfig& cfg) {
     return fail("lease name and namespace are required");
   if (cfg.identity.empty()) return fail("identity is required");
   if (cfg.retry_period <= milliseconds(0)) return fail("retry period must be positive");
+  if (cfg.lease_duration % std::chrono::seconds(1) != milliseconds(0))
+    return fail("lease duration must be a whole number of seconds (it is published in seconds)");
   if (cfg.lease_duration <= cfg.renew_deadline)
     return fail("lease duration must be greater than renew deadline");
   if (double(cfg.renew_deadline.count()) <= 1.2 * double(cfg.retry_period.count())) {
@@ -77,19 +80,36 @@ Result<std::unique_ptr<LeaderElector>> LeaderElector::create(ApiClient& client,
   return std::make_unique<LeaderElector>(client, std::move(cfg), std::move(callbacks));
 }
 
+namespace {
+
+// The elector paces itself (a GET and at most one write per retry period):
+// no client-side limit, the caller's retry settings.
+ClientOptions elector_options(const ApiClient& shared) {
+  ClientOptions o = shared.options();
+  o.qps = 0;
+  return o;
+}
+
+}  // namespace
+
 LeaderElector::LeaderElector(ApiClient& client, LeaderElectionConfig cfg, LeaderCallbacks callbacks)
-    : client_(client),
+    : client_(client, elector_options(client)),
       cfg_(std::move(cfg)),
       callbacks_(std::move(callbacks)),
       lease_ref_{resources::leases(), cfg_.lease_namespace, cfg_.lease_name, ""} {}
 
+Clock::Monotonic LeaderElector::renewed_at() const {
+  return Clock::Monotonic(Clock::Monotonic::duration(renewed_at_.load()));
+}
+
 bool LeaderElector::is_leader() const {
-  if (!leading_.load()) return false;
-  auto renewed = Clock::Monotonic(Clock::Monotonic::duration(renewed_at_.load()));
-  return client_.clock().now() - renewed < cfg_.renew_deadline;
+  if (!leading_.load() || other_holder_.load()) return false;
+  return client_.clock().now() - renewed_at() < cfg_.renew_deadline;
 }
 
 void LeaderElector::observe(const LeaseRecord& record, Clock::Monotonic now) {
+  // Before any callback: is_leader() must already be false when it runs.
+  other_holder_.store(!record.holder.empty() && record.holder != cfg_.identity);
   if (observed_ && *observed_ == record) return;
   bool new_holder = !observed_ || observed_->holder != record.holder;
   observed_ = record;
@@ -100,9 +120,11 @@ void LeaderElector::observe(const LeaseRecord& record, Clock::Monotonic now) {
   }
 }
 
-bool LeaderElector::try_acquire_or_renew() {
+bool LeaderElector::try_acquire_or_renew(const CallContext& ctx) {
+  auto current = client_.get(lease_ref_, ctx);
+  // After the read, as client-go's setObservedRecord: the record is at least
+  // this fresh, and a slow GET must not age it.
   auto now = client_.clock().now();
-  auto current = client_.get(lease_ref_);
   if (!current && current.error().kind == ErrorKind::NotFound) {
     LeaseRecord mine{cfg_.identity,
                      duration_cast<seconds>(cfg_.lease_duration),
@@ -115,9 +137,10 @@ bool LeaderElector::try_acquire_or_renew() {
         {"kind", "Lease"},
         {"metadata", {{"name", cfg_.lease_name}, {"namespace", cfg_.lease_namespace}}},
         {"spec", lease_spec(mine)}};
-    auto created = client_.create({resources::leases(), cfg_.lease_namespace, "", ""}, lease);
+    auto created =
+        client_.create({resources::leases(), cfg_.lease_namespace, "", ""}, lease, {}, ctx);
     if (!created) return false;
-    observe(mine, now);
+    observe(mine, client_.clock().now());
     return true;
   }
   if (!current) {
@@ -125,10 +148,11 @@ bool LeaderElector::try_acquire_or_renew() {
                  cfg_.lease_name, current.error().describe());
     return false;
   }
-  return acquire_from(std::move(*current), now);
+  return acquire_from(std::move(*current), now, ctx);
 }
 
-bool LeaderElector::acquire_from(nlohmann::json lease, Clock::Monotonic now) {
+bool LeaderElector::acquire_from(nlohmann::json lease, Clock::Monotonic now,
+                                 const CallContext& ctx) {
   LeaseRecord record = parse_lease_record(lease);
   observe(record, now);
   bool mine = record.holder == cfg_.identity;
@@ -136,6 +160,8 @@ bool LeaderElector::acquire_from(nlohmann::json lease, Clock::Monotonic now) {
                        ? duration_cast<milliseconds>(record.lease_duration)
                        : cfg_.lease_duration;
   if (!mine && !record.holder.empty() && now < observed_at_ + valid_for) return false;
+  // Past ctx.deadline (the renew deadline) the client sends nothing: no
+  // write for a leader whose is_leader() has already turned false.
   LeaseRecord next = record;
   next.holder = cfg_.identity;
   next.lease_duration = duration_cast<seconds>(cfg_.lease_duration);
@@ -145,14 +171,14 @@ bool LeaderElector::acquire_from(nlohmann::json lease, Clock::Monotonic now) {
     next.transitions = record.transitions + 1;
   }
   lease["spec"] = lease_spec(next);
-  auto updated = client_.replace(lease_ref_, lease);
+  auto updated = client_.replace(lease_ref_, lease, {}, ctx);
   if (!updated) {
     if (updated.error().kind != ErrorKind::Conflict) {
       spdlog::warn("k8s: leader election: updating lease: {}", updated.error().describe());
     }
     return false;
   }
-  observe(next, now);
+  observe(next, client_.clock().now());
   return true;
 }
 
@@ -164,7 +190,7 @@ std::chrono::nanoseconds LeaderElector::jittered_retry() {
 bool LeaderElector::campaign(std::stop_token stop) {
   while (!stop.stop_requested()) {
     auto attempt_at = client_.clock().now();
-    if (try_acquire_or_renew()) {
+    if (try_acquire_or_renew({stop, std::nullopt})) {
       renewed_at_.store(attempt_at.time_since_epoch().count());
       leading_.store(true);
       spdlog::info("k8s: leader election: {} leads {}/{}", cfg_.identity, cfg_.lease_namespace,
@@ -177,20 +203,32 @@ bool LeaderElector::campaign(std::stop_token stop) {
   return false;
 }
 
+void LeaderElector::report_loss(const char* why) {
+  // Report the loss before anything else can be written.
+  leading_.store(false);
+  spdlog::error("k8s: leader election: {} lost {}/{} ({})", cfg_.identity, cfg_.lease_namespace,
+                cfg_.lease_name, why);
+  if (callbacks_.on_stopped_leading) callbacks_.on_stopped_leading();
+}
+
 void LeaderElector::lead(std::stop_token stop) {
-  for (;;) {
-    if (!client_.clock().sleep_for(cfg_.retry_period, stop)) break;
+  // Every retry period, and at the deadline itself: the loss is reported
+  // when it happens, not up to a retry period later.
+  auto next_wait = [&] {
+    auto left = renewed_at() + cfg_.renew_deadline - client_.clock().now();
+    return std::clamp<std::chrono::nanoseconds>(left, std::chrono::nanoseconds(0),
+                                                cfg_.retry_period);
+  };
+  while (client_.clock().sleep_for(next_wait(), stop)) {
     auto attempt_at = client_.clock().now();
-    auto renewed = Clock::Monotonic(Clock::Monotonic::duration(renewed_at_.load()));
-    if (attempt_at - renewed >= cfg_.renew_deadline) {
-      // Report the loss before anything else can be written.
-      leading_.store(false);
-      spdlog::error("k8s: leader election: {} lost {}/{} (no renewal within {} ms)", cfg_.identity,
-                    cfg_.lease_namespace, cfg_.lease_name, cfg_.renew_deadline.count());
-      if (callbacks_.on_stopped_leading) callbacks_.on_stopped_leading();
-      return;
+    auto deadline = renewed_at() + cfg_.renew_deadline;
+    if (attempt_at < deadline && try_acquire_or_renew({stop, deadline})) {
+      renewed_at_.store(attempt_at.time_since_epoch().count());
+      continue;
     }
-    if (try_acquire_or_renew()) renewed_at_.store(attempt_at.time_since_epoch().count());
+    if (stop.stop_requested()) break;
+    if (other_holder_.load()) return report_loss("another holder took the lease");
+    if (client_.clock().now() >= deadline) return report_loss("no renewal within the deadline");
   }
   if (cfg_.release_on_stop && is_leader()) release();
   leading_.store(false);
@@ -198,14 +236,16 @@ void LeaderElector::lead(std::stop_token stop) {
 }
 
 void LeaderElector::release() {
-  auto current = client_.get(lease_ref_);
+  // Still within our term (is_leader() held): never write after it ends.
+  CallContext ctx{{}, renewed_at() + cfg_.renew_deadline};
+  auto current = client_.get(lease_ref_, ctx);
   if (!current || parse_lease_record(*current).holder != cfg_.identity) return;
   LeaseRecord r = parse_lease_record(*current);
   r.holder.clear();
   r.lease_duration = seconds(1);
   r.renew_time = format_micro_time(client_.clock().wall_now());
   (*current)["spec"] = lease_spec(r);
-  if (auto ok = client_.replace(lease_ref_, *current); !ok) {
+  if (auto ok = client_.replace(lease_ref_, *current, {}, ctx); !ok) {
     spdlog::warn("k8s: leader election: releasing lease: {}", ok.error().describe());
   }
 }

@@ -5,7 +5,12 @@
 // when it last saw the record change, so clock skew does not matter); the
 // leader renews every retry_period and gives up when renew_deadline passes
 // without a successful renewal. is_leader() turns false at that deadline
-// even if the elector thread is stuck, so writes gated on it stop in time.
+// even if the elector thread is stuck, so writes gated on it stop in time,
+// and at once when another holder is observed. The time a record was seen is
+// taken after the read that returned it (a slow GET must not make a fresh
+// lease look old). Every renewal (GET and UPDATE, retries included) ends by
+// the renew deadline, and the elector sends its requests through a limiter
+// of its own, so other traffic on the same client cannot delay them.
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -29,7 +34,8 @@ struct LeaderElectionConfig {
   bool release_on_stop = true;  // hand the lease over at once on a clean stop
 };
 
-// lease_duration > renew_deadline > 1.2 × retry_period, all positive, names set.
+// lease_duration > renew_deadline > 1.2 × retry_period, all positive, names
+// set; lease_duration in whole seconds (leaseDurationSeconds is published).
 Result<void> validate(const LeaderElectionConfig& cfg);
 
 struct LeaderCallbacks {
@@ -57,10 +63,12 @@ class LeaderElector {
   // Campaigns, then leads until the renew deadline passes or `stop`. Returns
   // after losing the lease (the caller should exit) or when stopped.
   void run(std::stop_token stop);
-  // Leading, and the last renewal is younger than the renew deadline. Thread-safe.
+  // Leading, no other holder observed since, and the last renewal is younger
+  // than the renew deadline. Thread-safe.
   [[nodiscard]] bool is_leader() const;
-  // One attempt to take or renew the lease; true when we hold it afterwards.
-  bool try_acquire_or_renew();
+  // One attempt to take or renew the lease, within `ctx`; true when we hold
+  // it afterwards.
+  bool try_acquire_or_renew(const CallContext& ctx = {});
 
   LeaderElector(ApiClient& client, LeaderElectionConfig cfg, LeaderCallbacks callbacks);
 
@@ -68,17 +76,20 @@ class LeaderElector {
   bool campaign(std::stop_token stop);
   void lead(std::stop_token stop);
   void release();
-  bool acquire_from(nlohmann::json lease, Clock::Monotonic now);
+  bool acquire_from(nlohmann::json lease, Clock::Monotonic now, const CallContext& ctx);
   void observe(const LeaseRecord& record, Clock::Monotonic now);
+  void report_loss(const char* why);
+  [[nodiscard]] Clock::Monotonic renewed_at() const;
   std::chrono::nanoseconds jittered_retry();
 
-  ApiClient& client_;
+  ApiClient client_;  // shares the caller's transport, with its own limiter
   LeaderElectionConfig cfg_;
   LeaderCallbacks callbacks_;
   ObjectRef lease_ref_;
   std::optional<LeaseRecord> observed_;
   Clock::Monotonic observed_at_{};
   std::atomic<bool> leading_{false};
+  std::atomic<bool> other_holder_{false};             // the last record seen names someone else
   std::atomic<Clock::Monotonic::rep> renewed_at_{0};  // steady ticks of the last renewal
 };
 

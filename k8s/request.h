@@ -1,7 +1,9 @@
 #pragma once
 // Requests as plain data: functions that turn (resource, verb, options) into
 // an HTTP request value. No I/O here; unit tests assert exact paths/queries.
+#include <chrono>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +26,11 @@ struct Request {
   std::vector<Header> headers;    // Accept, Content-Type; never Authorization
   std::string body;
   bool is_watch = false;  // a long-lived streamed response
+  // Set by the client from its CallContext: a stop request closes the
+  // connection; `timeout`, when shorter, replaces the transport's own
+  // connect and request timeouts.
+  std::stop_token stop{};
+  std::optional<std::chrono::milliseconds> timeout{};
 
   // path + "?" + percent-encoded query, as sent on the request line.
   [[nodiscard]] std::string target() const;

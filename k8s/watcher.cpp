@@ -29,7 +29,20 @@ std::string list_string(const nlohmann::json& doc, const char* key) {
   return v != meta->end() && v->is_string() ? v->get<std::string>() : std::string{};
 }
 
+constexpr auto kVeryShortWatch = std::chrono::seconds(1);
+
 }  // namespace
+
+bool resource_version_unavailable(const Error& err) {
+  if (err.kind == ErrorKind::Gone || err.http_status == 410) return true;
+  // client-go's IsTooLargeResourceVersionError: the cause, or (from older
+  // servers) the message.
+  if (err.kind != ErrorKind::Timeout && err.http_status != 504) return false;
+  for (const auto& c : err.causes) {
+    if (c.reason == "ResourceVersionTooLarge") return true;
+  }
+  return err.message.find("Too large resource version") != std::string::npos;
+}
 
 Watcher::Watcher(ApiClient& client, WatcherConfig config)
     : client_(client),
@@ -60,11 +73,19 @@ void Watcher::cancel() {
   if (active_stream_) active_stream_->cancel();
 }
 
+void Watcher::reset_cancel(std::stop_token stop) {
+  std::lock_guard lock(stream_mu_);
+  cancelled_ = false;
+  stop_ = std::move(stop);
+}
+
 void Watcher::set_stream(Watching& w, std::shared_ptr<BodyStream> s) {
   std::lock_guard lock(stream_mu_);
   if (s && cancelled_) s->cancel();
   active_stream_ = s;
   w.stream = std::move(s);
+  w.opened_at = client_.clock().now();
+  w.events_read = 0;
   w.lines = LineSplitter();
   w.decoded.clear();
 }
@@ -90,7 +111,7 @@ Step Watcher::list_page(const std::string& continue_token) {
   opts.field_selector = config_.field_selector;
   opts.limit = config_.page_size;
   opts.continue_token = continue_token;
-  auto resp = client_.list_page(config_.collection, opts);
+  auto resp = client_.list_page(config_.collection, opts, CallContext{stop_, std::nullopt});
   if (!resp) {
     // An expired continue token: the list must start over, and the cache with it.
     if (resp.error().kind == ErrorKind::Gone) state_ = Empty{};
@@ -130,9 +151,14 @@ Step Watcher::open_stream(Watching& w) {
   opts.resource_version = w.resource_version;
   opts.allow_watch_bookmarks = true;
   opts.timeout_seconds = config_.watch_timeout_seconds;
-  auto resp = client_.open_stream(watch_request(config_.collection, opts));
+  if (!opts.timeout_seconds) {
+    opts.timeout_seconds = 300 + static_cast<int>(300 * client_.random().uniform());
+  }
+  auto resp = client_.open_stream(watch_request(config_.collection, opts),
+                                  CallContext{stop_, std::nullopt});
   if (!resp) {
-    if (resp.error().kind == ErrorKind::Gone) state_ = Empty{};  // never retry the stale version
+    // Never retry a version the server cannot serve.
+    if (resource_version_unavailable(resp.error())) state_ = Empty{};
     return resp.error();
   }
   set_stream(w, std::shared_ptr<BodyStream>(std::move(resp->body)));
@@ -144,8 +170,15 @@ Step Watcher::read_stream(Watching& w) {
   if (!piece || !*piece) {
     // The server ended the watch (timeoutSeconds) or the connection broke:
     // resume from the last version seen.
+    auto lasted = client_.clock().now() - w.opened_at;
+    bool empty = w.events_read == 0;
     set_stream(w, nullptr);
     if (!piece) return piece.error();
+    if (empty && lasted < kVeryShortWatch) {
+      return make_error(ErrorKind::Transport, "very short watch of " +
+                                                  object_path(config_.collection) +
+                                                  ": closed within a second without an event");
+    }
     return nothing();
   }
   std::optional<Error> bad_line;
@@ -153,6 +186,7 @@ Step Watcher::read_stream(Watching& w) {
     if (bad_line) return;
     auto ev = decode_watch_event(line, event_mask_);
     if (ev) {
+      ++w.events_read;
       w.decoded.push_back(std::move(*ev));
     } else {
       bad_line = ev.error();
@@ -173,7 +207,7 @@ Step Watcher::apply_event(Watching& w, WatchEvent ev) {
   if (ev.type == WatchEventType::Error) {
     Error err = error_from_status_json(ev.object);
     set_stream(w, nullptr);
-    if (err.kind == ErrorKind::Gone || err.http_status == 410) state_ = Empty{};
+    if (resource_version_unavailable(err)) state_ = Empty{};
     return err;
   }
   if (auto rv = meta_resource_version(ev.object); !rv.empty()) w.resource_version = std::move(rv);

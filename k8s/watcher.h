@@ -2,9 +2,13 @@
 // The watcher: list then watch, as an explicit state machine stepped by one
 // function (Empty → InitListing → InitListed → Watching). Lists are paged;
 // watches resume from the last resourceVersion seen; a 410 (HTTP or an
-// in-stream ERROR) goes back to Empty — a relist — and never retries the
-// stale version. Every error is retryable: run_watcher() backs off and steps
-// again. One thread steps a Watcher; cancel() may come from any thread.
+// in-stream ERROR) or a 504 "ResourceVersionTooLarge" (a version from the
+// future, as after an etcd restore) goes back to Empty — a relist from "" —
+// and never retries that version. A watch that ends cleanly within a second
+// without a single event is an error (client-go's VeryShortWatchError), so
+// that a server closing watches at once is not re-opened in a tight loop.
+// Every error is retryable: run_watcher() backs off and steps again. One
+// thread steps a Watcher; cancel() may come from any thread.
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -29,7 +33,9 @@ struct WatcherConfig {
   std::string label_selector;
   std::string field_selector;
   int page_size = 500;
-  std::optional<int> watch_timeout_seconds = 290;
+  // Unset: a random value in [300, 600) for each watch, as client-go's
+  // reflector, so that watches opened together do not all end together.
+  std::optional<int> watch_timeout_seconds;
   FieldMask mask;  // what to keep of each object; metadata needed for caching is added
 };
 
@@ -58,6 +64,8 @@ class Watcher {
   struct Watching {
     std::string resource_version;
     std::shared_ptr<BodyStream> stream;  // null: (re)open on the next step
+    Clock::Monotonic opened_at{};
+    int events_read = 0;  // on this stream, bookmarks included
     LineSplitter lines;
     std::deque<WatchEvent> decoded;
   };
@@ -74,6 +82,9 @@ class Watcher {
   void resume_from(std::string resource_version);
   // Ends a blocked read of the current stream and of any later one. Thread-safe.
   void cancel();
+  // Undoes cancel(): later streams are read again (a restarted informer), and
+  // requests carry `stop`.
+  void reset_cancel(std::stop_token stop = {});
 
   [[nodiscard]] const State& state() const { return state_; }
   [[nodiscard]] const ObjectRef& collection() const { return config_.collection; }
@@ -97,7 +108,12 @@ class Watcher {
   std::mutex stream_mu_;
   std::shared_ptr<BodyStream> active_stream_;
   bool cancelled_ = false;  // guarded by stream_mu_
+  std::stop_token stop_;    // passed to every request; set before stepping
 };
+
+// True for errors after which the watch position is useless: 410 Gone
+// (HTTP or in-stream) and 504 with cause ResourceVersionTooLarge.
+bool resource_version_unavailable(const Error& err);
 
 // Steps `watcher` until `stop`, handing events to `sink` and sleeping
 // `backoff` after each error. Returns when stopped.

@@ -1,6 +1,12 @@
 #pragma once
 // A scripted Transport for tests: responses and streams are queued in order;
-// every request is recorded with the credentials it carried.
+// every request is recorded with the credentials it carried. With
+// hang_when_unscripted(), a request beyond the script waits, as on a server
+// that never answers, until the request's stop token (Cancelled) or 30 s of
+// real time (Timeout) — a test that forgets to stop fails instead of hanging.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -52,6 +58,12 @@ class FakeTransport final : public Transport {
     std::lock_guard lock(mu_);
     return requests_;
   }
+  void hang_when_unscripted() {
+    std::lock_guard lock(mu_);
+    hang_ = true;
+  }
+  // Requests that are waiting in hang_when_unscripted() mode.
+  [[nodiscard]] int hanging() const { return hanging_.load(); }
   [[nodiscard]] size_t pending_streams() const {
     std::lock_guard lock(mu_);
     return streams_.size();
@@ -70,18 +82,20 @@ class FakeTransport final : public Transport {
       lock.unlock();
       return h(req);
     }
+    if (hang_) return hang(lock, req);
     return make_error(ErrorKind::Transport,
                       "fake transport: no scripted response for " + req.target());
   }
 
   Result<StreamedResponse> stream(const Request& req, const Credentials& creds) override {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     requests_.push_back({req, creds});
     if (!stream_errors_.empty()) {
       auto e = std::move(stream_errors_.front());
       stream_errors_.pop_front();
       return e;
     }
+    if (streams_.empty() && hang_) return hang(lock, req).error();
     if (streams_.empty()) {
       return make_error(ErrorKind::Transport,
                         "fake transport: no scripted stream for " + req.target());
@@ -115,7 +129,22 @@ class FakeTransport final : public Transport {
     std::optional<Error> end_;
   };
 
+  Result<HttpResponse> hang(std::unique_lock<std::mutex>& lock, const Request& req) {
+    lock.unlock();
+    hanging_++;
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock wait_lock(mu);
+    (void)cv.wait_for(wait_lock, req.stop, std::chrono::seconds(30), [] { return false; });
+    bool cancelled = req.stop.stop_requested();
+    hanging_--;
+    if (cancelled) return make_error(ErrorKind::Cancelled, "fake transport: cancelled");
+    return make_error(ErrorKind::Timeout, "fake transport: nobody stopped a hanging request");
+  }
+
   mutable std::mutex mu_;
+  bool hang_ = false;
+  std::atomic<int> hanging_{0};
   std::deque<Result<HttpResponse>> responses_;
   std::deque<ScriptedStream> streams_;
   std::deque<Error> stream_errors_;

@@ -23,9 +23,10 @@ struct ConnectedClient {
 };
 
 inline std::unique_ptr<ConnectedClient> connect(const ClusterConfig& cfg, ClientOptions opts = {},
-                                                std::shared_ptr<Transport> wrap = nullptr) {
+                                                std::shared_ptr<Transport> wrap = nullptr,
+                                                const TransportOptions& topts = {}) {
   auto c = std::make_unique<ConnectedClient>();
-  auto transport = make_https_transport(cfg);
+  auto transport = make_https_transport(cfg, topts);
   if (!transport) {
     ADD_FAILURE() << transport.error().describe();
     return nullptr;

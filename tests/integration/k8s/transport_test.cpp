@@ -1,8 +1,13 @@
-// The HTTPS transport's own promises: connection reuse, large bodies, and a
-// timeout on every operation.
+// The HTTPS transport's own promises: connection reuse, large bodies, a
+// timeout on every operation, TCP keepalive, no resent writes, and host-name
+// verification against subjectAltName only.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "connected_client.h"
+#include "k8s/watcher.h"
 #include "tls_test_server.h"
 
 namespace k8s {
@@ -22,6 +27,25 @@ TEST(K8sTransport, KeepAliveReusesOneConnection) {
   }
   EXPECT_EQ(server.accepted.load(), 1);
   EXPECT_EQ(server.requests.load(), 3);
+}
+
+// A PUT written in full on a kept-alive connection that then breaks may have
+// been applied: it is not sent again (neither by the transport's reconnect
+// nor by the client's retries), and the error says the outcome is unknown.
+TEST(K8sTransport, PutIsNotResentAfterItWasWrittenOnAReusedConnection) {
+  OtherCa ca;
+  TlsServer server(ca, 1, 2, "{}", /*drop_last=*/true);
+  auto c = connect(local_config(server.port, slurp(ca.dir + "/ca.crt")));
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->api->get(cm_ref("ns", "x")));  // leaves the connection pooled
+  auto cm = config_map("ns", "x");
+  cm["metadata"]["resourceVersion"] = "7";
+  auto r = c->api->replace(cm_ref("ns", "x"), cm);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().retryable()) << r.error().describe();
+  EXPECT_TRUE(r.error().may_have_applied) << r.error().describe();
+  EXPECT_EQ(server.puts.load(), 1);
+  EXPECT_EQ(server.accepted.load(), 1);
 }
 
 TEST(K8sTransport, BodyLargerThanBeastsDefaultLimit) {
@@ -70,6 +94,112 @@ TEST(K8sTransport, SilentServerTimesOut) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::Timeout) << r.error().describe();
   EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+// A pooled connection has TCP keepalive on: /proc/net/tcp shows its
+// keepalive timer (timer kind 2) while it sits idle.
+TEST(K8sTransport, ConnectionsHaveTcpKeepalive) {
+  OtherCa ca;
+  TlsServer server(ca, 1, 2);
+  auto c = connect(local_config(server.port, slurp(ca.dir + "/ca.crt")));
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->api->get(cm_ref("ns", "x")));  // the connection is now idle in the pool
+  char want[8];
+  std::snprintf(want, sizeof want, ":%04X", server.port);
+  std::ifstream tcp("/proc/net/tcp");
+  std::string line, timer;
+  std::getline(tcp, line);  // header
+  while (std::getline(tcp, line)) {
+    std::istringstream in(line);
+    std::string sl, local, remote, st, queues;
+    in >> sl >> local >> remote >> st >> queues >> timer;
+    if (remote.ends_with(want) && st == "01") break;  // ESTABLISHED, client side
+    timer.clear();
+  }
+  EXPECT_TRUE(timer.starts_with("02:")) << "timer " << timer;
+  ASSERT_TRUE(c->api->get(cm_ref("ns", "x")));  // lets the server finish
+}
+
+// A watch that sends one event and then nothing: with a 2 s idle timeout the
+// read ends with a Timeout, and the next watch resumes from that event's
+// resourceVersion.
+TEST(K8sTransport, StalledWatchTimesOutAndResumesFromTheLastVersion) {
+  OtherCa ca;
+  ScriptedTlsServer server(ca, 2, [](ScriptedTlsServer::Stream& s, int connection) {
+    std::string head =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    boost::system::error_code ec;
+    if (connection > 0) {  // the re-watch: a head, then silence until the client leaves
+      asio::write(s, asio::buffer(head), ec);
+      return;
+    }
+    std::string event =
+        R"({"type":"ADDED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"5"}}})"
+        "\n";
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", event.size());
+    asio::write(s, asio::buffer(head + size + event + "\r\n"), ec);
+  });
+  TransportOptions topts;
+  topts.stream_idle_timeout = std::chrono::seconds(2);
+  ClientOptions opts;
+  opts.max_attempts = 1;
+  auto c = connect(local_config(server.port, slurp(ca.dir + "/ca.crt")), opts, nullptr, topts);
+  ASSERT_TRUE(c);
+  WatcherConfig cfg;
+  cfg.collection = cm_ref("ns");
+  Watcher w(*c->api, cfg);
+  w.resume_from("1");
+  auto next = [&]() -> Result<std::optional<WatcherEvent>> {
+    for (int i = 0; i < 20; ++i) {
+      auto r = w.step();
+      if (!r || *r) return r;
+    }
+    return make_error(ErrorKind::Decode, "no event in 20 steps");
+  };
+  auto ev = next();
+  ASSERT_TRUE(ev && *ev) << (ev ? "no event" : ev.error().describe());
+  auto started = std::chrono::steady_clock::now();
+  auto stalled = next();
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(stalled);
+  EXPECT_EQ(stalled.error().kind, ErrorKind::Timeout) << stalled.error().describe();
+  EXPECT_LT(took, std::chrono::seconds(5));
+  ASSERT_TRUE(w.step());  // re-opens
+  auto targets = server.targets();
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_NE(targets[1].find("resourceVersion=5"), std::string::npos) << targets[1];
+}
+
+// Go (>= 1.15) refuses a certificate that names its host only in the
+// subject CN; so do we. The same CA with a subjectAltName passes.
+TEST(K8sTransport, CertificateWithoutSubjectAltNameIsRefused) {
+  OtherCa ca;
+  for (bool with_san : {false, true}) {
+    std::string name = with_san ? "san" : "nosan";
+    std::ofstream(ca.dir + "/" + name + ".cnf")
+        << (with_san ? "subjectAltName=DNS:localhost\n" : "\n");
+    auto ok = [](const std::vector<std::string>& argv) {
+      auto r = itest::run(argv);
+      EXPECT_TRUE(r.ok()) << r.err;
+    };
+    ok({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", ca.dir + "/srv.key", "-out", ca.dir + "/srv.csr", "-subj", "/CN=localhost"});
+    ok({"openssl", "x509", "-req", "-in", ca.dir + "/srv.csr", "-CA", ca.dir + "/ca.crt", "-CAkey",
+        ca.dir + "/ca.key", "-CAcreateserial", "-out", ca.dir + "/srv.crt", "-days", "1",
+        "-extfile", ca.dir + "/" + name + ".cnf"});
+    TlsServer server(ca, 1);
+    auto cfg = local_config(server.port, slurp(ca.dir + "/ca.crt"));
+    cfg.tls_server_name = "localhost";
+    ClientOptions once;
+    once.max_attempts = 1;  // the server accepts one connection
+    auto c = connect(cfg, once);
+    ASSERT_TRUE(c);
+    auto r = c->api->get(cm_ref("ns", "x"));
+    EXPECT_EQ(bool(r), with_san) << name << ": " << (r ? "accepted" : r.error().describe());
+    if (r) continue;
+    EXPECT_NE(r.error().message.find("handshake"), std::string::npos) << r.error().describe();
+  }
 }
 
 }  // namespace

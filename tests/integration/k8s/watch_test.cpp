@@ -15,9 +15,13 @@ namespace {
 using nlohmann::json;
 using namespace itest_support;
 
+// A missing event must fail the test in seconds: the stream's idle timeout
+// (5 s here) ends a read that waits for it, and the loop has a deadline.
 TEST(K8sWatch, SeesCreateUpdateDeleteInOrder) {
   itest::TestNamespace ns("k8s-watch");
-  auto c = admin_client();
+  TransportOptions topts;
+  topts.stream_idle_timeout = std::chrono::seconds(5);
+  auto c = connect(admin_config(), {}, nullptr, topts);
   ASSERT_TRUE(c);
   WatcherConfig cfg;
   cfg.collection = cm_ref(ns.name());
@@ -34,7 +38,8 @@ TEST(K8sWatch, SeesCreateUpdateDeleteInOrder) {
   ASSERT_TRUE(api.remove(cm_ref(ns.name(), "watched")));
 
   std::vector<std::string> seen;
-  for (int i = 0; i < 200 && seen.size() < 3; ++i) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (seen.size() < 3 && std::chrono::steady_clock::now() < deadline) {
     auto r = watcher.step();
     ASSERT_TRUE(r) << r.error().describe();
     if (!*r) continue;

@@ -100,6 +100,28 @@ TEST_F(ApiClientTest, WriteIsNotRetriedOnPlain5xxOrTransportError) {
   EXPECT_EQ(transport_->requests().size(), 2u);
 }
 
+// A PUT or DELETE that failed without the server saying "throttled" may have
+// been applied: a second copy could overwrite or remove what another writer
+// did in between. Only 429, or 5xx with Retry-After, are resent.
+TEST_F(ApiClientTest, PutAndDeleteAreNotRetriedUnlessTheServerSaidThrottled) {
+  auto client = make();
+  auto cm = json{{"metadata", {{"name", "cm"}, {"resourceVersion", "3"}}}};
+  transport_->push(500, status_body(500, "InternalError"));
+  EXPECT_FALSE(client.replace(cm_, cm));
+  transport_->push(make_error(ErrorKind::Timeout, "read timed out"));
+  EXPECT_FALSE(client.replace(cm_, cm));
+  transport_->push(503, status_body(503, "ServiceUnavailable"));
+  EXPECT_FALSE(client.remove(cm_));
+  transport_->push(make_error(ErrorKind::Transport, "reset after send"));
+  EXPECT_FALSE(client.remove(cm_));
+  EXPECT_EQ(transport_->requests().size(), 4u);
+  EXPECT_TRUE(clock_.sleeps().empty());
+  transport_->push(429, status_body(429, "TooManyRequests"), {{"Retry-After", "1"}});
+  transport_->push(200, "{}");
+  EXPECT_TRUE(client.replace(cm_, cm));
+  EXPECT_EQ(transport_->requests().size(), 6u);
+}
+
 TEST_F(ApiClientTest, WriteIsRetriedOn503WithRetryAfter) {
   transport_->push(503, status_body(503, "ServiceUnavailable"), {{"Retry-After", "1"}});
   transport_->push(200, "{}");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
 
@@ -29,10 +31,16 @@ class EventRecorderTest : public ::testing::Test {
   InvolvedObject deploy_{"apps/v1", "Deployment", "trading", "engine", "uid-1"};
 };
 
+// Sending is asynchronous: wait (bounded) for the recorder's thread.
+std::vector<testing::RecordedRequest> sent(EventRecorder& rec, testing::FakeTransport& t) {
+  EXPECT_TRUE(rec.flush(std::chrono::seconds(10)));
+  return t.requests();
+}
+
 TEST_F(EventRecorderTest, CreatesAnEventWithSourceAndObject) {
   EventRecorder rec(client_, {"rightsizer", "pod-1"});
   ASSERT_TRUE(rec.record(deploy_, EventType::Normal, "RightsizeRecommended", "cpu 16 -> 2"));
-  auto reqs = transport_->requests();
+  auto reqs = sent(rec, *transport_);
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].request.method, Method::Post);
   EXPECT_EQ(reqs[0].request.path, "/api/v1/namespaces/trading/events");
@@ -51,7 +59,7 @@ TEST_F(EventRecorderTest, RepeatsAreFoldedIntoACount) {
   EventRecorder rec(client_, {});
   for (int i = 0; i < 3; ++i)
     ASSERT_TRUE(rec.record(deploy_, EventType::Warning, "RightsizeBlocked", "blackout"));
-  auto reqs = transport_->requests();
+  auto reqs = sent(rec, *transport_);
   ASSERT_EQ(reqs.size(), 3u);
   EXPECT_EQ(reqs[1].request.method, Method::Patch);
   std::string name = json::parse(reqs[0].request.body)["metadata"]["name"];
@@ -66,17 +74,45 @@ TEST_F(EventRecorderTest, DifferentMessageOrExpiredWindowStartsANewEvent) {
   ASSERT_TRUE(rec.record(deploy_, EventType::Normal, "R", "b"));
   clock_.advance(std::chrono::minutes(11));
   ASSERT_TRUE(rec.record(deploy_, EventType::Normal, "R", "a"));
-  for (const auto& r : transport_->requests()) EXPECT_EQ(r.request.method, Method::Post);
+  auto reqs = sent(rec, *transport_);
+  ASSERT_EQ(reqs.size(), 3u);
+  for (const auto& r : reqs) EXPECT_EQ(r.request.method, Method::Post);
 }
 
 TEST_F(EventRecorderTest, EventGoneOnServerIsRecreated) {
   EventRecorder rec(client_, {});
   ASSERT_TRUE(rec.record(deploy_, EventType::Normal, "R", "a"));
+  ASSERT_TRUE(rec.flush(std::chrono::seconds(10)));
   transport_->push(404, R"({"kind":"Status","code":404,"reason":"NotFound"})");
   ASSERT_TRUE(rec.record(deploy_, EventType::Normal, "R", "a"));
-  auto reqs = transport_->requests();
+  auto reqs = sent(rec, *transport_);
   ASSERT_EQ(reqs.size(), 3u);
   EXPECT_EQ(reqs[2].request.method, Method::Post);
+}
+
+// An API server that does not answer must not block the caller, and the
+// recorder's memory stays bounded: events beyond the queue are dropped and
+// counted. (The old recorder sent under its mutex, on the caller's thread.)
+TEST_F(EventRecorderTest, RecordNeverWaitsForTheNetworkAndDropsWhenFull) {
+  transport_->set_handler(nullptr);
+  transport_->hang_when_unscripted();
+  EventRecorderConfig cfg;
+  cfg.queue_capacity = 3;
+  auto started = std::chrono::steady_clock::now();
+  {
+    EventRecorder rec(client_, cfg);
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    ASSERT_TRUE(rec.record(deploy_, EventType::Normal, "R", "0"));
+    while (transport_->hanging() == 0 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(transport_->hanging(), 1);  // the first event is in flight, unanswered
+    for (int i = 1; i <= 10; ++i)
+      ASSERT_TRUE(rec.record(deploy_, EventType::Normal, "R", std::to_string(i)));
+    EXPECT_EQ(rec.dropped(), 7u);  // 3 queued behind the one in flight
+    EXPECT_FALSE(rec.flush(std::chrono::milliseconds(10)));
+  }  // the destructor cancels the request in flight
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(transport_->requests().size(), 1u);
 }
 
 }  // namespace

@@ -58,5 +58,14 @@ INSTANTIATE_TEST_SUITE_P(Malformed, FieldMaskMalformedTest,
                                            R"({"metadata":{"name":p}})", R"({"a":1} trailing)",
                                            R"({"spec":{"x":[1,2})", R"({1:2})"));
 
+// A key without a value is malformed whether its value is kept or skipped
+// (a skipped one used to scan as an empty scalar and be accepted).
+TEST(FieldMask, KeyWithoutValueIsAnError) {
+  for (const char* text : {R"({"type":})", R"({"type":,"x":1})", R"({"x":1,"type":})"}) {
+    EXPECT_FALSE(FieldMask{"type"}.decode(text)) << text;
+    EXPECT_FALSE(FieldMask{"x"}.decode(text)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace k8s

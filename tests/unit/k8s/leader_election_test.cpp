@@ -62,12 +62,9 @@ class LeaderElectionTest : public ::testing::Test {
     std::vector<std::string> leaders_seen;
   };
 
-  std::unique_ptr<Candidate> candidate(const std::string& id) {
+  std::unique_ptr<Candidate> candidate(const std::string& id, ClientOptions opts = single()) {
     auto c = std::make_unique<Candidate>();
     c->transport->set_handler([this](const Request& r) { return server_.handle(r); });
-    ClientOptions opts;
-    opts.qps = 0;
-    opts.max_attempts = 1;
     c->client = std::make_unique<ApiClient>(c->transport, nullptr, clock_, random_, opts);
     LeaderElectionConfig cfg{"kube-system", "rightsizer", id};
     auto* raw = c.get();
@@ -78,6 +75,13 @@ class LeaderElectionTest : public ::testing::Test {
     EXPECT_TRUE(e);
     c->elector = std::move(*e);
     return c;
+  }
+
+  static ClientOptions single() {
+    ClientOptions opts;
+    opts.qps = 0;
+    opts.max_attempts = 1;
+    return opts;
   }
 
   testing::FakeClock clock_;
@@ -99,6 +103,9 @@ TEST(LeaderElectionConfigTest, ValidatesDurations) {
   EXPECT_FALSE(validate(bad));
   bad = ok;
   bad.retry_period = milliseconds(0);
+  EXPECT_FALSE(validate(bad));
+  bad = ok;
+  bad.lease_duration = milliseconds(15'500);  // published as whole seconds: would be 15
   EXPECT_FALSE(validate(bad));
 }
 
@@ -140,32 +147,144 @@ TEST_F(LeaderElectionTest, RenewalsKeepTheLease) {
   }
 }
 
+// The server stays up and would accept the renewal, but the GET before it
+// returns only after the renew deadline: the leader must report the loss and
+// not write the lease again (its term ended while it was reading).
 TEST_F(LeaderElectionTest, LossIsReportedAtTheRenewDeadlineBeforeAnyFurtherWrite) {
   auto a = candidate("a");
-  auto start = clock_.now();
   int writes_at_loss = -1;
   bool leader_at_loss = true;
   a->transport->set_handler([&](const Request& r) {
-    // The API server becomes unreachable right after the lease was taken.
-    if (a->started > 0) server_.down = true;
+    if (a->started > 0 && r.method == Method::Get) clock_.advance(seconds(11));
     return server_.handle(r);
   });
   LeaderElectionConfig cfg{"kube-system", "rightsizer", "a"};
+  LeaderElector* self = nullptr;
   auto elector = LeaderElector::create(*a->client, cfg,
                                        {[&] { a->started++; },
                                         [&] {
                                           writes_at_loss = server_.writes;
-                                          leader_at_loss = false;
-                                          EXPECT_EQ(clock_.now() - start, seconds(10));
+                                          leader_at_loss = self->is_leader();
                                         },
                                         nullptr});
   ASSERT_TRUE(elector);
+  self = elector->get();
   (*elector)->run(std::stop_token{});  // returns on loss
-  EXPECT_FALSE(leader_at_loss);
   EXPECT_EQ(a->started, 1);
+  EXPECT_FALSE(leader_at_loss);
   EXPECT_EQ(writes_at_loss, 1);  // only the create
-  EXPECT_EQ(clock_.now() - start, seconds(10));
+  EXPECT_EQ(server_.writes, 1);
   EXPECT_FALSE((*elector)->is_leader());
+}
+
+// Retries of a failing renewal stop at the renew deadline, and the loss is
+// reported there, not after a retry sleep that ran past it.
+TEST_F(LeaderElectionTest, RenewalRetriesAreBoundedByTheRenewDeadline) {
+  ClientOptions opts = single();
+  opts.max_attempts = 5;
+  auto a = candidate("a", opts);
+  auto start = clock_.now();
+  std::chrono::nanoseconds lost_after{0};
+  a->transport->set_handler([&](const Request& r) {
+    if (a->started > 0) server_.down = true;
+    return server_.handle(r);
+  });
+  LeaderElectionConfig cfg{"kube-system", "rightsizer", "a"};
+  auto elector = LeaderElector::create(
+      *a->client, cfg,
+      {[&] { a->started++; }, [&] { lost_after = clock_.now() - start; }, nullptr});
+  ASSERT_TRUE(elector);
+  (*elector)->run(std::stop_token{});
+  EXPECT_EQ(lost_after, seconds(10));
+}
+
+// is_leader() is measured against the renew deadline (10 s), not the lease
+// duration (15 s): between the two another candidate may already lead.
+TEST_F(LeaderElectionTest, IsLeaderEndsAtTheRenewDeadlineNotTheLeaseDuration) {
+  auto a = candidate("a");
+  std::vector<bool> seen;
+  LeaderElectionConfig cfg{"kube-system", "rightsizer", "a"};
+  LeaderElector* self = nullptr;
+  auto elector = LeaderElector::create(*a->client, cfg,
+                                       {[&] {
+                                          server_.down = true;
+                                          clock_.advance(milliseconds(9'999));
+                                          seen.push_back(self->is_leader());
+                                          clock_.advance(milliseconds(1));
+                                          seen.push_back(self->is_leader());
+                                        },
+                                        nullptr, nullptr});
+  ASSERT_TRUE(elector);
+  self = elector->get();
+  (*elector)->run(std::stop_token{});
+  EXPECT_THAT(seen, ::testing::ElementsAre(true, false));
+}
+
+// A renewal that finds another holder ends leadership at once, not at the
+// renew deadline.
+TEST_F(LeaderElectionTest, IsLeaderTurnsFalseAsSoonAsAnotherHolderIsObserved) {
+  auto a = candidate("a");
+  auto start = clock_.now();
+  std::vector<bool> leader_when_seen;
+  std::chrono::nanoseconds lost_after{0};
+  a->transport->set_handler([&](const Request& r) {
+    if (a->started > 0 && r.method == Method::Get) {
+      // Someone else wrote the lease (a partition healed, a forced takeover).
+      auto lease = server_.lease();
+      lease["spec"]["holderIdentity"] = "b";
+      return Result<HttpResponse>(HttpResponse{200, {}, lease.dump()});
+    }
+    return server_.handle(r);
+  });
+  LeaderElectionConfig cfg{"kube-system", "rightsizer", "a"};
+  LeaderElector* self = nullptr;
+  auto elector = LeaderElector::create(
+      *a->client, cfg,
+      {[&] { a->started++; }, [&] { lost_after = clock_.now() - start; },
+       [&](const std::string&) { leader_when_seen.push_back(self->is_leader()); }});
+  ASSERT_TRUE(elector);
+  self = elector->get();
+  (*elector)->run(std::stop_token{});
+  EXPECT_THAT(leader_when_seen, ::testing::ElementsAre(false));
+  EXPECT_EQ(lost_after, seconds(2));  // the first renewal, not the deadline (10 s)
+  EXPECT_FALSE((*elector)->is_leader());
+  EXPECT_EQ(server_.writes, 1);
+}
+
+// A GET that takes 20 s returns a lease that its holder renewed meanwhile:
+// the record is as fresh as the end of the read. Dated to the start of the
+// GET it would look 20 s old and b would take over a live leader's lease.
+TEST_F(LeaderElectionTest, SlowGetDoesNotMakeAFreshLeaseLookStale) {
+  auto a = candidate("a");
+  auto b = candidate("b");
+  ASSERT_TRUE(a->elector->try_acquire_or_renew());
+  ASSERT_FALSE(b->elector->try_acquire_or_renew());
+  bool slow = true;
+  b->transport->set_handler([&](const Request& r) {
+    if (slow && r.method == Method::Get) {
+      slow = false;
+      clock_.advance(seconds(20));
+      EXPECT_TRUE(a->elector->try_acquire_or_renew());  // renewed just before the answer
+    }
+    return server_.handle(r);
+  });
+  EXPECT_FALSE(b->elector->try_acquire_or_renew());
+  clock_.advance(seconds(2));
+  EXPECT_FALSE(b->elector->try_acquire_or_renew());
+  EXPECT_EQ(server_.lease()["spec"]["holderIdentity"], "a");
+}
+
+// Requests of the shared client use up its limiter; the elector's renewals
+// do not wait behind them.
+TEST_F(LeaderElectionTest, ElectorHasARequestBudgetOfItsOwn) {
+  ClientOptions opts = single();
+  opts.qps = 1;
+  opts.burst = 1;
+  auto a = candidate("a", opts);
+  ASSERT_FALSE(a->client->get({resources::configmaps(), "ns", "x", ""}));  // takes the one token
+  clock_.clear_sleeps();
+  EXPECT_TRUE(a->elector->try_acquire_or_renew());  // a GET and a create
+  EXPECT_TRUE(clock_.sleeps().empty());
 }
 
 TEST_F(LeaderElectionTest, IsLeaderHoldsUntilTheDeadlineThenTurnsFalseWithoutTheLoop) {

@@ -89,7 +89,7 @@ TEST_F(WatcherTest, PagesTheListThenWatchesFromItsVersionWithBookmarks) {
   EXPECT_EQ(
       reqs[2].request.target(),
       "/api/v1/namespaces/ns/configmaps?watch=true&resourceVersion=10&allowWatchBookmarks=true"
-      "&timeoutSeconds=290");
+      "&timeoutSeconds=450");  // FixedRandom 0.5: the middle of [300, 600)
   EXPECT_EQ(w.resource_version(), "11");
 }
 
@@ -254,6 +254,91 @@ TEST_F(WatcherTest, RunWatcherBacksOffFrom800msAndDeliversEvents) {
                                      WatcherEventKind::InitDone, WatcherEventKind::Apply));
   EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(milliseconds(800), milliseconds(1600),
                                                       milliseconds(3200), milliseconds(6400)));
+}
+
+// Like client-go's reflector: each watch asks for a timeout in [5, 10) min.
+TEST_F(WatcherTest, WatchTimeoutIsSpreadOverFiveToTenMinutes) {
+  Watcher w(client_, config());
+  w.resume_from("10");
+  std::vector<std::string> seen;
+  for (double r : {0.0, 0.999}) {
+    random_.set(r);
+    transport_->push_stream({200, {line("ADDED", obj("c", "11"))}, {}});
+    expect_kind(w, WatcherEventKind::Apply, 1);
+    (void)next(w);  // the clean end of that stream
+    seen.push_back(*transport_->requests().back().request.query_value("timeoutSeconds"));
+  }
+  EXPECT_THAT(seen, ::testing::ElementsAre("300", "599"));
+}
+
+std::string too_large_status() {
+  return R"j({"kind":"Status","apiVersion":"v1","status":"Failure","message":"Timeout: Too large )j"
+         R"j(resource version: 99, current: 10","reason":"Timeout","details":{"causes":[{"reason":)j"
+         R"j("ResourceVersionTooLarge","message":"Too large resource version"}],"retryAfterSeconds":1},)j"
+         R"j("code":504})j";
+}
+
+// A resumed version the server has not reached (an etcd restore, a
+// persisted position from another cluster): relist from "" instead of
+// asking for the same version forever, as client-go's reflector does.
+TEST_F(WatcherTest, ResourceVersionTooLargeOnWatchOpenRelistsFromScratch) {
+  Watcher w(client_, config());
+  w.resume_from("99");
+  transport_->push_stream({504, {too_large_status()}, {}});
+  auto r = next(w);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Timeout);
+  EXPECT_EQ(w.state_name(), "Empty");
+  transport_->push(200, list_body({obj("a", "5")}, "10"));
+  expect_kind(w, WatcherEventKind::InitStarted);
+  expect_kind(w, WatcherEventKind::InitPage, 1);
+  auto list = transport_->requests().back().request;
+  EXPECT_EQ(list.query_value("watch"), nullptr);
+  EXPECT_EQ(list.query_value("resourceVersion"), nullptr);
+}
+
+// Recognised by its cause alone (the message is for people).
+TEST_F(WatcherTest, ResourceVersionTooLargeInStreamRelists) {
+  Watcher w(client_, config());
+  w.resume_from("99");
+  auto status = json::parse(too_large_status());
+  status["message"] = "Timeout";
+  transport_->push_stream({200, {line("ERROR", status.dump())}, {}});
+  EXPECT_FALSE(next(w));
+  EXPECT_EQ(w.state_name(), "Empty");
+}
+
+// A server that closes every watch at once must not be hammered: an empty
+// watch that lasted under a second counts as an error and is backed off.
+TEST_F(WatcherTest, VeryShortEmptyWatchesBackOffInsteadOfSpinning) {
+  Watcher w(client_, config());
+  w.resume_from("10");
+  for (int i = 0; i < 200; ++i) transport_->push_stream({200, {}, {}});
+  transport_->push_stream({200, {line("ADDED", obj("b", "11"))}, {}});
+  std::stop_source stop;
+  Backoff backoff(BackoffPolicy{}, clock_, random_);
+  run_watcher(w, backoff, clock_, stop.get_token(), [&](WatcherEvent&& ev) {
+    if (ev.kind == WatcherEventKind::Apply) stop.request_stop();
+  });
+  auto sleeps = clock_.sleeps();
+  ASSERT_EQ(sleeps.size(), 200u);
+  EXPECT_EQ(sleeps[0], milliseconds(800));
+  EXPECT_EQ(sleeps[1], milliseconds(1600));
+  EXPECT_EQ(sleeps.back(), milliseconds(30'000));
+  EXPECT_EQ(transport_->pending_streams(), 0u);
+}
+
+// An empty watch that lasted its time (the server's timeoutSeconds with no
+// changes and no bookmark) is no error: it is resumed at once.
+TEST_F(WatcherTest, LongEmptyWatchIsResumedWithoutBackoff) {
+  Watcher w(client_, config());
+  w.resume_from("10");
+  transport_->push_stream({200, {}, {}});
+  EXPECT_TRUE(w.step());  // opens
+  clock_.advance(std::chrono::seconds(1));
+  auto r = w.step();  // reads the end
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_FALSE(*r);
 }
 
 }  // namespace
