@@ -74,11 +74,9 @@ k8s::Request make_query_request(std::string_view path_prefix, std::string_view p
   req.path = std::string(path_prefix) + "/api/v1/query";
   req.headers = {{"Accept", "application/json"},
                  {"Content-Type", "application/x-www-form-urlencoded"}};
-  const auto ms = timeout.count();
-  const std::string prom_timeout =
-      std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1) + "s";
+  // A Prometheus duration: "5000ms" (Prometheus refuses "5.000s").
   req.body = "query=" + k8s::percent_encode(promql) + "&time=" + format_query_time(at) +
-             "&timeout=" + prom_timeout;
+             "&timeout=" + std::to_string(timeout.count()) + "ms";
   return req;
 }
 

@@ -76,7 +76,7 @@ TEST(PrometheusClient, SendsAPostFormWithQueryTimeAndTimeout) {
   EXPECT_EQ(req.content_type, "application/x-www-form-urlencoded");
   EXPECT_EQ(form_value(req.body, "query"), promql);
   EXPECT_EQ(form_value(req.body, "time"), "1700000000.123");
-  EXPECT_EQ(form_value(req.body, "timeout"), "1.500s");
+  EXPECT_EQ(form_value(req.body, "timeout"), "1500ms");
   EXPECT_EQ(req.authorization, "");
 }
 
