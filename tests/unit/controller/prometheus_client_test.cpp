@@ -190,6 +190,14 @@ INSTANTIATE_TEST_SUITE_P(
                     PromErrorKind::UnexpectedResultType, ""}),
     [](const auto& info) { return std::string(info.param.name); });
 
+TEST(PrometheusClient, NestingIsBoundedBeforeTheAnswerIsRead) {
+  std::string body = R"({"status":"success","data":{"resultType":"vector","result":[],"x":)";
+  body += std::string(40, '[') + std::string(40, ']') + "}}";
+  auto r = controller::parse_query_response(200, body);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("nested too deeply"), std::string::npos) << r.error().message;
+}
+
 TEST(PrometheusClient, ConnectionRefused) {
   unsigned short port = 0;
   {
