@@ -12,6 +12,7 @@
 
 #include "child_process.h"
 #include "controller/slo_analysis.h"
+#include "k8s/tls_test_server.h"
 #include "policies/quantity.h"
 #include "support/cluster.h"
 
@@ -347,6 +348,32 @@ TEST(SloPolicyApi, BaselineIsAcceptedWithDefaults) {
   const auto b = json::parse(r.out)["spec"]["slos"]["checks"][0]["baseline"];
   EXPECT_EQ(b["maxRatio"], "1.25");
   EXPECT_EQ(b["maxDelta"], "0");
+}
+
+// https:// with a CA file: the answer is read when the server's certificate
+// verifies against that CA, and refused (a named error) against the system's.
+TEST(PrometheusHttps, VerifiesTheServerAgainstTheCaFile) {
+  k8s::itest_support::OtherCa ca;
+  k8s::itest_support::TlsServer server(
+      ca, 2, 1, R"({"status":"success","data":{"resultType":"scalar","result":[1,"0.042"]}})");
+  controller::PrometheusOptions opts;
+  opts.address = "https://127.0.0.1:" + std::to_string(server.port);
+  opts.timeout = 5s;
+  opts.ca_file = ca.dir + "/ca.crt";
+  auto trusted = controller::make_prometheus_client(opts);
+  ASSERT_TRUE(trusted.ok()) << trusted.error().describe();
+  auto r = trusted.value()->query("up", std::chrono::system_clock::now());
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_DOUBLE_EQ(r->samples.at(0).value, 0.042);
+
+  opts.ca_file.clear();
+  auto system_ca = controller::make_prometheus_client(opts);
+  ASSERT_TRUE(system_ca.ok());
+  auto refused = system_ca.value()->query("up", std::chrono::system_clock::now());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, controller::PromErrorKind::Unreachable)
+      << refused.error().describe();
+  EXPECT_EQ(server.requests.load(), 1);
 }
 
 }  // namespace
