@@ -136,8 +136,9 @@ class SloGate : public testing::Test {
     return v;
   }
 
-  // Waits a full rate window so that what is measured is the current load only.
-  static void let_the_window_roll() { std::this_thread::sleep_for(24s); }
+  // Waits out the 20 s rate window (plus a tick and a scrape) so that what is
+  // measured is the current load only.
+  static void let_the_window_roll() { std::this_thread::sleep_for(30s); }
 
   static std::string describe(const Verdict& v) {
     std::string out = v.passed ? "PASS\n" : "FAIL\n";
