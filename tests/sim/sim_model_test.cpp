@@ -66,6 +66,24 @@ TEST(Demand, DeterministicForASeedAndDifferentAcrossSeeds) {
   EXPECT_GT(differ, 15);
 }
 
+TEST(Demand, NoiseIsCentredOnTheBaseCores) {
+  sim::DemandProfile p;
+  p.cores = 1;
+  p.noise = 0.1;
+  double sum = 0, lo = 2, hi = 0;
+  for (int slot = 0; slot < 2000; ++slot) {
+    const double d = sim::demand_cores(p, slot * p.noise_period_seconds);
+    sum += d;
+    lo = std::min(lo, d);
+    hi = std::max(hi, d);
+  }
+  EXPECT_NEAR(sum / 2000, 1.0, 0.01);
+  EXPECT_LT(lo, 0.91);
+  EXPECT_GT(hi, 1.09);
+  EXPECT_GE(lo, 0.9);
+  EXPECT_LT(hi, 1.1);
+}
+
 TEST(Demand, PeriodicBursts) {
   sim::DemandProfile p;
   p.cores = 0.5;
