@@ -78,22 +78,17 @@ void add_reason(CheckVerdict& v, const std::string& why) {
   v.reason += why;
 }
 
-// No data on a side: onNoData decides. Returns true when judging goes on.
-bool no_data(CheckVerdict& v, const SloCheck& check, const char* what) {
+// No data on a side: onNoData decides; Pass leaves the verdict to the rest,
+// and Skip never hides a failure already found.
+void no_data(CheckVerdict& v, const SloCheck& check, const char* what) {
   const std::string why = std::string("no data") + what +
                           " (onNoData: " + std::string(on_no_data_name(check.on_no_data)) + ")";
-  switch (check.on_no_data) {
-    case OnNoData::Fail:
-      add_reason(v, why);
-      return false;
-    case OnNoData::Skip:
-      v.outcome = CheckOutcome::Skip;
-      v.reason = why;
-      return false;
-    case OnNoData::Pass:
-      return true;
+  if (check.on_no_data == OnNoData::Fail) {
+    add_reason(v, why);
+  } else if (check.on_no_data == OnNoData::Skip && v.outcome != CheckOutcome::Fail) {
+    v.outcome = CheckOutcome::Skip;
+    v.reason = why;
   }
-  return false;
 }
 
 void judge_absolute(CheckVerdict& v, const SloCheck& check) {
@@ -137,7 +132,10 @@ CheckVerdict judge(const SloCheck& check, const AnalysisTarget& target, const An
     add_reason(v, reason);  // fail closed, whatever onNoData says
     return v;
   }
-  if (v.canary.series == 0 && !no_data(v, check, "")) return v;
+  if (v.canary.series == 0) {
+    no_data(v, check, "");  // nothing to compare with bounds or a baseline
+    return v;
+  }
   judge_absolute(v, check);
   if (!uses_baseline(check, target)) return v;
   v.baseline_used = true;
@@ -147,8 +145,7 @@ CheckVerdict judge(const SloCheck& check, const AnalysisTarget& target, const An
     return v;
   }
   if (v.baseline.series == 0) {
-    // onNoData Pass leaves the verdict to the absolute bounds alone.
-    no_data(v, check, " for the baseline");
+    no_data(v, check, " for the baseline");  // Pass: the absolute bounds alone decide
     return v;
   }
   judge_baseline(v, check);

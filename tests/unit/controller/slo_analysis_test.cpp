@@ -266,6 +266,8 @@ INSTANTIATE_TEST_SUITE_P(
             empty(), CheckOutcome::Fail, "no data for the baseline (onNoData: Fail)"},
         Row{"NoBaselineDataSkip", check({}, 0.1, OnNoData::Skip, kRatio), kCanary, series({0.05}),
             empty(), CheckOutcome::Skip, "no data for the baseline"},
+        Row{"NoBaselineDataSkipNeverHidesAnAbsoluteBreach", check({}, 0.1, OnNoData::Skip, kRatio),
+            kCanary, series({0.2}), empty(), CheckOutcome::Fail, "0.2 is above max 0.1"},
         Row{"NoBaselineDataPassJudgesAbsoluteOnly", check({}, 0.1, OnNoData::Pass, kRatio), kCanary,
             series({0.09}), empty(), CheckOutcome::Pass, ""},
         Row{"NoBaselineDataPassStillFailsAbsolute", check({}, 0.1, OnNoData::Pass, kRatio), kCanary,
@@ -369,6 +371,9 @@ TEST(BaselineLimits, Formula) {
   EXPECT_DOUBLE_EQ(policies::baseline_limit_low({1.25, 50}, 100), 50);
   EXPECT_DOUBLE_EQ(policies::baseline_limit_high({2, 0}, -4), 0);  // |b| * (ratio - 1) = 4
   EXPECT_EQ(policies::baseline_limit_high({2, 0}, kInf), kInf);
+  // An infinite baseline allows exactly itself (not NaN from -inf + inf).
+  EXPECT_EQ(policies::baseline_limit_high({1.25, 0.1}, -kInf), -kInf);
+  EXPECT_EQ(policies::baseline_limit_low({1.25, 0.1}, kInf), kInf);
 }
 
 }  // namespace
