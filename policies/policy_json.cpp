@@ -122,8 +122,29 @@ void parse_rollout(FieldReader parent, RolloutPolicy& ro, Problems& problems) {
   });
 }
 
+// A decimal string field ("1.25"); absent leaves `out` as it is.
+void decimal_text(FieldReader& r, std::string_view key, double& out) {
+  std::string text;
+  if (r.get(key) == nullptr) return;
+  r.string(key, text);
+  if (!r.get(key)->is_string()) return;  // string() reported the type
+  if (auto v = parse_decimal_text(text))
+    out = *v;
+  else
+    r.report(key, "must be a decimal string like \"1.25\" (got \"" + text + "\")");
+}
+
+void parse_baseline(FieldReader& check, SloCheck& c, Problems& problems) {
+  if (check.get("baseline") == nullptr) return;
+  FieldReader r(check.get("baseline"), check.path_of("baseline"), problems,
+                {"maxRatio", "maxDelta"});
+  SloBaseline& b = c.baseline.emplace();
+  decimal_text(r, "maxRatio", b.max_ratio);
+  decimal_text(r, "maxDelta", b.max_delta);
+}
+
 void parse_check(const json& element, const std::string& path, SloCheck& c, Problems& problems) {
-  FieldReader r(&element, path, problems, {"name", "query", "min", "max", "onNoData"});
+  FieldReader r(&element, path, problems, {"name", "query", "min", "max", "onNoData", "baseline"});
   for (auto key : {"name", "query"}) {
     if (r.get(key) == nullptr) r.report(key, "required");
   }
@@ -132,6 +153,7 @@ void parse_check(const json& element, const std::string& path, SloCheck& c, Prob
   r.optional_number("min", c.min);
   r.optional_number("max", c.max);
   r.enumeration<OnNoData>("onNoData", c.on_no_data, kOnNoData);
+  parse_baseline(r, c, problems);
 }
 
 void parse_slos(FieldReader parent, SloPolicy& slos, Problems& problems) {

@@ -166,6 +166,14 @@ void check_check(const Checker& c, const SloCheck& check, std::set<std::string>&
   for (auto [field, v] : {std::pair{"min", check.min}, std::pair{"max", check.max}})
     if (v && !std::isfinite(*v)) c.fail(field, "must be a finite number");
   if (check.min && check.max && *check.min > *check.max) c.fail("min", "must not exceed max");
+  if (check.baseline) {
+    const Checker b = c.child("baseline");
+    const double ratio = check.baseline->max_ratio;
+    if (!(ratio >= 1 && ratio <= 100))
+      b.fail("maxRatio", "must be between 1 and 100 (got " + Checker::num(ratio) + ")");
+    if (!(check.baseline->max_delta >= 0 && std::isfinite(check.baseline->max_delta)))
+      b.fail("maxDelta", "must be a finite number >= 0");
+  }
 }
 
 void check_slos(const Checker& c, const SloPolicy& slos, Problems& problems) {

@@ -1,6 +1,8 @@
 #include "policies/slo_check.h"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 
 namespace policies {
@@ -85,6 +87,31 @@ std::string render_query(std::string_view query, const TemplateValues& values) {
       out.append(query.substr(open, close + 2 - open));
     pos = close + 2;
   }
+  return out;
+}
+
+double baseline_limit_high(const SloBaseline& baseline, double b) {
+  if (!std::isfinite(b)) return b;
+  return b + std::max(std::abs(b) * (baseline.max_ratio - 1), baseline.max_delta);
+}
+
+double baseline_limit_low(const SloBaseline& baseline, double b) {
+  if (!std::isfinite(b)) return b;
+  return b - std::max(std::abs(b) * (1 - 1 / baseline.max_ratio), baseline.max_delta);
+}
+
+std::optional<double> parse_decimal_text(std::string_view text) {
+  const auto dot = text.find('.');
+  const auto whole = text.substr(0, dot);
+  const auto frac = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  const auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || whole.size() > 6 || !digits(whole)) return std::nullopt;
+  if (dot != std::string_view::npos && (frac.empty() || frac.size() > 6 || !digits(frac)))
+    return std::nullopt;
+  double out = 0;
+  std::from_chars(text.data(), text.data() + text.size(), out);
   return out;
 }
 

@@ -14,12 +14,34 @@ namespace policies {
 
 enum class OnNoData { Fail, Pass, Skip };
 
+// Canary vs baseline: during a canary the check's query also runs over the
+// stable pods, and the canary may be worse than them by at most
+//   allowance = max(|baseline| * (maxRatio - 1), maxDelta)
+// ("worse" is higher for a max bound, lower for a min bound). The ratio
+// follows market load; the delta is a noise floor for values near zero.
+struct SloBaseline {
+  double max_ratio = 1.0;  // in [1, 100]; written as a decimal string ("1.25")
+  double max_delta = 0.0;  // >= 0; written as a decimal string ("0.005")
+};
+
+// How far the canary may go for a baseline value `b`: the highest allowed
+// value for a max bound (b + allowance), the lowest for a min bound
+// (b - allowance). An infinite baseline allows exactly itself.
+double baseline_limit_high(const SloBaseline& baseline, double b);
+double baseline_limit_low(const SloBaseline& baseline, double b);
+
+// "1.25" -> 1.25: digits with an optional fraction (at most 6 places, at most
+// 6 integer digits), as the CRD's pattern allows; nullopt otherwise.
+std::optional<double> parse_decimal_text(std::string_view text);
+
 struct SloCheck {
   std::string name;
   std::string query;  // may use {{namespace}}, {{workload}}, {{pods}}
   std::optional<double> min;
   std::optional<double> max;
   OnNoData on_no_data = OnNoData::Fail;
+  // Initialized so that aggregate initializations without it stay warning-free.
+  std::optional<SloBaseline> baseline = std::nullopt;
 };
 
 struct PrometheusEndpoint {

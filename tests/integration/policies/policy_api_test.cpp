@@ -283,7 +283,20 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"AddressOf2049Characters", kAddressOf2049Characters.c_str(),
                "spec.slos.prometheus.address"},
         Broken{"CpuMinAboveMaxBelowAMillicore", R"({cpu: {min: 100.7m, max: 100.5m}})",
-               "spec.cpu.min"}),
+               "spec.cpu.min"},
+        // slos.checks[].baseline
+        Broken{"BaselineRatioBelowOne",
+               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {maxRatio: "0.8"}}]}})",
+               "spec.slos.checks[0].baseline.maxRatio"},
+        Broken{"BaselineRatioAsNumber",
+               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {maxRatio: 1.25}}]}})",
+               "spec.slos.checks[0].baseline.maxRatio"},
+        Broken{"BaselineNegativeDelta",
+               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {maxDelta: "-1"}}]}})",
+               "spec.slos.checks[0].baseline.maxDelta"},
+        Broken{"BaselineUnknownField",
+               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {ratio: "2"}}]}})",
+               "spec.slos.checks[0].baseline.ratio"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // Edge cases both the apiserver and `rightsizer validate` accept (issue 10).
