@@ -85,6 +85,25 @@ void add_flags(CLI::App& app, RunFlags& f) {
       ->capture_default_str();
 }
 
+// The Lease timings: each a duration, in client-go's order.
+policies::Result<bool> validate_lease(const RunFlags& f, RunOptions& o) {
+  for (auto [flag, text, out] :
+       {std::tuple{"--lease-duration", &f.lease_duration, &o.lease_duration},
+        std::tuple{"--renew-deadline", &f.renew_deadline, &o.renew_deadline},
+        std::tuple{"--retry-period", &f.retry_period, &o.retry_period}}) {
+    auto d = cli::duration_flag(flag, *text, milliseconds(1), hours(1));
+    if (!d) return policies::make_error(d.error());
+    *out = *d;
+  }
+  // client-go's rule: the leader must be able to retry before its deadline,
+  // and give up before another replica may take over.
+  if (o.lease_duration <= o.renew_deadline)
+    return policies::make_error("--lease-duration must be greater than --renew-deadline");
+  if (o.renew_deadline.count() * 10 <= o.retry_period.count() * 12)
+    return policies::make_error("--renew-deadline must be greater than 1.2 x --retry-period");
+  return true;
+}
+
 // Validates the written flags into options; the first problem is the error.
 policies::Result<RunOptions> validate(const RunFlags& f, const CommandEnv& env) {
   RunOptions o;
@@ -113,20 +132,7 @@ policies::Result<RunOptions> validate(const RunFlags& f, const CommandEnv& env) 
     return policies::make_error("--leader-election-id \"" + f.leader_election_id +
                                 "\": not an object name (lower-case DNS subdomain)");
   o.leader_election_id = f.leader_election_id;
-  for (auto [flag, text, out] :
-       {std::tuple{"--lease-duration", &f.lease_duration, &o.lease_duration},
-        std::tuple{"--renew-deadline", &f.renew_deadline, &o.renew_deadline},
-        std::tuple{"--retry-period", &f.retry_period, &o.retry_period}}) {
-    auto d = cli::duration_flag(flag, *text, milliseconds(1), hours(1));
-    if (!d) return policies::make_error(d.error());
-    *out = *d;
-  }
-  // client-go's rule: the leader must be able to retry before its deadline,
-  // and give up before another replica may take over.
-  if (o.lease_duration <= o.renew_deadline)
-    return policies::make_error("--lease-duration must be greater than --renew-deadline");
-  if (o.renew_deadline.count() * 10 <= o.retry_period.count() * 12)
-    return policies::make_error("--renew-deadline must be greater than 1.2 x --retry-period");
+  if (auto lease = validate_lease(f, o); !lease) return policies::make_error(lease.error());
   auto metrics = cli::bind_address_flag("--metrics-bind-address", f.metrics_bind_address);
   if (!metrics) return policies::make_error(metrics.error());
   o.metrics_bind_address = *metrics;
