@@ -1,0 +1,13 @@
+#pragma once
+// `rightsizer run`: the operator. For now it parses and validates its options
+// and stops there (exit 1): the manager is not built yet.
+#include <iosfwd>
+#include <span>
+#include <string_view>
+
+namespace controller {
+
+// `args` are the arguments after "run"; returns the exit code.
+int run_run_command(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
+
+}  // namespace controller

@@ -1,0 +1,136 @@
+#pragma once
+// The status of a Rightsizing (crds/rightsizings.yaml), the durable state of
+// one workload's rightsizing, as plain data. Conversions to and from JSON
+// follow the CRD's structural schema exactly: every field of the schema maps
+// to a member; unknown fields are dropped as the apiserver prunes them; a
+// value the schema would refuse is an error. Quantities and money are kept
+// as the text written in status (canonical text from policies/quantity.h and
+// money.h); absent optionals and empty lists are not written.
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policies/result.h"
+#include "policies/status_conditions.h"
+
+namespace policies {
+
+enum class RightsizingPhase {
+  Observing,
+  Recommended,
+  Waiting,
+  Canary,
+  Promoting,
+  Verifying,
+  Rightsized,
+  RolledBack,
+  Paused,
+  Failed
+};
+const char* to_string(RightsizingPhase p);
+
+struct ResourceList {
+  std::optional<std::string> cpu;     // "2", "1500m"
+  std::optional<std::string> memory;  // "16742Mi"
+  friend bool operator==(const ResourceList&, const ResourceList&) = default;
+};
+
+struct ContainerResources {
+  std::optional<ResourceList> requests;
+  std::optional<ResourceList> limits;
+  friend bool operator==(const ContainerResources&, const ContainerResources&) = default;
+};
+
+struct ContainerUsage {
+  std::optional<std::string> cpu_p50, cpu_p95, cpu_peak, memory_peak;
+  std::optional<std::int64_t> samples;
+  std::optional<Timestamp> observed_since;
+  friend bool operator==(const ContainerUsage&, const ContainerUsage&) = default;
+};
+
+struct ContainerStatus {
+  std::string name;  // required; the list is keyed by it
+  std::optional<ContainerResources> current, recommended, step, last_good;
+  std::optional<ContainerUsage> usage;
+  std::optional<std::string> checkpoint;  // base64 usage checkpoint, ≤ 8192 chars
+  std::optional<Timestamp> oom_killed_at;
+  friend bool operator==(const ContainerStatus&, const ContainerStatus&) = default;
+};
+
+enum class CheckOutcome { Pass, Fail, Skip, Error };
+
+struct CheckRecord {
+  std::string name;  // required
+  std::optional<std::string> value, min, max;
+  std::optional<CheckOutcome> result;
+  std::optional<std::string> message;
+  friend bool operator==(const CheckRecord&, const CheckRecord&) = default;
+};
+
+struct CanaryStatus {
+  std::vector<std::string> pods;
+  std::optional<Timestamp> started_at;
+  std::optional<std::int32_t> checks_passed, checks_failed;
+  std::vector<CheckRecord> last_checks;
+  friend bool operator==(const CanaryStatus&, const CanaryStatus&) = default;
+};
+
+struct RollbackFloor {
+  std::optional<std::string> cpu, memory;
+  friend bool operator==(const RollbackFloor&, const RollbackFloor&) = default;
+};
+
+struct LastRollback {
+  std::optional<Timestamp> at;
+  std::optional<std::string> check, observed, threshold, reason;
+  std::optional<RollbackFloor> floor;
+  std::optional<Timestamp> until;
+  friend bool operator==(const LastRollback&, const LastRollback&) = default;
+};
+
+struct MonthlyCostText {
+  std::optional<std::string> current, target, savings, currency;  // "285.95"
+  friend bool operator==(const MonthlyCostText&, const MonthlyCostText&) = default;
+};
+
+struct Transition {
+  Timestamp time{};  // required
+  std::optional<std::string> from;
+  std::string to;  // required
+  std::optional<std::string> reason;
+  friend bool operator==(const Transition&, const Transition&) = default;
+};
+
+struct RightsizingSummary {
+  std::optional<std::string> cpu, memory, last_event;  // printer columns
+  friend bool operator==(const RightsizingSummary&, const RightsizingSummary&) = default;
+};
+
+struct RightsizingStatus {
+  static constexpr std::size_t kMaxHistory = 10;
+
+  std::optional<std::int64_t> observed_generation;
+  std::optional<RightsizingPhase> phase;
+  std::optional<RightsizingSummary> summary;
+  std::optional<std::int32_t> replicas;
+  std::vector<ContainerStatus> containers;
+  std::optional<CanaryStatus> canary;
+  std::optional<LastRollback> last_rollback;
+  std::optional<MonthlyCostText> monthly_cost;
+  std::vector<Transition> history;  // oldest first, at most kMaxHistory
+  std::vector<Condition> conditions;
+  friend bool operator==(const RightsizingStatus&, const RightsizingStatus&) = default;
+};
+
+// Appends a transition, dropping the oldest beyond kMaxHistory.
+void record_transition(RightsizingStatus& status, Transition t);
+
+// `status` is the object at .status (null or absent: an empty status).
+Result<RightsizingStatus> rightsizing_status_from_json(const nlohmann::json& status);
+nlohmann::json rightsizing_status_to_json(const RightsizingStatus& status);
+
+}  // namespace policies
