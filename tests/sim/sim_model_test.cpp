@@ -2,6 +2,7 @@
 // a seed, bursts, allotted CPU, the exposition and the OOMKill status patch.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -163,6 +164,14 @@ TEST(Metrics, HistogramIsCumulativeAndRendered) {
   EXPECT_DOUBLE_EQ(m.count, 200);
   for (std::size_t i = 1; i < m.buckets.size(); ++i) EXPECT_GE(m.buckets[i], m.buckets[i - 1]);
   EXPECT_LE(m.buckets.back(), m.count);
+  // Filled by the model's CDF: p99 at 50 % is 9.2 ms, between the 8 ms and 10 ms bounds.
+  const auto& le = sim::latency_buckets();
+  const auto at = [&](double bound) {
+    return m.buckets[std::find(le.begin(), le.end(), bound) - le.begin()];
+  };
+  EXPECT_LT(at(0.008), 0.99 * m.count);
+  EXPECT_GE(at(0.01), 0.99 * m.count);
+  EXPECT_NEAR(at(0.002), m.count * sim::latency_cdf(0.5, 0.002), 1e-9);
   EXPECT_NEAR(m.sum / m.count, sim::latency_mean(0.5), 1e-12);
   std::map<std::string, std::pair<sim::SimPod, sim::PodMetrics>> pods;
   sim::SimPod p;
