@@ -384,6 +384,9 @@ TEST(Recommend, CooldownFloorAppliedIsReported) {
   EXPECT_TRUE(policies::recommend(RightsizePolicySpec{}, in).cooldown_floor_applied);
   in.cooldown = policies::CooldownFloor{{0, 20 * kGi}, in.now + 1h};
   EXPECT_TRUE(policies::recommend(RightsizePolicySpec{}, in).cooldown_floor_applied);
+  // The raw 1975m is the failed size itself: the floor moves it (to 2000m).
+  in.cooldown = policies::CooldownFloor{{1975, 0}, in.now + 1h};
+  EXPECT_TRUE(policies::recommend(RightsizePolicySpec{}, in).cooldown_floor_applied);
 }
 
 }  // namespace
