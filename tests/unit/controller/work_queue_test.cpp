@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <functional>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "k8s/testing/fake_clock.h"
@@ -15,10 +17,48 @@ using namespace std::chrono_literals;
 
 constexpr auto kBound = 10s;  // every cross-thread wait in these tests
 
+// Runs f on a thread of its own and waits for it at most kBound. If f never
+// returns (the behaviour under test is broken), the thread is detached so the
+// test fails instead of hanging; f keeps what it uses alive (shared_ptr).
+template <class T>
+class Bounded {
+ public:
+  explicit Bounded(std::function<T()> f) {
+    auto p = std::make_shared<std::promise<T>>();
+    result_ = p->get_future();
+    thread_ = std::thread([p, f = std::move(f)] { p->set_value(f()); });
+  }
+  ~Bounded() {
+    if (result_.valid() && result_.wait_for(0s) != std::future_status::ready) {
+      thread_.detach();
+    } else {
+      thread_.join();
+    }
+  }
+  // The result, or nullopt if f did not return within kBound.
+  std::optional<T> wait() {
+    if (result_.wait_for(kBound) != std::future_status::ready) return std::nullopt;
+    return result_.get();
+  }
+
+ private:
+  std::future<T> result_;
+  std::thread thread_;
+};
+
+// A queue and its clock on the heap, shared with the threads of a test.
+template <class ClockT>
+struct World {
+  ClockT clock;
+  WorkQueue queue{clock};
+};
+
 class WorkQueueTest : public testing::Test {
  protected:
-  k8s::testing::FakeClock clock_;
-  WorkQueue queue_{clock_};
+  std::shared_ptr<World<k8s::testing::FakeClock>> world_ =
+      std::make_shared<World<k8s::testing::FakeClock>>();
+  k8s::testing::FakeClock& clock_ = world_->clock;
+  WorkQueue& queue_ = world_->queue;
 };
 
 TEST_F(WorkQueueTest, QueuedKeysAreDeduplicatedAndFifo) {
@@ -106,33 +146,38 @@ TEST_F(WorkQueueTest, ShutdownIgnoresAddsAndDrainsWhatIsQueued) {
 }
 
 TEST_F(WorkQueueTest, ShutdownWakesEveryWaitingWorker) {
-  auto w1 = std::async(std::launch::async, [&] { return queue_.get(); });
-  auto w2 = std::async(std::launch::async, [&] { return queue_.get(); });
+  using Key = std::optional<std::string>;
+  Bounded<Key> w1([w = world_] { return w->queue.get(); });
+  Bounded<Key> w2([w = world_] { return w->queue.get(); });
   queue_.shutdown();
-  ASSERT_EQ(w1.wait_for(kBound), std::future_status::ready);
-  ASSERT_EQ(w2.wait_for(kBound), std::future_status::ready);
-  EXPECT_EQ(w1.get(), std::nullopt);
-  EXPECT_EQ(w2.get(), std::nullopt);
+  const auto r1 = w1.wait();
+  const auto r2 = w2.wait();
+  ASSERT_TRUE(r1 && r2) << "a worker still waits after shutdown()";
+  EXPECT_EQ(*r1, std::nullopt);
+  EXPECT_EQ(*r2, std::nullopt);
 }
 
 TEST_F(WorkQueueTest, AnAddWakesABlockedWorker) {
-  auto worker = std::async(std::launch::async, [&] { return queue_.get(); });
+  Bounded<std::optional<std::string>> worker([w = world_] { return w->queue.get(); });
   queue_.add("a");
-  ASSERT_EQ(worker.wait_for(kBound), std::future_status::ready);
-  EXPECT_EQ(worker.get(), "a");
+  EXPECT_EQ(worker.wait(), std::optional<std::optional<std::string>>("a"));
 }
 
 TEST_F(WorkQueueTest, TheTimerPromotesDelayedKeysOnTheClock) {
-  std::jthread timer([&](std::stop_token stop) { queue_.run_timer(stop); });
-  auto worker = std::async(std::launch::async, [&] { return queue_.get(); });
+  std::stop_source stop;
+  Bounded<bool> timer([w = world_, token = stop.get_token()] {
+    w->queue.run_timer(token);
+    return true;
+  });
+  Bounded<std::optional<std::string>> worker([w = world_] { return w->queue.get(); });
   queue_.add_after("a", 30s);
-  ASSERT_EQ(worker.wait_for(kBound), std::future_status::ready);
-  EXPECT_EQ(worker.get(), "a");
+  EXPECT_EQ(worker.wait(), std::optional<std::optional<std::string>>("a"));
   // The fake clock advanced exactly by the timer's sleeps: to 30 s, no more.
   std::chrono::nanoseconds slept{0};
   for (auto d : clock_.sleeps()) slept += d;
   EXPECT_EQ(slept, 30s);
-  timer.request_stop();
+  stop.request_stop();
+  EXPECT_EQ(timer.wait(), std::optional<bool>(true)) << "the timer ignored its stop token";
 }
 
 // A clock whose sleep_for blocks until its stop token fires, recording each
@@ -162,27 +207,29 @@ class BlockingClock final : public k8s::Clock {
 };
 
 TEST(WorkQueueTimer, AnEarlierKeyOrAStopInterruptsTheTimersSleep) {
-  BlockingClock clock;
-  WorkQueue queue(clock);
-  std::jthread timer([&](std::stop_token stop) { queue.run_timer(stop); });
-  queue.add_after("late", 1h);
-  EXPECT_EQ(clock.wait_for_sleeps(1), std::chrono::nanoseconds(1h));
-  queue.add_after("later", 2h);  // not earlier: no new sleep needed
-  queue.add_after("soon", 1s);
-  EXPECT_EQ(clock.wait_for_sleeps(2), std::chrono::nanoseconds(1s));
-  auto stopped = std::async(std::launch::async, [&] {
-    timer.request_stop();
-    timer.join();
+  auto world = std::make_shared<World<BlockingClock>>();
+  std::stop_source stop;
+  Bounded<bool> timer([w = world, token = stop.get_token()] {
+    w->queue.run_timer(token);
+    return true;
   });
-  EXPECT_EQ(stopped.wait_for(kBound), std::future_status::ready);
+  world->queue.add_after("late", 1h);
+  EXPECT_EQ(world->clock.wait_for_sleeps(1), std::chrono::nanoseconds(1h));
+  world->queue.add_after("later", 2h);  // not earlier: no new sleep needed
+  world->queue.add_after("soon", 1s);
+  EXPECT_EQ(world->clock.wait_for_sleeps(2), std::chrono::nanoseconds(1s));
+  stop.request_stop();
+  EXPECT_EQ(timer.wait(), std::optional<bool>(true)) << "the stop did not end the timer's sleep";
 }
 
 TEST(WorkQueueTimer, ShutdownEndsTheTimer) {
-  k8s::testing::FakeClock clock;
-  WorkQueue queue(clock);
-  auto timer = std::async(std::launch::async, [&] { queue.run_timer({}); });
-  queue.shutdown();
-  EXPECT_EQ(timer.wait_for(kBound), std::future_status::ready);
+  auto world = std::make_shared<World<k8s::testing::FakeClock>>();
+  Bounded<bool> timer([w = world] {
+    w->queue.run_timer({});
+    return true;
+  });
+  world->queue.shutdown();
+  EXPECT_EQ(timer.wait(), std::optional<bool>(true));
 }
 
 }  // namespace
