@@ -126,6 +126,12 @@ CheckVerdict judge(const SloCheck& check, const AnalysisTarget& target, const An
   v.min = check.min;
   v.max = check.max;
   v.outcome = CheckOutcome::Pass;
+  if (target.pods.empty()) {
+    // {{pods}} would render "$^", which matches an absent pod label: the
+    // query would judge unrelated series, so nothing is queried.
+    add_reason(v, "no pods to analyze");
+    return v;
+  }
   std::string reason;
   const auto query = policies::render_query(check.query, canary_values(target));
   if (!measure(answers, query, "canary", v.canary, v.warnings, reason)) {
@@ -160,6 +166,7 @@ std::vector<std::string> queries_for(std::span<const SloCheck> checks,
   const auto add = [&out](std::string q) {
     if (std::find(out.begin(), out.end(), q) == out.end()) out.push_back(std::move(q));
   };
+  if (target.pods.empty()) return out;  // judge() fails every check instead
   for (const auto& c : checks) {
     add(policies::render_query(c.query, canary_values(target)));
     if (uses_baseline(c, target)) add(policies::render_query(c.query, baseline_values(target)));

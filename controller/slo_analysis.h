@@ -5,6 +5,9 @@
 // (checks, target, answers); run_analysis() only adds the queries.
 //
 // Rules, exactly as analyze() applies them:
+// - No pods under analysis fails every check ("no pods to analyze") and runs
+//   no query: {{pods}} would render "$^", which matches series without a pod
+//   label. (No stable pods only means no baseline.)
 // - Fail closed: an error answer (unreachable, timeout, HTTP or query error,
 //   bad response) fails the check, whatever its onNoData says.
 // - No series → onNoData (Fail | Pass | Skip).

@@ -314,6 +314,24 @@ TEST(Analysis, QueriesEachRenderedQueryOnceWithCanaryThenStablePods) {
   EXPECT_EQ(controller::queries_for(checks, kPromoted).size(), 1U);
 }
 
+// "$^" for no pods matches the empty pod label in RE2, so a query would select
+// every series without a pod label: no pods is a failure and no query runs.
+TEST(Analysis, NoPodsToAnalyzeFailsWithoutQuerying) {
+  const std::vector<SloCheck> checks{check({}, 0.1, OnNoData::Pass, kRatio)};
+  const AnalysisTarget none{"trading", "engine", {}, {"engine-a"}};
+  EXPECT_TRUE(controller::queries_for(checks, none).empty());
+  Answers a;
+  a.emplace(policies::render_query(checks[0].query, {none.ns, none.workload, {}}),
+            answer(series({0.05})));
+  a.emplace(policies::render_query(checks[0].query, {none.ns, none.workload, none.baseline_pods}),
+            answer(series({0.05})));
+  const auto v = controller::analyze(checks, none, a);
+  EXPECT_FALSE(v.passed);
+  EXPECT_EQ(v.checks.at(0).outcome, CheckOutcome::Fail);
+  EXPECT_NE(v.checks.at(0).reason.find("no pods to analyze"), std::string::npos)
+      << v.checks.at(0).reason;
+}
+
 TEST(Analysis, AMissingAnswerFailsTheCheck) {
   const std::vector<SloCheck> checks{check({}, 0.1, OnNoData::Pass)};
   const auto v = controller::analyze(checks, kPromoted, {});
