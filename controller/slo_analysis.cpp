@@ -177,10 +177,15 @@ std::vector<std::string> queries_for(std::span<const SloCheck> checks,
 Verdict analyze(std::span<const SloCheck> checks, const AnalysisTarget& target,
                 const Answers& answers) {
   Verdict out;
+  bool judged = false;
   for (const auto& c : checks) {
     out.checks.push_back(judge(c, target, answers));
     if (out.checks.back().outcome == CheckOutcome::Fail) out.passed = false;
+    if (out.checks.back().outcome != CheckOutcome::Skip) judged = true;
   }
+  // Nothing judged is no evidence that the change is safe.
+  out.inconclusive = !judged;
+  if (out.inconclusive) out.passed = false;
   return out;
 }
 

@@ -19,7 +19,8 @@
 //   value >= baseline_limit_low(b) for a min bound (policies/slo_check.h), in
 //   addition to the absolute bounds. No baseline data → onNoData (Pass means
 //   "judge the absolute bounds alone"); a NaN baseline fails.
-// - The analysis passes when no check failed (skipped checks do not count).
+// - The analysis passes when no check failed and at least one check passed;
+//   all skipped (or no checks) is inconclusive, which is not a pass.
 #include <chrono>
 #include <map>
 #include <optional>
@@ -63,6 +64,9 @@ struct CheckVerdict {
 
 struct Verdict {
   bool passed = true;
+  // No check was judged (all skipped, or none): not a pass (Flagger halts on
+  // no values), though no check failed either.
+  bool inconclusive = false;
   std::vector<CheckVerdict> checks;
 };
 

@@ -90,7 +90,7 @@ TEST_P(Verdicts, Table) {
   ASSERT_EQ(v.checks.size(), 1U);
   const auto& c = v.checks[0];
   EXPECT_EQ(c.outcome, r.outcome) << c.reason;
-  EXPECT_EQ(v.passed, r.outcome != CheckOutcome::Fail);
+  EXPECT_EQ(v.passed, r.outcome == CheckOutcome::Pass);  // a lone Skip is inconclusive
   if (r.outcome == CheckOutcome::Pass) {
     EXPECT_EQ(c.reason, "");
   } else {
@@ -352,6 +352,26 @@ TEST(Analysis, OneFailedCheckFailsTheAnalysisAndSkipsDoNotCount) {
   a.erase("other");
   a.emplace("other", answer(series({2})));
   EXPECT_FALSE(controller::analyze(checks, kPromoted, a).passed);
+}
+
+// Nothing judged is no evidence: all-skipped (or no checks) is not a pass.
+TEST(Analysis, AllChecksSkippedIsInconclusiveNotAPass) {
+  SloCheck a = check({}, 1, OnNoData::Skip);
+  SloCheck b = check({}, 1, OnNoData::Skip);
+  b.name = "other";
+  b.query = "other";
+  const std::vector<SloCheck> checks{a, b};
+  Answers ans;
+  ans.emplace("q{pod=~\"engine-a|engine-b\"}", answer(empty()));
+  ans.emplace("other", answer(empty()));
+  const auto v = controller::analyze(checks, kPromoted, ans);
+  EXPECT_EQ(v.checks.at(0).outcome, CheckOutcome::Skip);
+  EXPECT_EQ(v.checks.at(1).outcome, CheckOutcome::Skip);
+  EXPECT_FALSE(v.passed);
+  EXPECT_TRUE(v.inconclusive);
+  const auto none = controller::analyze({}, kPromoted, {});
+  EXPECT_FALSE(none.passed);
+  EXPECT_TRUE(none.inconclusive);
 }
 
 // A pod name that tries to close the string and add PromQL of its own stays
