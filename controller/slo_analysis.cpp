@@ -37,6 +37,7 @@ Measurement reduce(const QueryResult& r) {
       m.nan = true;
       continue;
     }
+    if (std::isinf(s.value)) m.infinite = true;
     m.high = m.high ? std::max(*m.high, s.value) : s.value;
     m.low = m.low ? std::min(*m.low, s.value) : s.value;
   }
@@ -94,6 +95,7 @@ void no_data(CheckVerdict& v, const SloCheck& check, const char* what) {
 void judge_absolute(CheckVerdict& v, const SloCheck& check) {
   const auto& m = v.canary;
   if (m.nan) add_reason(v, "NaN in " + std::to_string(m.series) + " series");
+  if (m.infinite) add_reason(v, "infinite value in " + std::to_string(m.series) + " series");
   if (check.max && m.high && *m.high > *check.max)
     add_reason(v, num(*m.high) + " is above max " + num(*check.max));
   if (check.min && m.low && *m.low < *check.min)
@@ -104,6 +106,10 @@ void judge_baseline(CheckVerdict& v, const SloCheck& check) {
   const auto& b = v.baseline;
   if (b.nan) {
     add_reason(v, "baseline is NaN");
+    return;
+  }
+  if (b.infinite) {
+    add_reason(v, "baseline is infinite");  // no meaningful comparison
     return;
   }
   if (check.max && b.high) {

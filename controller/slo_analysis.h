@@ -12,13 +12,13 @@
 //   bad response) fails the check, whatever its onNoData says.
 // - No series → onNoData (Fail | Pass | Skip).
 // - A vector is reduced by max for a `max` bound and by min for a `min`
-//   bound; the series count is reported. A NaN in any series fails.
+//   bound; the series count is reported. A NaN or ±Inf in any series fails.
 // - Baseline (only when the check has `baseline` and there are stable pods):
 //   the same query over the stable pods, reduced the same way; the canary
 //   passes only if value <= baseline_limit_high(b) for a max bound and
 //   value >= baseline_limit_low(b) for a min bound (policies/slo_check.h), in
 //   addition to the absolute bounds. No baseline data → onNoData (Pass means
-//   "judge the absolute bounds alone"); a NaN baseline fails.
+//   "judge the absolute bounds alone"); a NaN or infinite baseline fails.
 // - The analysis passes when no check failed and at least one check passed;
 //   all skipped (or no checks) is inconclusive, which is not a pass.
 #include <chrono>
@@ -47,6 +47,7 @@ struct Measurement {
   std::optional<double> low;   // min over series (for a min bound)
   std::size_t series = 0;
   bool nan = false;
+  bool infinite = false;  // a ±Inf series: fails like NaN (a bound would miss one side)
 };
 
 struct CheckVerdict {
