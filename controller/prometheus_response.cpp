@@ -134,7 +134,7 @@ PromResult<QueryResult> parse_query_response(int http_status, std::string_view b
   if (!out) return out;
   QueryResult r = out.value();
   r.warnings = strings_of(answer, "warnings");
-  for (auto& info : strings_of(answer, "infos")) r.warnings.push_back(std::move(info));
+  r.infos = strings_of(answer, "infos");
   return r;
 }
 

@@ -44,9 +44,12 @@ Measurement reduce(const QueryResult& r) {
   return m;
 }
 
+void add_reason(CheckVerdict& v, const std::string& why);
+
 // Looks up and reduces one side; false (with `reason` set) on an error answer.
+// A warning may mean partial data (e.g. a store was down): it fails the check.
 bool measure(const Answers& answers, const std::string& query, const char* side, Measurement& out,
-             std::vector<std::string>& warnings, std::string& reason) {
+             CheckVerdict& v, std::string& reason) {
   const auto it = answers.find(query);
   if (it == answers.end()) {
     reason = std::string(side) + " query was not run";
@@ -57,7 +60,11 @@ bool measure(const Answers& answers, const std::string& query, const char* side,
     return false;
   }
   out = reduce(it->second.value());
-  for (const auto& w : it->second->warnings) warnings.push_back(w);
+  for (const auto& w : it->second->warnings) {
+    v.warnings.push_back(w);
+    add_reason(v, std::string(side) + " query: Prometheus warning: " + w);
+  }
+  for (const auto& i : it->second->infos) v.infos.push_back(i);
   return true;
 }
 
@@ -140,7 +147,7 @@ CheckVerdict judge(const SloCheck& check, const AnalysisTarget& target, const An
   }
   std::string reason;
   const auto query = policies::render_query(check.query, canary_values(target));
-  if (!measure(answers, query, "canary", v.canary, v.warnings, reason)) {
+  if (!measure(answers, query, "canary", v.canary, v, reason)) {
     add_reason(v, reason);  // fail closed, whatever onNoData says
     return v;
   }
@@ -152,7 +159,7 @@ CheckVerdict judge(const SloCheck& check, const AnalysisTarget& target, const An
   if (!uses_baseline(check, target)) return v;
   v.baseline_used = true;
   const auto base_query = policies::render_query(check.query, baseline_values(target));
-  if (!measure(answers, base_query, "baseline", v.baseline, v.warnings, reason)) {
+  if (!measure(answers, base_query, "baseline", v.baseline, v, reason)) {
     add_reason(v, reason);
     return v;
   }

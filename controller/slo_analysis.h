@@ -8,6 +8,8 @@
 // - No pods under analysis fails every check ("no pods to analyze") and runs
 //   no query: {{pods}} would render "$^", which matches series without a pod
 //   label. (No stable pods only means no baseline.)
+// - A Prometheus warning on either query (possibly partial data) fails the
+//   check, naming the warning; infos are only reported.
 // - Fail closed: an error answer (unreachable, timeout, HTTP or query error,
 //   bad response) fails the check, whatever its onNoData says.
 // - No series → onNoData (Fail | Pass | Skip).
@@ -60,7 +62,8 @@ struct CheckVerdict {
   Measurement baseline;
   std::optional<double> baseline_high;  // highest value the baseline allows
   std::optional<double> baseline_low;   // lowest value the baseline allows
-  std::vector<std::string> warnings;    // Prometheus' warnings for the queries
+  std::vector<std::string> warnings;    // Prometheus' warnings for the queries (they fail it)
+  std::vector<std::string> infos;       // Prometheus' infos for the queries
 };
 
 struct Verdict {

@@ -159,4 +159,20 @@ TEST(AnalysisTarget, CanaryPodsAreAnalysedAndTheRestIsTheBaseline) {
   EXPECT_TRUE(all.baseline_pods.empty());
 }
 
+// Infos and an infinite value are shown, in text and in JSON.
+TEST(AnalyzeReport, ShowsInfosAndInfiniteValues) {
+  controller::Verdict v;
+  controller::CheckVerdict c;
+  c.name = "lat";
+  c.infos = {"metric might not be a counter"};
+  c.canary.infinite = true;
+  v.checks.push_back(c);
+  const controller::AnalysisTarget t{"ns", "w", {"p"}, {}};
+  const auto text = controller::format_verdict_text(v, t);
+  EXPECT_NE(text.find("lat: info: metric might not be a counter"), std::string::npos) << text;
+  const auto json = controller::format_verdict_json(v, t);
+  EXPECT_NE(json.find(R"("infos": [)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("infinite": true)"), std::string::npos) << json;
+}
+
 }  // namespace

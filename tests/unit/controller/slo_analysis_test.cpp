@@ -350,6 +350,30 @@ TEST(Analysis, NoPodsToAnalyzeFailsWithoutQuerying) {
       << v.checks.at(0).reason;
 }
 
+// A 'success' answer with warnings may hold partial data: the check fails
+// and names the warning. Infos are reported and do not fail it.
+TEST(Analysis, AWarningFailsTheCheckAnInfoDoesNot) {
+  const std::vector<SloCheck> checks{check({}, 0.1)};
+  const auto query = policies::render_query(checks[0].query, {"trading", "engine", kPromoted.pods});
+  QueryResult r;
+  r.samples.push_back(Sample{{}, 0.05});
+  r.infos.push_back("PromQL info: metric might not be a counter");
+  Answers a;
+  a.emplace(query, r);
+  const auto ok = controller::analyze(checks, kPromoted, a);
+  EXPECT_TRUE(ok.passed) << ok.checks.at(0).reason;
+  EXPECT_EQ(ok.checks.at(0).infos, r.infos);
+  r.warnings.push_back("partial response: store down");
+  a.clear();
+  a.emplace(query, r);
+  const auto v = controller::analyze(checks, kPromoted, a);
+  EXPECT_FALSE(v.passed);
+  EXPECT_EQ(v.checks.at(0).outcome, CheckOutcome::Fail);
+  EXPECT_NE(v.checks.at(0).reason.find("Prometheus warning: partial response: store down"),
+            std::string::npos)
+      << v.checks.at(0).reason;
+}
+
 TEST(Analysis, AMissingAnswerFailsTheCheck) {
   const std::vector<SloCheck> checks{check({}, 0.1, OnNoData::Pass)};
   const auto v = controller::analyze(checks, kPromoted, {});
