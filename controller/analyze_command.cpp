@@ -89,20 +89,20 @@ policies::Result<policies::ParsedPolicy> policy_from_cluster(k8s::ApiClient& api
   return policies::parse_policy_object(*obj);
 }
 
-// The pods of the workload, by its selector's matchLabels; terminating pods are left out.
+// The pods of the workload, by its whole selector; terminating pods are left out.
 policies::Result<std::vector<std::string>> workload_pods(k8s::ApiClient& api,
                                                          const AnalyzeArgs& a) {
   const auto resource =
       a.kind == "StatefulSet" ? k8s::resources::statefulsets() : k8s::resources::deployments();
   auto w = api.get({resource, a.ns, a.workload, ""});
   if (!w) return policies::make_error(a.kind + " " + a.workload + ": " + w.error().describe());
-  const auto labels = (*w)["spec"]["selector"].value("matchLabels", nlohmann::json::object());
-  std::string selector;
-  for (const auto& [k, v] : labels.items())
-    selector += (selector.empty() ? "" : ",") + k + "=" + v.get<std::string>();
-  if (selector.empty()) return policies::make_error(a.workload + " has no matchLabels selector");
+  std::string error;
+  const auto& spec = (*w)["spec"];
+  const auto selector = label_selector_text(
+      spec.is_object() && spec.contains("selector") ? spec["selector"] : nlohmann::json(), error);
+  if (!selector) return policies::make_error(a.workload + ": " + error);
   k8s::ListOptions opts;
-  opts.label_selector = selector;
+  opts.label_selector = *selector;
   auto list = api.list({k8s::resources::pods(), a.ns, "", ""}, opts);
   if (!list) return policies::make_error("listing pods: " + list.error().describe());
   std::vector<std::string> out;
@@ -166,6 +166,59 @@ std::optional<AnalyzeArgs> parse_analyze_args(std::span<const std::string_view> 
     error = "--kubeconfig is needed to read the policy or the workload's pods";
   if (!error.empty()) return std::nullopt;
   return a;
+}
+
+namespace {
+
+// One matchExpressions entry as a label selector term; "" (with `error`) if it cannot be one.
+std::string expression_text(const nlohmann::json& e, std::string& error) {
+  const auto text = [&e](const char* key) {
+    return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
+  };
+  const std::string key = text("key"), op = text("operator");
+  if (key.empty()) {
+    error = "selector expression without a key";
+    return "";
+  }
+  if (op == "Exists") return key;
+  if (op == "DoesNotExist") return "!" + key;
+  if (op != "In" && op != "NotIn") {
+    error = "selector operator \"" + op + "\" is not supported (In, NotIn, Exists, DoesNotExist)";
+    return "";
+  }
+  std::string values;
+  if (e.contains("values") && e["values"].is_array())
+    for (const auto& v : e["values"])
+      if (v.is_string()) values += (values.empty() ? "" : ",") + v.get<std::string>();
+  if (values.empty()) {
+    error = "selector " + op + " on " + key + " needs values";
+    return "";
+  }
+  return key + (op == "In" ? " in (" : " notin (") + values + ")";
+}
+
+}  // namespace
+
+std::optional<std::string> label_selector_text(const nlohmann::json& selector, std::string& error) {
+  std::string out;
+  const auto add = [&out](const std::string& term) { out += (out.empty() ? "" : ",") + term; };
+  if (selector.is_object() && selector.contains("matchLabels") &&
+      selector["matchLabels"].is_object())
+    for (const auto& [k, v] : selector["matchLabels"].items())
+      add(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+  if (selector.is_object() && selector.contains("matchExpressions") &&
+      selector["matchExpressions"].is_array())
+    for (const auto& e : selector["matchExpressions"]) {
+      const auto term = expression_text(e, error);
+      if (term.empty()) return std::nullopt;
+      add(term);
+    }
+  // An empty selector would list every pod of the namespace.
+  if (out.empty()) {
+    error = "the selector has neither matchLabels nor matchExpressions";
+    return std::nullopt;
+  }
+  return out;
 }
 
 AnalysisTarget analysis_target(const AnalyzeArgs& args, std::vector<std::string> workload_pods) {

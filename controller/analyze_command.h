@@ -8,11 +8,12 @@
 //       [--kubeconfig FILE] [--prometheus URL] [--prometheus-ca-file FILE]
 //       [--prometheus-token-file FILE] [-o text|json]
 //
-// Pods: the workload's (its selector's matchLabels) from the cluster, or
+// Pods: the workload's (its whole selector) from the cluster, or
 // --pods. With --canary-pods those are analysed and the remaining pods are
 // the baseline. Exit status: 0 the analysis passed, 1 it failed, 2 usage,
 // configuration or cluster errors.
 #include <iosfwd>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,6 +45,10 @@ std::optional<AnalyzeArgs> parse_analyze_args(std::span<const std::string_view> 
 
 // Splits the workload's pods into the analysed ones and the baseline.
 AnalysisTarget analysis_target(const AnalyzeArgs& args, std::vector<std::string> workload_pods);
+
+// A workload's spec.selector as a label selector ("app=x,tier in (a,b),team,!old");
+// nullopt (with `error`) when it is empty or uses what a label selector cannot say.
+std::optional<std::string> label_selector_text(const nlohmann::json& selector, std::string& error);
 
 // The report: a table (text) or a JSON document.
 std::string format_verdict_text(const Verdict& verdict, const AnalysisTarget& target);

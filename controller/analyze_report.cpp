@@ -67,7 +67,8 @@ nlohmann::json measurement_json(const Measurement& m) {
   return {{"max", value_json(m.high)},
           {"min", value_json(m.low)},
           {"series", m.series},
-          {"nan", m.nan}};
+          {"nan", m.nan},
+          {"infinite", m.infinite}};
 }
 
 }  // namespace
@@ -90,6 +91,7 @@ std::string format_verdict_text(const Verdict& verdict, const AnalysisTarget& ta
   for (const auto& c : verdict.checks) {
     if (!c.reason.empty()) o << "  " << c.name << ": " << c.reason << "\n";
     for (const auto& w : c.warnings) o << "  " << c.name << ": warning: " << w << "\n";
+    for (const auto& i : c.infos) o << "  " << c.name << ": info: " << i << "\n";
   }
   o << "\nanalysis: " << (verdict.passed ? "PASS" : "FAIL") << "\n";
   return o.str();
@@ -101,7 +103,7 @@ std::string format_verdict_json(const Verdict& verdict, const AnalysisTarget& ta
     nlohmann::json j = {{"name", c.name},           {"outcome", outcome(c.outcome)},
                         {"reason", c.reason},       {"min", value_json(c.min)},
                         {"max", value_json(c.max)}, {"canary", measurement_json(c.canary)},
-                        {"warnings", c.warnings}};
+                        {"warnings", c.warnings},   {"infos", c.infos}};
     if (c.baseline_used) {
       j["baseline"] = measurement_json(c.baseline);
       j["baselineAllowsAtMost"] = value_json(c.baseline_high);

@@ -72,7 +72,8 @@ enum class ResultType { Scalar, Vector };
 struct QueryResult {
   ResultType type = ResultType::Vector;
   std::vector<Sample> samples;        // a scalar has exactly one
-  std::vector<std::string> warnings;  // "warnings" and "infos" of the answer
+  std::vector<std::string> warnings;  // may mean partial data: fails a check
+  std::vector<std::string> infos;     // notes only (e.g. "metric might not be a counter")
 };
 
 // Parses an HTTP answer of /api/v1/query (status code and body).

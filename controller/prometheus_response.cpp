@@ -117,9 +117,13 @@ PromResult<QueryResult> parse_query_response(int http_status, std::string_view b
                  http_status);
   }
   if (answer["status"] == "error") {
-    PromError e =
-        error(PromErrorKind::QueryError, answer.value("error", "unknown error"), http_status);
-    e.error_type = answer.value("errorType", "");
+    // The fields are only trusted when they are strings: value() throws on another type.
+    const auto text_of = [&answer](const char* key, const char* fallback) {
+      return answer.contains(key) && answer[key].is_string() ? answer[key].get<std::string>()
+                                                             : std::string(fallback);
+    };
+    PromError e = error(PromErrorKind::QueryError, text_of("error", "unknown error"), http_status);
+    e.error_type = text_of("errorType", "");
     return e;
   }
   if (!ok_status) return http_error(http_status, body);
@@ -130,7 +134,7 @@ PromResult<QueryResult> parse_query_response(int http_status, std::string_view b
   if (!out) return out;
   QueryResult r = out.value();
   r.warnings = strings_of(answer, "warnings");
-  for (auto& info : strings_of(answer, "infos")) r.warnings.push_back(std::move(info));
+  r.infos = strings_of(answer, "infos");
   return r;
 }
 

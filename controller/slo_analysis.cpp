@@ -37,15 +37,19 @@ Measurement reduce(const QueryResult& r) {
       m.nan = true;
       continue;
     }
+    if (std::isinf(s.value)) m.infinite = true;
     m.high = m.high ? std::max(*m.high, s.value) : s.value;
     m.low = m.low ? std::min(*m.low, s.value) : s.value;
   }
   return m;
 }
 
+void add_reason(CheckVerdict& v, const std::string& why);
+
 // Looks up and reduces one side; false (with `reason` set) on an error answer.
+// A warning may mean partial data (e.g. a store was down): it fails the check.
 bool measure(const Answers& answers, const std::string& query, const char* side, Measurement& out,
-             std::vector<std::string>& warnings, std::string& reason) {
+             CheckVerdict& v, std::string& reason) {
   const auto it = answers.find(query);
   if (it == answers.end()) {
     reason = std::string(side) + " query was not run";
@@ -56,7 +60,11 @@ bool measure(const Answers& answers, const std::string& query, const char* side,
     return false;
   }
   out = reduce(it->second.value());
-  for (const auto& w : it->second->warnings) warnings.push_back(w);
+  for (const auto& w : it->second->warnings) {
+    v.warnings.push_back(w);
+    add_reason(v, std::string(side) + " query: Prometheus warning: " + w);
+  }
+  for (const auto& i : it->second->infos) v.infos.push_back(i);
   return true;
 }
 
@@ -94,6 +102,7 @@ void no_data(CheckVerdict& v, const SloCheck& check, const char* what) {
 void judge_absolute(CheckVerdict& v, const SloCheck& check) {
   const auto& m = v.canary;
   if (m.nan) add_reason(v, "NaN in " + std::to_string(m.series) + " series");
+  if (m.infinite) add_reason(v, "infinite value in " + std::to_string(m.series) + " series");
   if (check.max && m.high && *m.high > *check.max)
     add_reason(v, num(*m.high) + " is above max " + num(*check.max));
   if (check.min && m.low && *m.low < *check.min)
@@ -104,6 +113,10 @@ void judge_baseline(CheckVerdict& v, const SloCheck& check) {
   const auto& b = v.baseline;
   if (b.nan) {
     add_reason(v, "baseline is NaN");
+    return;
+  }
+  if (b.infinite) {
+    add_reason(v, "baseline is infinite");  // no meaningful comparison
     return;
   }
   if (check.max && b.high) {
@@ -126,9 +139,15 @@ CheckVerdict judge(const SloCheck& check, const AnalysisTarget& target, const An
   v.min = check.min;
   v.max = check.max;
   v.outcome = CheckOutcome::Pass;
+  if (target.pods.empty()) {
+    // {{pods}} would render "$^", which matches an absent pod label: the
+    // query would judge unrelated series, so nothing is queried.
+    add_reason(v, "no pods to analyze");
+    return v;
+  }
   std::string reason;
   const auto query = policies::render_query(check.query, canary_values(target));
-  if (!measure(answers, query, "canary", v.canary, v.warnings, reason)) {
+  if (!measure(answers, query, "canary", v.canary, v, reason)) {
     add_reason(v, reason);  // fail closed, whatever onNoData says
     return v;
   }
@@ -140,7 +159,7 @@ CheckVerdict judge(const SloCheck& check, const AnalysisTarget& target, const An
   if (!uses_baseline(check, target)) return v;
   v.baseline_used = true;
   const auto base_query = policies::render_query(check.query, baseline_values(target));
-  if (!measure(answers, base_query, "baseline", v.baseline, v.warnings, reason)) {
+  if (!measure(answers, base_query, "baseline", v.baseline, v, reason)) {
     add_reason(v, reason);
     return v;
   }
@@ -160,6 +179,7 @@ std::vector<std::string> queries_for(std::span<const SloCheck> checks,
   const auto add = [&out](std::string q) {
     if (std::find(out.begin(), out.end(), q) == out.end()) out.push_back(std::move(q));
   };
+  if (target.pods.empty()) return out;  // judge() fails every check instead
   for (const auto& c : checks) {
     add(policies::render_query(c.query, canary_values(target)));
     if (uses_baseline(c, target)) add(policies::render_query(c.query, baseline_values(target)));
@@ -170,10 +190,15 @@ std::vector<std::string> queries_for(std::span<const SloCheck> checks,
 Verdict analyze(std::span<const SloCheck> checks, const AnalysisTarget& target,
                 const Answers& answers) {
   Verdict out;
+  bool judged = false;
   for (const auto& c : checks) {
     out.checks.push_back(judge(c, target, answers));
     if (out.checks.back().outcome == CheckOutcome::Fail) out.passed = false;
+    if (out.checks.back().outcome != CheckOutcome::Skip) judged = true;
   }
+  // Nothing judged is no evidence that the change is safe.
+  out.inconclusive = !judged;
+  if (out.inconclusive) out.passed = false;
   return out;
 }
 

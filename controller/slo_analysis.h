@@ -5,18 +5,24 @@
 // (checks, target, answers); run_analysis() only adds the queries.
 //
 // Rules, exactly as analyze() applies them:
+// - No pods under analysis fails every check ("no pods to analyze") and runs
+//   no query: {{pods}} would render "$^", which matches series without a pod
+//   label. (No stable pods only means no baseline.)
+// - A Prometheus warning on either query (possibly partial data) fails the
+//   check, naming the warning; infos are only reported.
 // - Fail closed: an error answer (unreachable, timeout, HTTP or query error,
 //   bad response) fails the check, whatever its onNoData says.
 // - No series → onNoData (Fail | Pass | Skip).
 // - A vector is reduced by max for a `max` bound and by min for a `min`
-//   bound; the series count is reported. A NaN in any series fails.
+//   bound; the series count is reported. A NaN or ±Inf in any series fails.
 // - Baseline (only when the check has `baseline` and there are stable pods):
 //   the same query over the stable pods, reduced the same way; the canary
 //   passes only if value <= baseline_limit_high(b) for a max bound and
 //   value >= baseline_limit_low(b) for a min bound (policies/slo_check.h), in
 //   addition to the absolute bounds. No baseline data → onNoData (Pass means
-//   "judge the absolute bounds alone"); a NaN baseline fails.
-// - The analysis passes when no check failed (skipped checks do not count).
+//   "judge the absolute bounds alone"); a NaN or infinite baseline fails.
+// - The analysis passes when no check failed and at least one check passed;
+//   all skipped (or no checks) is inconclusive, which is not a pass.
 #include <chrono>
 #include <map>
 #include <optional>
@@ -43,6 +49,7 @@ struct Measurement {
   std::optional<double> low;   // min over series (for a min bound)
   std::size_t series = 0;
   bool nan = false;
+  bool infinite = false;  // a ±Inf series: fails like NaN (a bound would miss one side)
 };
 
 struct CheckVerdict {
@@ -55,11 +62,15 @@ struct CheckVerdict {
   Measurement baseline;
   std::optional<double> baseline_high;  // highest value the baseline allows
   std::optional<double> baseline_low;   // lowest value the baseline allows
-  std::vector<std::string> warnings;    // Prometheus' warnings for the queries
+  std::vector<std::string> warnings;    // Prometheus' warnings for the queries (they fail it)
+  std::vector<std::string> infos;       // Prometheus' infos for the queries
 };
 
 struct Verdict {
   bool passed = true;
+  // No check was judged (all skipped, or none): not a pass (Flagger halts on
+  // no values), though no check failed either.
+  bool inconclusive = false;
   std::vector<CheckVerdict> checks;
 };
 

@@ -168,6 +168,10 @@ void check_check(const Checker& c, const SloCheck& check, std::set<std::string>&
   if (check.min && check.max && *check.min > *check.max) c.fail("min", "must not exceed max");
   if (check.baseline) {
     const Checker b = c.child("baseline");
+    // Without {{pods}} both sides render the same text: the canary would be
+    // compared with itself and always pass.
+    if (check.query.find("{{pods}}") == std::string::npos)
+      c.fail("baseline", "needs a query that uses {{pods}}");
     const double ratio = check.baseline->max_ratio;
     if (!(ratio >= 1 && ratio <= 100))
       b.fail("maxRatio", "must be between 1 and 100 (got " + Checker::num(ratio) + ")");

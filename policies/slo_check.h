@@ -16,9 +16,10 @@ enum class OnNoData { Fail, Pass, Skip };
 
 // Canary vs baseline: during a canary the check's query also runs over the
 // stable pods, and the canary may be worse than them by at most
-//   allowance = max(|baseline| * (maxRatio - 1), maxDelta)
-// ("worse" is higher for a max bound, lower for a min bound). The ratio
-// follows market load; the delta is a noise floor for values near zero.
+//   max(|baseline| * (maxRatio - 1), maxDelta)      higher, for a max bound
+//   max(|baseline| * (1 - 1/maxRatio), maxDelta)    lower, for a min bound
+// (so a min check may fall to baseline / maxRatio). The ratio follows market
+// load; the delta is a noise floor for values near zero.
 struct SloBaseline {
   double max_ratio = 1.0;  // in [1, 100]; written as a decimal string ("1.25")
   double max_delta = 0.0;  // >= 0; written as a decimal string ("0.005")

@@ -285,18 +285,26 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"CpuMinAboveMaxBelowAMillicore", R"({cpu: {min: 100.7m, max: 100.5m}})",
                "spec.cpu.min"},
         // slos.checks[].baseline
-        Broken{"BaselineRatioBelowOne",
-               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {maxRatio: "0.8"}}]}})",
-               "spec.slos.checks[0].baseline.maxRatio"},
-        Broken{"BaselineRatioAsNumber",
-               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {maxRatio: 1.25}}]}})",
-               "spec.slos.checks[0].baseline.maxRatio"},
-        Broken{"BaselineNegativeDelta",
-               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {maxDelta: "-1"}}]}})",
-               "spec.slos.checks[0].baseline.maxDelta"},
-        Broken{"BaselineUnknownField",
-               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {ratio: "2"}}]}})",
-               "spec.slos.checks[0].baseline.ratio"}),
+        Broken{
+            "BaselineRatioBelowOne",
+            R"({slos: {checks: [{name: a, query: "up{pod=~\"{{pods}}\"}", max: 1, baseline: {maxRatio: "0.8"}}]}})",
+            "spec.slos.checks[0].baseline.maxRatio"},
+        Broken{
+            "BaselineRatioAsNumber",
+            R"({slos: {checks: [{name: a, query: "up{pod=~\"{{pods}}\"}", max: 1, baseline: {maxRatio: 1.25}}]}})",
+            "spec.slos.checks[0].baseline.maxRatio"},
+        Broken{
+            "BaselineNegativeDelta",
+            R"({slos: {checks: [{name: a, query: "up{pod=~\"{{pods}}\"}", max: 1, baseline: {maxDelta: "-1"}}]}})",
+            "spec.slos.checks[0].baseline.maxDelta"},
+        Broken{
+            "BaselineUnknownField",
+            R"({slos: {checks: [{name: a, query: "up{pod=~\"{{pods}}\"}", max: 1, baseline: {ratio: "2"}}]}})",
+            "spec.slos.checks[0].baseline.ratio"},
+        // Without {{pods}} the canary would be compared with itself.
+        Broken{"BaselineWithoutPods",
+               R"({slos: {checks: [{name: a, query: up, max: 1, baseline: {maxRatio: "2"}}]}})",
+               "spec.slos.checks[0].baseline"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 // Edge cases both the apiserver and `rightsizer validate` accept (issue 10).

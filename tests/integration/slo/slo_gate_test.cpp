@@ -336,8 +336,8 @@ TEST(SloPolicyApi, BaselineIsAcceptedWithDefaults) {
   const std::string policy =
       "apiVersion: rightsizer.io/v1alpha1\nkind: RightsizePolicy\nmetadata: {name: p, namespace: " +
       ns.name() +
-      "}\nspec: {slos: {checks: [{name: lat, query: up, max: 0.1, baseline: {maxRatio: "
-      "\"1.25\"}}]}}\n";
+      "}\nspec: {slos: {checks: [{name: lat, query: \"up{pod=~\\\"{{pods}}\\\"}\", max: 0.1, "
+      "baseline: {maxRatio: \"1.25\"}}]}}\n";
   itest::CommandResult r;
   ASSERT_TRUE(itest::eventually(
       [&] {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "test_http_server.h"
@@ -157,6 +158,57 @@ TEST(AnalysisTarget, CanaryPodsAreAnalysedAndTheRestIsTheBaseline) {
   const auto all = controller::analysis_target(a, {"w-a", "w-b"});
   EXPECT_EQ(all.pods.size(), 2U);
   EXPECT_TRUE(all.baseline_pods.empty());
+}
+
+// Infos and an infinite value are shown, in text and in JSON.
+TEST(AnalyzeReport, ShowsInfosAndInfiniteValues) {
+  controller::Verdict v;
+  controller::CheckVerdict c;
+  c.name = "lat";
+  c.infos = {"metric might not be a counter"};
+  c.canary.infinite = true;
+  v.checks.push_back(c);
+  const controller::AnalysisTarget t{"ns", "w", {"p"}, {}};
+  const auto text = controller::format_verdict_text(v, t);
+  EXPECT_NE(text.find("lat: info: metric might not be a counter"), std::string::npos) << text;
+  const auto json = controller::format_verdict_json(v, t);
+  EXPECT_NE(json.find(R"("infos": [)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("infinite": true)"), std::string::npos) << json;
+}
+
+// The workload's whole selector becomes the pod list's label selector:
+// matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist).
+TEST(WorkloadSelector, MatchLabelsAndExpressions) {
+  std::string error;
+  const auto sel = controller::label_selector_text(nlohmann::json::parse(R"({
+      "matchLabels": {"app": "engine"},
+      "matchExpressions": [
+        {"key": "tier", "operator": "In", "values": ["a", "b"]},
+        {"key": "track", "operator": "NotIn", "values": ["canary"]},
+        {"key": "team", "operator": "Exists"},
+        {"key": "legacy", "operator": "DoesNotExist"}]})"),
+                                                   error);
+  ASSERT_TRUE(sel.has_value()) << error;
+  EXPECT_EQ(*sel, "app=engine,tier in (a,b),track notin (canary),team,!legacy");
+  const auto only = controller::label_selector_text(
+      nlohmann::json::parse(R"({"matchExpressions": [{"key": "app", "operator": "Exists"}]})"),
+      error);
+  ASSERT_TRUE(only.has_value()) << error;
+  EXPECT_EQ(*only, "app");
+}
+
+TEST(WorkloadSelector, RefusesWhatItCannotExpress) {
+  for (const char* bad :
+       {R"({})", R"({"matchLabels": {}})",
+        R"({"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]})",
+        R"({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]})",
+        R"({"matchExpressions": [{"key": "a", "operator": "In"}]})",
+        R"({"matchExpressions": [{"operator": "Exists"}]})"}) {
+    std::string error;
+    EXPECT_FALSE(controller::label_selector_text(nlohmann::json::parse(bad), error).has_value())
+        << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <cmath>
 #include <filesystem>
@@ -121,11 +123,13 @@ TEST(PrometheusClient, EmptyVectorIsNoData) {
   EXPECT_FALSE(v->has_value());
 }
 
-TEST(PrometheusClient, WarningsAndInfosAreKept) {
+// Warnings may mean partial data and fail a check; infos do not: kept apart.
+TEST(PrometheusClient, WarningsAndInfosAreKeptApart) {
   auto r = answer_with(200, R"({"status":"success","warnings":["w1"],"infos":["i1"],
       "data":{"resultType":"vector","result":[]}})");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->warnings, (std::vector<std::string>{"w1", "i1"}));
+  EXPECT_EQ(r->warnings, (std::vector<std::string>{"w1"}));
+  EXPECT_EQ(r->infos, (std::vector<std::string>{"i1"}));
 }
 
 struct FailureCase {
@@ -159,6 +163,10 @@ INSTANTIATE_TEST_SUITE_P(
         FailureCase{"QueryTimeout", 503,
                     R"({"status":"error","errorType":"timeout","error":"query timed out"})",
                     PromErrorKind::QueryError, "timeout"},
+        FailureCase{"ErrorNotAString", 400, R"({"status":"error","error":5})",
+                    PromErrorKind::QueryError, ""},
+        FailureCase{"ErrorTypeNull", 422, R"({"status":"error","errorType":null,"error":"x"})",
+                    PromErrorKind::QueryError, ""},
         FailureCase{"ErrorWith200", 200, R"({"status":"error","errorType":"internal","error":"x"})",
                     PromErrorKind::QueryError, "internal"},
         FailureCase{"ProxyHtml502", 502, "<html>Bad Gateway</html>", PromErrorKind::HttpServerError,
@@ -245,6 +253,46 @@ TEST(PrometheusClient, ResponseLargerThanTheBoundIsRefused) {
   EXPECT_EQ(r.error().kind, PromErrorKind::ResponseTooLarge) << r.error().describe();
   // The same answer fits a larger bound.
   EXPECT_TRUE(client_for(server.url(), 2s, 8192)->query("up", kAt).ok());
+}
+
+// Without Content-Length the bound must hold while the chunks arrive.
+TEST(PrometheusClient, ChunkedResponseLargerThanTheBoundIsRefused) {
+  const std::string body = R"({"status":"success","warnings":[")" + std::string(4096, 'w') +
+                           R"("],"data":{"resultType":"vector","result":[]}})";
+  std::string raw =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close\r\n\r\n";
+  for (std::size_t i = 0; i < body.size(); i += 512) {
+    const auto piece = body.substr(i, 512);
+    std::ostringstream size;
+    size << std::hex << piece.size();
+    raw += size.str() + "\r\n" + piece + "\r\n";
+  }
+  raw += "0\r\n\r\n";
+  TestHttpServer server([&](const auto&) {
+    ScriptedAnswer a;
+    a.raw = raw;
+    return a;
+  });
+  auto r = client_for(server.url(), 2s, 1024)->query("up", kAt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, PromErrorKind::ResponseTooLarge) << r.error().describe();
+  EXPECT_TRUE(client_for(server.url(), 2s, 8192)->query("up", kAt).ok());
+}
+
+// A Content-Length over the bound is refused on the header, even if fewer
+// bytes ever arrive (not read as a truncated answer).
+TEST(PrometheusClient, DeclaredLengthLargerThanTheBoundIsRefused) {
+  TestHttpServer server([](const auto&) {
+    ScriptedAnswer a;
+    a.raw =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n"
+        "Connection: close\r\n\r\n{\"status\":\"success\"";
+    return a;
+  });
+  auto r = client_for(server.url(), 2s, 1024)->query("up", kAt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, PromErrorKind::ResponseTooLarge) << r.error().describe();
 }
 
 TEST(PrometheusClient, BearerTokenFromFileIsSentAndNeverInErrors) {

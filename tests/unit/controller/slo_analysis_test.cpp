@@ -90,7 +90,7 @@ TEST_P(Verdicts, Table) {
   ASSERT_EQ(v.checks.size(), 1U);
   const auto& c = v.checks[0];
   EXPECT_EQ(c.outcome, r.outcome) << c.reason;
-  EXPECT_EQ(v.passed, r.outcome != CheckOutcome::Fail);
+  EXPECT_EQ(v.passed, r.outcome == CheckOutcome::Pass);  // a lone Skip is inconclusive
   if (r.outcome == CheckOutcome::Pass) {
     EXPECT_EQ(c.reason, "");
   } else {
@@ -161,6 +161,20 @@ INSTANTIATE_TEST_SUITE_P(
             {},
             CheckOutcome::Fail,
             "above max"},
+        Row{"PlusInfFailsMin",
+            check(0, {}),
+            kPromoted,
+            series({kInf}),
+            {},
+            CheckOutcome::Fail,
+            "infinite value in 1 series"},
+        Row{"MinusInfFailsMax",
+            check({}, 0.1),
+            kPromoted,
+            series({0.01, -kInf}),
+            {},
+            CheckOutcome::Fail,
+            "infinite value in 2 series"},
         Row{"MinusInfFailsMin",
             check(0, {}),
             kPromoted,
@@ -281,8 +295,12 @@ INSTANTIATE_TEST_SUITE_P(
             series({0.1, 0.5}), CheckOutcome::Pass, ""},
         Row{"NegativeValuesUseMagnitude", check({}, 0, OnNoData::Fail, SloBaseline{1.5, 0}),
             kCanary, series({-1.1}), series({-2}), CheckOutcome::Pass, ""},
-        Row{"InfiniteBaselineAllowsOnlyAbsolute", check({}, 0.1, OnNoData::Fail, kRatio), kCanary,
-            series({0.09}), series({kInf}), CheckOutcome::Pass, ""}),
+        // An infinite baseline makes the comparison meaningless: it fails like NaN,
+        // though the canary alone is within the absolute bound.
+        Row{"InfiniteBaselineFails", check({}, 0.1, OnNoData::Fail, kRatio), kCanary,
+            series({0.09}), series({kInf}), CheckOutcome::Fail, "baseline is infinite"},
+        Row{"MinusInfiniteBaselineFailsAMinCheck", check(10, {}, OnNoData::Fail, kRatio), kCanary,
+            series({50}), series({100, -kInf}), CheckOutcome::Fail, "baseline is infinite"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Analysis, ReportsValuesBoundsAndBaselineLimits) {
@@ -314,6 +332,48 @@ TEST(Analysis, QueriesEachRenderedQueryOnceWithCanaryThenStablePods) {
   EXPECT_EQ(controller::queries_for(checks, kPromoted).size(), 1U);
 }
 
+// "$^" for no pods matches the empty pod label in RE2, so a query would select
+// every series without a pod label: no pods is a failure and no query runs.
+TEST(Analysis, NoPodsToAnalyzeFailsWithoutQuerying) {
+  const std::vector<SloCheck> checks{check({}, 0.1, OnNoData::Pass, kRatio)};
+  const AnalysisTarget none{"trading", "engine", {}, {"engine-a"}};
+  EXPECT_TRUE(controller::queries_for(checks, none).empty());
+  Answers a;
+  a.emplace(policies::render_query(checks[0].query, {none.ns, none.workload, {}}),
+            answer(series({0.05})));
+  a.emplace(policies::render_query(checks[0].query, {none.ns, none.workload, none.baseline_pods}),
+            answer(series({0.05})));
+  const auto v = controller::analyze(checks, none, a);
+  EXPECT_FALSE(v.passed);
+  EXPECT_EQ(v.checks.at(0).outcome, CheckOutcome::Fail);
+  EXPECT_NE(v.checks.at(0).reason.find("no pods to analyze"), std::string::npos)
+      << v.checks.at(0).reason;
+}
+
+// A 'success' answer with warnings may hold partial data: the check fails
+// and names the warning. Infos are reported and do not fail it.
+TEST(Analysis, AWarningFailsTheCheckAnInfoDoesNot) {
+  const std::vector<SloCheck> checks{check({}, 0.1)};
+  const auto query = policies::render_query(checks[0].query, {"trading", "engine", kPromoted.pods});
+  QueryResult r;
+  r.samples.push_back(Sample{{}, 0.05});
+  r.infos.push_back("PromQL info: metric might not be a counter");
+  Answers a;
+  a.emplace(query, r);
+  const auto ok = controller::analyze(checks, kPromoted, a);
+  EXPECT_TRUE(ok.passed) << ok.checks.at(0).reason;
+  EXPECT_EQ(ok.checks.at(0).infos, r.infos);
+  r.warnings.push_back("partial response: store down");
+  a.clear();
+  a.emplace(query, r);
+  const auto v = controller::analyze(checks, kPromoted, a);
+  EXPECT_FALSE(v.passed);
+  EXPECT_EQ(v.checks.at(0).outcome, CheckOutcome::Fail);
+  EXPECT_NE(v.checks.at(0).reason.find("Prometheus warning: partial response: store down"),
+            std::string::npos)
+      << v.checks.at(0).reason;
+}
+
 TEST(Analysis, AMissingAnswerFailsTheCheck) {
   const std::vector<SloCheck> checks{check({}, 0.1, OnNoData::Pass)};
   const auto v = controller::analyze(checks, kPromoted, {});
@@ -334,6 +394,26 @@ TEST(Analysis, OneFailedCheckFailsTheAnalysisAndSkipsDoNotCount) {
   a.erase("other");
   a.emplace("other", answer(series({2})));
   EXPECT_FALSE(controller::analyze(checks, kPromoted, a).passed);
+}
+
+// Nothing judged is no evidence: all-skipped (or no checks) is not a pass.
+TEST(Analysis, AllChecksSkippedIsInconclusiveNotAPass) {
+  SloCheck a = check({}, 1, OnNoData::Skip);
+  SloCheck b = check({}, 1, OnNoData::Skip);
+  b.name = "other";
+  b.query = "other";
+  const std::vector<SloCheck> checks{a, b};
+  Answers ans;
+  ans.emplace("q{pod=~\"engine-a|engine-b\"}", answer(empty()));
+  ans.emplace("other", answer(empty()));
+  const auto v = controller::analyze(checks, kPromoted, ans);
+  EXPECT_EQ(v.checks.at(0).outcome, CheckOutcome::Skip);
+  EXPECT_EQ(v.checks.at(1).outcome, CheckOutcome::Skip);
+  EXPECT_FALSE(v.passed);
+  EXPECT_TRUE(v.inconclusive);
+  const auto none = controller::analyze({}, kPromoted, {});
+  EXPECT_FALSE(none.passed);
+  EXPECT_TRUE(none.inconclusive);
 }
 
 // A pod name that tries to close the string and add PromQL of its own stays

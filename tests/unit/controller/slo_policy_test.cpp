@@ -15,9 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-policies::ParsedPolicy parse_with_check(const std::string& check_fields) {
-  const auto spec = json::parse(R"({"slos": {"checks": [{"name": "lat", "query": "up", "max": 1)" +
-                                check_fields + "}]}}");
+// A baseline needs a query over {{pods}}, so the default query has one.
+policies::ParsedPolicy parse_with_check(const std::string& check_fields,
+                                        const std::string& query = R"(up{pod=~\"{{pods}}\"})") {
+  const auto spec = json::parse(R"({"slos": {"checks": [{"name": "lat", "query": ")" + query +
+                                R"(", "max": 1)" + check_fields + "}]}}");
   auto parsed = policies::parse_policy_spec(spec);
   for (auto& p : policies::validate(parsed.spec)) parsed.problems.push_back(p);
   return parsed;
@@ -55,12 +57,13 @@ struct BrokenBaseline {
   const char* name;
   const char* fields;
   const char* path;
+  const char* query = R"(up{pod=~\"{{pods}}\"})";
 };
 
 class BrokenBaselines : public testing::TestWithParam<BrokenBaseline> {};
 
 TEST_P(BrokenBaselines, NameTheField) {
-  auto p = parse_with_check(GetParam().fields);
+  auto p = parse_with_check(GetParam().fields, GetParam().query);
   EXPECT_FALSE(p.valid());
   EXPECT_NE(paths(p.problems).find(GetParam().path), std::string::npos) << paths(p.problems);
 }
@@ -82,7 +85,11 @@ INSTANTIATE_TEST_SUITE_P(
                        "spec.slos.checks[0].baseline.maxDelta"},
         BrokenBaseline{"UnknownField", R"(, "baseline": {"ratio": "1.2"})",
                        "spec.slos.checks[0].baseline.ratio"},
-        BrokenBaseline{"NotAnObject", R"(, "baseline": "1.25")", "spec.slos.checks[0].baseline"}),
+        BrokenBaseline{"NotAnObject", R"(, "baseline": "1.25")", "spec.slos.checks[0].baseline"},
+        // Without {{pods}} both sides render the same query: the canary would
+        // be compared with itself and always pass.
+        BrokenBaseline{"BaselineWithoutPods", R"(, "baseline": {"maxRatio": "1.25"})",
+                       "spec.slos.checks[0].baseline: needs a query that uses {{pods}}", "up"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 struct DecimalCase {

@@ -56,6 +56,11 @@ struct TestHttpServer::Impl {
       socket->close(ec);
       return;
     }
+    if (!a.raw.empty()) {
+      asio::write(*socket, asio::buffer(a.raw), ec);
+      socket->shutdown(tcp::socket::shutdown_both, ec);
+      return;
+    }
     http::response<http::string_body> res{static_cast<http::status>(a.status), req.version()};
     res.set(http::field::content_type, a.content_type);
     res.keep_alive(false);

@@ -21,8 +21,9 @@ struct ScriptedAnswer {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  bool hang = false;   // never answer; the connection stays open until the server stops
-  bool close = false;  // close the connection without answering
+  bool hang = false;     // never answer; the connection stays open until the server stops
+  bool close = false;    // close the connection without answering
+  std::string raw = {};  // if set, these bytes are sent verbatim instead (status line and all)
 };
 
 class TestHttpServer {
