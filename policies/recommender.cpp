@@ -45,7 +45,7 @@ std::optional<std::int64_t> keep_ratio(std::optional<std::int64_t> limit, std::i
                                        std::int64_t new_request, std::int64_t round_to) {
   if (!limit) return std::nullopt;
   if (new_request == request) return limit;
-  // A limit without a request (a workload template): the limit is the user's cap; keep it.
+  // Only a zero limit is left without a request here (requests are defaulted).
   if (request <= 0) return std::max(*limit, new_request);
   if (*limit == request) return new_request;
   return std::max(round_up(scale_ratio(new_request, *limit, request), round_to), new_request);
@@ -74,8 +74,18 @@ std::int64_t size_to_policy(std::int64_t raw, std::int64_t min, std::int64_t max
   return down >= min && down > 0 ? down : max;
 }
 
-Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
+ContainerResources with_defaulted_requests(const ContainerResources& current) {
+  ContainerResources out = current;
+  if (out.requests.cpu_millicores <= 0 && out.limits.cpu_millicores)
+    out.requests.cpu_millicores = *out.limits.cpu_millicores;
+  if (out.requests.memory_bytes <= 0 && out.limits.memory_bytes)
+    out.requests.memory_bytes = *out.limits.memory_bytes;
+  return out;
+}
+
+Limits plan_limits(LimitsPolicy mode, const ContainerResources& as_given,
                    const Resources& new_requests, const RightsizePolicySpec& policy) {
+  const ContainerResources current = with_defaulted_requests(as_given);
   switch (mode) {
     case LimitsPolicy::EqualToRequests:
       return {new_requests.cpu_millicores, new_requests.memory_bytes};

@@ -47,10 +47,13 @@ ResourceStep plan_resource_step(std::int64_t current, std::int64_t target,
   return {StepDirection::Down, next};
 }
 
-ContainerStep plan_step(const RightsizePolicySpec& policy, const ContainerResources& current,
+ContainerStep plan_step(const RightsizePolicySpec& policy, const ContainerResources& as_given,
                         const Recommendation& recommendation) {
   ContainerStep out;
-  out.resources = current;
+  out.resources = as_given;
+  // A limit without a request is the request pods run with: 16 → 2 cores is a
+  // step down (canary, maxStepDown), not an increase from 0.
+  const ContainerResources current = with_defaulted_requests(as_given);
   if (recommendation.status == RecommendationStatus::NotEnoughData) return out;
   const Resources& target = recommendation.target.requests;
   const ResourceStep cpu =

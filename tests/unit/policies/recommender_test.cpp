@@ -212,17 +212,17 @@ TEST(Recommend, LimitsFollowThePolicy) {
   EXPECT_EQ(r.target.limits.memory_bytes, 2 * 17280 * kMi);
 }
 
-// A workload template may set a limit without a request (pods then get the
-// limit as their request): KeepRatio has no ratio to keep and keeps the
-// user's limit, raised only if the new request passes it.
-TEST(PlanLimits, KeepRatioKeepsALimitThatHasNoRequest) {
+// A workload template may set a limit without a request: its pods get the
+// limit as their request (Guaranteed when both are set so). The limit follows
+// the new request as for any limit equal to its request, keeping Guaranteed.
+TEST(PlanLimits, ALimitWithoutARequestFollowsTheNewRequest) {
   const ContainerResources current{{0, 0}, {4000, 8 * kGi}};
-  EXPECT_EQ(policies::plan_limits(LimitsPolicy::KeepRatio, current, {2000, 2 * kGi},
-                                  RightsizePolicySpec{}),
-            (Limits{4000, 8 * kGi}));
-  EXPECT_EQ(policies::plan_limits(LimitsPolicy::KeepRatio, current, {6000, 2 * kGi},
-                                  RightsizePolicySpec{}),
-            (Limits{6000, 8 * kGi}));
+  for (auto mode : {LimitsPolicy::KeepRatio, LimitsPolicy::Unchanged}) {
+    EXPECT_EQ(policies::plan_limits(mode, current, {2000, 2 * kGi}, RightsizePolicySpec{}),
+              (Limits{2000, 2 * kGi}));
+    EXPECT_EQ(policies::plan_limits(mode, current, {6000, 2 * kGi}, RightsizePolicySpec{}),
+              (Limits{6000, 2 * kGi}));
+  }
 }
 
 struct OomFloorCase {
