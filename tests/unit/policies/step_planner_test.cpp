@@ -123,6 +123,27 @@ TEST(StepPlanner, ContainerStepNeedsCanaryOnlyForDecreasesByDefault) {
   EXPECT_FALSE(policies::plan_step(p, current, rec).changes());
 }
 
+// An OOMKill with a CPU target below current (16 → 2 cores): memory rises
+// now (4Gi → 8Gi), CPU stays at 16 cores, no canary even under increases:
+// Canary, so a CPU cut can neither delay nor roll back the OOM fix.
+TEST(StepPlanner, OomBumpKeepsCpuAndSkipsTheCanary) {
+  policies::RightsizePolicySpec p;
+  const policies::ContainerResources current{{16000, 4LL << 30}, {{16000}, {4LL << 30}}};
+  policies::Recommendation rec;
+  rec.status = policies::RecommendationStatus::Ready;
+  rec.oom_bumped = true;
+  rec.target.requests = {2000, 8LL << 30};
+  for (auto increases : {policies::Increases::Immediate, policies::Increases::Canary}) {
+    p.rollout.increases = increases;
+    const auto step = policies::plan_step(p, current, rec);
+    EXPECT_EQ(step.cpu, kNone);
+    EXPECT_EQ(step.memory, kUp);
+    EXPECT_FALSE(step.needs_canary);
+    const policies::ContainerResources expected{{16000, 8LL << 30}, {{16000}, {8LL << 30}}};
+    EXPECT_EQ(step.resources, expected);
+  }
+}
+
 // A trading engine pinned to whole cores: CPU 16 → 8 cores while memory
 // (request = limit = 1000Mi, not a multiple of roundTo 64Mi) has a target of
 // 1024Mi, inside the 10 % hysteresis band. The memory request does not change,
