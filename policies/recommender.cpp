@@ -140,9 +140,11 @@ std::optional<std::string> not_ready_reason(const RightsizePolicySpec& policy,
 // the size that just failed is never tried again while the cooldown runs.
 // When no size the policy allows lies above it, the current request stays.
 // (Also when the raw target is above the floor but max pulls it back down.)
+// A floor at or above the current request is no floor: the failed step did
+// not step that resource down, and it must not be forced up.
 std::int64_t above_floor(std::int64_t raw, std::int64_t floor, std::int64_t current,
                          std::int64_t min, std::int64_t max, std::int64_t round_to, bool& applied) {
-  if (floor <= 0) return size_to_policy(raw, min, max, round_to);
+  if (floor <= 0 || floor >= current) return size_to_policy(raw, min, max, round_to);
   const std::int64_t above = floor < std::numeric_limits<std::int64_t>::max() ? floor + 1 : floor;
   const std::int64_t sized = size_to_policy(std::max(raw, above), min, max, round_to);
   if (raw <= floor || sized <= floor) applied = true;
@@ -156,12 +158,13 @@ void finish(Recommendation& out, const RightsizePolicySpec& policy, const Recomm
   const Resources floor = cooling ? in.cooldown->floor : Resources{};
   const CpuPolicy& c = policy.cpu;
   const MemoryPolicy& m = policy.memory;
+  const Resources current = with_defaulted_requests(in.current).requests;
   out.target.requests.cpu_millicores =
-      above_floor(cpu, floor.cpu_millicores, in.current.requests.cpu_millicores, c.min_millicores,
+      above_floor(cpu, floor.cpu_millicores, current.cpu_millicores, c.min_millicores,
                   c.max_millicores, c.round_to_millicores, out.cooldown_floor_applied);
   out.target.requests.memory_bytes =
-      above_floor(mem, floor.memory_bytes, in.current.requests.memory_bytes, m.min_bytes,
-                  m.max_bytes, m.round_to_bytes, out.cooldown_floor_applied);
+      above_floor(mem, floor.memory_bytes, current.memory_bytes, m.min_bytes, m.max_bytes,
+                  m.round_to_bytes, out.cooldown_floor_applied);
   out.target.limits = plan_limits(policy.limits, in.current, out.target.requests, policy);
 }
 

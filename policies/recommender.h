@@ -57,7 +57,9 @@ inline constexpr std::int64_t kOomMinBumpBytes = std::int64_t{100} << 20;
 std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio);
 
 // After a rollback: until `until`, targets stay strictly above these sizes
-// (the failed ones); a zero size means no floor for that resource.
+// (the failed ones). A floor holds only for a resource the failed step
+// stepped down, i.e. a floor below the current request; a zero size, or one
+// at or above the current request, means no floor for that resource.
 struct CooldownFloor {
   Resources floor;
   Time until{};

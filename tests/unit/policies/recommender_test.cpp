@@ -156,10 +156,11 @@ INSTANTIATE_TEST_SUITE_P(
                       },
                       Status::Ready, 4050, 17280 * kMi},
         // Whole cores: 4 cores failed, the next try is 5; memory 17280Mi
-        // (the target itself) failed, the next is 17344Mi.
+        // (the target itself, a step down from 32Gi) failed, the next is 17344Mi.
         RecommendCase{"CooldownFloorWholeCores", 2, 1180, 13 * kGi,
                       [](RightsizePolicySpec& p, policies::RecommendationInput& in) {
                         p.cpu.round_to_millicores = 1000;
+                        in.current.requests.memory_bytes = 32 * kGi;
                         in.cooldown = policies::CooldownFloor{{4000, 17280 * kMi}, in.now + 1h};
                       },
                       Status::Ready, 5000, 17344 * kMi},
@@ -172,12 +173,24 @@ INSTANTIATE_TEST_SUITE_P(
                       },
                       Status::Ready, 1976, 17280 * kMi},
         // The target is above the failed size, but only because max (32
-        // cores, which failed) pulls it back down: the current 16 cores stay.
+        // cores, which failed as a step down from 64) pulls it back down:
+        // the current 64 cores stay.
         RecommendCase{"CooldownFloorAtMaxWithTargetAbove", 2, 60000, 13 * kGi,
                       [](RightsizePolicySpec&, policies::RecommendationInput& in) {
+                        in.current.requests.cpu_millicores = 64000;
                         in.cooldown = policies::CooldownFloor{{32000, 0}, in.now + 1h};
                       },
-                      Status::Ready, 16000, 17280 * kMi},
+                      Status::Ready, 64000, 17280 * kMi},
+        // A memory-only step (32Gi → 16Gi) failed at 2 whole cores: the CPU
+        // floor is the unchanged 2 cores, which is no floor; CPU keeps its
+        // target 1975m → 2000m (not 3 cores), memory 17280Mi is above 16Gi.
+        RecommendCase{"CooldownFloorOnlyForAResourceTheFailedStepChanged", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec& p, policies::RecommendationInput& in) {
+                        p.cpu.round_to_millicores = 1000;
+                        in.current.requests = {2000, 32 * kGi};
+                        in.cooldown = policies::CooldownFloor{{2000, 16 * kGi}, in.now + 1h};
+                      },
+                      Status::Ready, 2000, 17280 * kMi},
         // Nothing the policy allows lies above the failed 4000m (max 4000m):
         // the current 16000m stays, rather than retrying 4000m.
         RecommendCase{"CooldownFloorAtMax", 2, 1180, 13 * kGi,
@@ -377,7 +390,7 @@ TEST(Recommend, DemoPolicyLandsOnTheAnalysisMoney) {
 // The status says when the floor, not the usage, set a target.
 TEST(Recommend, CooldownFloorAppliedIsReported) {
   const auto usage = steady(2, 1180, 13 * kGi);  // raw targets 1975m and 17245.55Mi
-  policies::RecommendationInput in{&usage, {{16000, 15 * kGi}, {}}, {}, {}, usage.last_sample()};
+  policies::RecommendationInput in{&usage, {{16000, 32 * kGi}, {}}, {}, {}, usage.last_sample()};
   in.cooldown = policies::CooldownFloor{{1000, kGi}, in.now + 1h};  // both below the targets
   EXPECT_FALSE(policies::recommend(RightsizePolicySpec{}, in).cooldown_floor_applied);
   in.cooldown = policies::CooldownFloor{{4000, 0}, in.now + 1h};
