@@ -175,7 +175,8 @@ Recommendation recommend(const RightsizePolicySpec& policy, const Recommendation
   out.target = in.current;
   out.oom_bumped = in.oom.has_value();
   const std::int64_t oom_floor =
-      in.oom ? oom_floor_bytes(*in.oom, in.usage ? in.usage->memory_peak_bytes() : 0,
+      in.oom ? oom_floor_bytes(*in.oom,
+                               in.usage ? in.usage->memory_interval_peak_bytes(in.oom->at) : 0,
                                policy.memory.oom_bump_ratio)
              : 0;
   if (auto reason = not_ready_reason(policy, in.usage)) {

@@ -52,7 +52,8 @@ std::chrono::seconds confidence(const ContainerUsage& usage);
 inline constexpr std::int64_t kOomMinBumpBytes = std::int64_t{100} << 20;
 
 // The memory an OOMKill asks for, as VPA's RecordOOM computes it: memory at
-// the kill = the limit, or with no limit max(request, observed peak); then
+// the kill = the limit, or with no limit max(request, the peak of the
+// aggregation interval holding the kill); then
 // max(at kill + 100Mi, ceil(at kill × oomBumpRatio)).
 std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio);
 

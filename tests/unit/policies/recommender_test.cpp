@@ -289,6 +289,30 @@ TEST(Recommend, OomBumpDoesNotWaitForMinObservation) {
   }
 }
 
+// A 40Gi spike three days before the kill does not inflate the bump: the
+// memory at the kill (no limit) is max(request 1Gi, the kill's interval peak
+// 2Gi) = 2Gi; max(2Gi + 100Mi, 2Gi × 1.2 = 2457.6Mi) → 2496Mi (39 × 64Mi),
+// not 40Gi × 1.2 = 48Gi. minObservation 1000h keeps it OomOnly.
+TEST(Recommend, OomBumpUsesThePeakOfTheKillsIntervalNotAnOldSpike) {
+  policies::ContainerUsage usage(24h);
+  usage.add_sample(kT0 + 1h, 300, 40 * kGi);
+  for (int m = 0; m <= 120; ++m)
+    usage.add_sample(kT0 + 72h + std::chrono::minutes(m), 300, 2 * kGi);
+  RightsizePolicySpec policy;
+  policy.history.min_observation = 1000h;
+  policies::RecommendationInput in{&usage, {{1000, kGi}, {}}, {}, {}, kT0 + 74h};
+  in.oom = policies::OomKill{kGi, std::nullopt, kT0 + 74h};
+  const auto r = policies::recommend(policy, in);
+  EXPECT_EQ(r.status, Status::OomOnly);
+  EXPECT_EQ(r.target.requests.memory_bytes, 2496 * kMi);
+  // A kill outside the interval in progress has no peak: the request 1Gi
+  // × 1.2 = 1228.8Mi → 1280Mi.
+  EXPECT_EQ(usage.memory_interval_peak_bytes(kT0 + 74h), 2 * kGi);
+  EXPECT_EQ(usage.memory_interval_peak_bytes(kT0 + 96h), 0);
+  in.oom = policies::OomKill{kGi, std::nullopt, kT0 + 96h};
+  EXPECT_EQ(policies::recommend(policy, in).target.requests.memory_bytes, 1280 * kMi);
+}
+
 // Checkpoint lost, no usage at all, no limit: memory at the kill is the
 // request 1Gi; 1Gi × 1.2 = 1228.8Mi → 1280Mi.
 TEST(Recommend, OomBumpWithoutAnyUsage) {
