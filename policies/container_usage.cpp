@@ -49,6 +49,12 @@ void ContainerUsage::merge(const ContainerUsage& other) {
   memory_peak_ = std::max(memory_peak_, other.memory_peak_);
 }
 
+std::int64_t ContainerUsage::memory_interval_peak_bytes(Time t) const {
+  if (samples_ == 0 || t < interval_start_ || t >= interval_start_ + kMemoryAggregationInterval)
+    return 0;
+  return interval_peak_;
+}
+
 std::size_t ContainerUsage::memory_bytes() const {
   return sizeof(*this) - 2 * sizeof(UsageHistogram) + cpu_.memory_bytes() + memory_.memory_bytes();
 }

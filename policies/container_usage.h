@@ -36,6 +36,10 @@ class ContainerUsage {
   std::chrono::seconds observed() const { return last_sample_ - first_sample_; }
   std::int64_t cpu_peak_millicores() const { return cpu_peak_; }
   std::int64_t memory_peak_bytes() const { return memory_peak_; }
+  // The memory peak of the aggregation interval holding `t` if that is the
+  // interval in progress, else 0 (as VPA's RecordOOM: a spike in an earlier
+  // interval says nothing about the memory at a kill now).
+  std::int64_t memory_interval_peak_bytes(Time t) const;
   std::size_t memory_bytes() const;
 
  private:

@@ -45,7 +45,7 @@ std::optional<std::int64_t> keep_ratio(std::optional<std::int64_t> limit, std::i
                                        std::int64_t new_request, std::int64_t round_to) {
   if (!limit) return std::nullopt;
   if (new_request == request) return limit;
-  // A limit without a request (a workload template): the limit is the user's cap; keep it.
+  // Only a zero limit is left without a request here (requests are defaulted).
   if (request <= 0) return std::max(*limit, new_request);
   if (*limit == request) return new_request;
   return std::max(round_up(scale_ratio(new_request, *limit, request), round_to), new_request);
@@ -74,8 +74,18 @@ std::int64_t size_to_policy(std::int64_t raw, std::int64_t min, std::int64_t max
   return down >= min && down > 0 ? down : max;
 }
 
-Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
+ContainerResources with_defaulted_requests(const ContainerResources& current) {
+  ContainerResources out = current;
+  if (out.requests.cpu_millicores <= 0 && out.limits.cpu_millicores)
+    out.requests.cpu_millicores = *out.limits.cpu_millicores;
+  if (out.requests.memory_bytes <= 0 && out.limits.memory_bytes)
+    out.requests.memory_bytes = *out.limits.memory_bytes;
+  return out;
+}
+
+Limits plan_limits(LimitsPolicy mode, const ContainerResources& as_given,
                    const Resources& new_requests, const RightsizePolicySpec& policy) {
+  const ContainerResources current = with_defaulted_requests(as_given);
   switch (mode) {
     case LimitsPolicy::EqualToRequests:
       return {new_requests.cpu_millicores, new_requests.memory_bytes};
@@ -130,9 +140,11 @@ std::optional<std::string> not_ready_reason(const RightsizePolicySpec& policy,
 // the size that just failed is never tried again while the cooldown runs.
 // When no size the policy allows lies above it, the current request stays.
 // (Also when the raw target is above the floor but max pulls it back down.)
+// A floor at or above the current request is no floor: the failed step did
+// not step that resource down, and it must not be forced up.
 std::int64_t above_floor(std::int64_t raw, std::int64_t floor, std::int64_t current,
                          std::int64_t min, std::int64_t max, std::int64_t round_to, bool& applied) {
-  if (floor <= 0) return size_to_policy(raw, min, max, round_to);
+  if (floor <= 0 || floor >= current) return size_to_policy(raw, min, max, round_to);
   const std::int64_t above = floor < std::numeric_limits<std::int64_t>::max() ? floor + 1 : floor;
   const std::int64_t sized = size_to_policy(std::max(raw, above), min, max, round_to);
   if (raw <= floor || sized <= floor) applied = true;
@@ -146,12 +158,13 @@ void finish(Recommendation& out, const RightsizePolicySpec& policy, const Recomm
   const Resources floor = cooling ? in.cooldown->floor : Resources{};
   const CpuPolicy& c = policy.cpu;
   const MemoryPolicy& m = policy.memory;
+  const Resources current = with_defaulted_requests(in.current).requests;
   out.target.requests.cpu_millicores =
-      above_floor(cpu, floor.cpu_millicores, in.current.requests.cpu_millicores, c.min_millicores,
+      above_floor(cpu, floor.cpu_millicores, current.cpu_millicores, c.min_millicores,
                   c.max_millicores, c.round_to_millicores, out.cooldown_floor_applied);
   out.target.requests.memory_bytes =
-      above_floor(mem, floor.memory_bytes, in.current.requests.memory_bytes, m.min_bytes,
-                  m.max_bytes, m.round_to_bytes, out.cooldown_floor_applied);
+      above_floor(mem, floor.memory_bytes, current.memory_bytes, m.min_bytes, m.max_bytes,
+                  m.round_to_bytes, out.cooldown_floor_applied);
   out.target.limits = plan_limits(policy.limits, in.current, out.target.requests, policy);
 }
 
@@ -162,7 +175,8 @@ Recommendation recommend(const RightsizePolicySpec& policy, const Recommendation
   out.target = in.current;
   out.oom_bumped = in.oom.has_value();
   const std::int64_t oom_floor =
-      in.oom ? oom_floor_bytes(*in.oom, in.usage ? in.usage->memory_peak_bytes() : 0,
+      in.oom ? oom_floor_bytes(*in.oom,
+                               in.usage ? in.usage->memory_interval_peak_bytes(in.oom->at) : 0,
                                policy.memory.oom_bump_ratio)
              : 0;
   if (auto reason = not_ready_reason(policy, in.usage)) {

@@ -52,12 +52,15 @@ std::chrono::seconds confidence(const ContainerUsage& usage);
 inline constexpr std::int64_t kOomMinBumpBytes = std::int64_t{100} << 20;
 
 // The memory an OOMKill asks for, as VPA's RecordOOM computes it: memory at
-// the kill = the limit, or with no limit max(request, observed peak); then
+// the kill = the limit, or with no limit max(request, the peak of the
+// aggregation interval holding the kill); then
 // max(at kill + 100Mi, ceil(at kill × oomBumpRatio)).
 std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio);
 
 // After a rollback: until `until`, targets stay strictly above these sizes
-// (the failed ones); a zero size means no floor for that resource.
+// (the failed ones). A floor holds only for a resource the failed step
+// stepped down, i.e. a floor below the current request; a zero size, or one
+// at or above the current request, means no floor for that resource.
 struct CooldownFloor {
   Resources floor;
   Time until{};
@@ -70,16 +73,21 @@ std::int64_t size_to_policy(std::int64_t raw, std::int64_t min, std::int64_t max
 
 // Limits for new requests under the policy's limits mode.
 //   KeepRatio:       limit = ceil(new request × current limit / current request),
-//                    rounded up to roundTo; no current limit stays no limit; a
-//                    limit without a request is kept (raised to the new request).
+//                    rounded up to roundTo; no current limit stays no limit.
 //   EqualToRequests: limits = requests.   Unset: no limits.
 //   Unchanged:       current limits, raised to the new request if below it.
 // KeepRatio and Unchanged never change the QoS class: a request that does not
 // change keeps its limit byte for byte; a limit equal to its request becomes
 // the new request (Guaranteed stays Guaranteed); a limit above its request
 // stays above the new one. Only EqualToRequests and Unset may change the class.
+// A missing request (0) with a limit counts as equal to the limit, as the API
+// server defaults it on pods: a template with limits only makes Guaranteed pods.
 Limits plan_limits(LimitsPolicy mode, const ContainerResources& current,
                    const Resources& new_requests, const RightsizePolicySpec& policy);
+
+// current with each missing request set to its limit (Kubernetes defaults a
+// pod's missing request to its limit; templates keep the request missing).
+ContainerResources with_defaulted_requests(const ContainerResources& current);
 
 // OomOnly: not enough history for a recommendation, but an OOMKill raises
 // memory now (CPU stays as it is).

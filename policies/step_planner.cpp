@@ -47,18 +47,25 @@ ResourceStep plan_resource_step(std::int64_t current, std::int64_t target,
   return {StepDirection::Down, next};
 }
 
-ContainerStep plan_step(const RightsizePolicySpec& policy, const ContainerResources& current,
+ContainerStep plan_step(const RightsizePolicySpec& policy, const ContainerResources& as_given,
                         const Recommendation& recommendation) {
   ContainerStep out;
-  out.resources = current;
+  out.resources = as_given;
+  // A limit without a request is the request pods run with: 16 → 2 cores is a
+  // step down (canary, maxStepDown), not an increase from 0.
+  const ContainerResources current = with_defaulted_requests(as_given);
   if (recommendation.status == RecommendationStatus::NotEnoughData) return out;
   const Resources& target = recommendation.target.requests;
-  const ResourceStep cpu =
-      plan_resource_step(current.requests.cpu_millicores, target.cpu_millicores, policy.rollout,
-                         policy.cpu.round_to_millicores);
   const ResourceStep mem =
       plan_resource_step(current.requests.memory_bytes, target.memory_bytes, policy.rollout,
                          policy.memory.round_to_bytes, recommendation.oom_bumped);
+  // An OOM bump is urgent: it goes out alone (CPU stays) and without a canary,
+  // so a CPU cut can neither delay it nor roll it back.
+  const bool urgent = recommendation.oom_bumped && mem.direction == StepDirection::Up;
+  const ResourceStep cpu =
+      urgent ? ResourceStep{StepDirection::None, current.requests.cpu_millicores}
+             : plan_resource_step(current.requests.cpu_millicores, target.cpu_millicores,
+                                  policy.rollout, policy.cpu.round_to_millicores);
   out.cpu = cpu.direction;
   out.memory = mem.direction;
   if (!out.changes()) return out;
@@ -66,7 +73,7 @@ ContainerStep plan_step(const RightsizePolicySpec& policy, const ContainerResour
   out.resources.limits = plan_limits(policy.limits, current, out.resources.requests, policy);
   const bool any_down =
       cpu.direction == StepDirection::Down || mem.direction == StepDirection::Down;
-  out.needs_canary = any_down || policy.rollout.increases == Increases::Canary;
+  out.needs_canary = !urgent && (any_down || policy.rollout.increases == Increases::Canary);
   return out;
 }
 

@@ -8,6 +8,7 @@
 //                      rounded up to roundTo (16 → 8 → 4 → 2 at 0.5)
 //   target > current → next = target, in one step; a canary only when
 //                      increases: Canary
+//   OOM memory bump   → memory only (CPU stays), never a canary
 #include <cstdint>
 
 #include "policies/policy.h"
@@ -31,7 +32,8 @@ struct ContainerStep {
   StepDirection cpu = StepDirection::None;
   StepDirection memory = StepDirection::None;
   ContainerResources resources;  // requests and limits to apply
-  bool needs_canary = false;     // any decrease, or an increase under increases: Canary
+  bool needs_canary = false;     // any decrease, or an increase under increases: Canary;
+                                 // never for an OOM bump
   bool changes() const { return cpu != StepDirection::None || memory != StepDirection::None; }
 };
 

@@ -125,7 +125,8 @@ std::optional<UsageHistogram> read_histogram(Reader& r, const BucketScheme& sche
       *count > kMaxBuckets || !std::isfinite(*max) || *max < 0 || *half_life > kMaxSeconds ||
       *reference > static_cast<std::int64_t>(kMaxSeconds) ||
       *reference < -static_cast<std::int64_t>(kMaxSeconds) ||
-      *first + *count > static_cast<std::uint64_t>(scheme.size()))
+      *first >= static_cast<std::uint64_t>(scheme.size()) ||
+      *count > static_cast<std::uint64_t>(scheme.size()) - *first)  // no unsigned wrap
     return std::nullopt;  // buckets past the scheme: rejected, never truncated
   std::vector<float> weights;
   weights.reserve(*count);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <iostream>
 #include <string>
 #include <string_view>
 
@@ -99,7 +101,7 @@ constexpr std::string_view kLaughs =
 TEST(BoundedYaml, BillionLaughsIsRefused) {
   const auto docs = controller::yaml_to_json(kLaughs);
   ASSERT_FALSE(docs.ok());
-  EXPECT_NE(docs.error().find("YAML refused: YAML expands to more than 1000000 nodes"),
+  EXPECT_NE(docs.error().find("YAML refused: YAML expands to more than 100000 nodes"),
             std::string::npos)
       << docs.error();
 }
@@ -127,7 +129,8 @@ TEST(BoundedYaml, DeepNestingHasAClearError) {
   const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
   const auto docs = controller::yaml_to_json(deep);
   ASSERT_FALSE(docs.ok());
-  EXPECT_NE(docs.error().find("nested too deeply"), std::string::npos) << docs.error();
+  // Refused by our bound on the event pass, before yaml-cpp's own guard.
+  EXPECT_NE(docs.error().find("nested deeper than 100 levels"), std::string::npos) << docs.error();
   // The root is level 0: 102 brackets reach level 101, past our 100 (and
   // within yaml-cpp's own guard); 101 brackets are fine.
   const auto too_deep = controller::yaml_to_json(std::string(102, '[') + std::string(102, ']'));
@@ -141,6 +144,42 @@ TEST(BoundedYaml, LargeTextIsRefusedBeforeParsing) {
   const auto docs = controller::yaml_to_json(big);
   ASSERT_FALSE(docs.ok());
   EXPECT_NE(docs.error().find("more than the 2097152 allowed"), std::string::npos) << docs.error();
+}
+
+// The node bound holds on parser events, before any node is built: 2001
+// items against a 1000-node budget are refused at item 1000, before the
+// syntax error (an unclosed sequence) at the end that building would hit.
+TEST(BoundedYaml, NodeBoundHoldsBeforeNodesAreBuilt) {
+  std::string text = "[";
+  for (int i = 0; i < 2000; ++i) text += "1,";
+  text += "1";  // never closed
+  k8s::YamlLimits limits;
+  limits.max_nodes = 1000;
+  try {
+    k8s::load_all_yaml_bounded(text, limits);
+    FAIL() << "accepted";
+  } catch (const k8s::YamlLimitExceeded& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 1000 nodes"), std::string::npos) << e.what();
+  } catch (const YAML::Exception& e) {
+    FAIL() << "built the nodes first: " << e.what();
+  }
+}
+
+// The worst shape at the byte limit: `[1,1,…]` of 2 MiB − 1 is 1,048,576
+// nodes, past the 100,000 bound. The time is printed, not asserted.
+TEST(BoundedYaml, FlatSequenceAtTheByteLimitIsRefused) {
+  const std::size_t items = (k8s::YamlLimits{}.max_bytes - 1) / 2;
+  std::string text = "[";
+  for (std::size_t i = 1; i < items; ++i) text += "1,";
+  text += "1]";
+  ASSERT_LE(text.size(), k8s::YamlLimits{}.max_bytes);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(k8s::load_all_yaml_bounded(text), k8s::YamlLimitExceeded);
+  std::cout << "refused " << text.size() << " bytes in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - start)
+                   .count()
+            << " ms\n";
 }
 
 // The kubeconfig reader uses the same bounded loader.

@@ -156,10 +156,11 @@ INSTANTIATE_TEST_SUITE_P(
                       },
                       Status::Ready, 4050, 17280 * kMi},
         // Whole cores: 4 cores failed, the next try is 5; memory 17280Mi
-        // (the target itself) failed, the next is 17344Mi.
+        // (the target itself, a step down from 32Gi) failed, the next is 17344Mi.
         RecommendCase{"CooldownFloorWholeCores", 2, 1180, 13 * kGi,
                       [](RightsizePolicySpec& p, policies::RecommendationInput& in) {
                         p.cpu.round_to_millicores = 1000;
+                        in.current.requests.memory_bytes = 32 * kGi;
                         in.cooldown = policies::CooldownFloor{{4000, 17280 * kMi}, in.now + 1h};
                       },
                       Status::Ready, 5000, 17344 * kMi},
@@ -172,12 +173,24 @@ INSTANTIATE_TEST_SUITE_P(
                       },
                       Status::Ready, 1976, 17280 * kMi},
         // The target is above the failed size, but only because max (32
-        // cores, which failed) pulls it back down: the current 16 cores stay.
+        // cores, which failed as a step down from 64) pulls it back down:
+        // the current 64 cores stay.
         RecommendCase{"CooldownFloorAtMaxWithTargetAbove", 2, 60000, 13 * kGi,
                       [](RightsizePolicySpec&, policies::RecommendationInput& in) {
+                        in.current.requests.cpu_millicores = 64000;
                         in.cooldown = policies::CooldownFloor{{32000, 0}, in.now + 1h};
                       },
-                      Status::Ready, 16000, 17280 * kMi},
+                      Status::Ready, 64000, 17280 * kMi},
+        // A memory-only step (32Gi → 16Gi) failed at 2 whole cores: the CPU
+        // floor is the unchanged 2 cores, which is no floor; CPU keeps its
+        // target 1975m → 2000m (not 3 cores), memory 17280Mi is above 16Gi.
+        RecommendCase{"CooldownFloorOnlyForAResourceTheFailedStepChanged", 2, 1180, 13 * kGi,
+                      [](RightsizePolicySpec& p, policies::RecommendationInput& in) {
+                        p.cpu.round_to_millicores = 1000;
+                        in.current.requests = {2000, 32 * kGi};
+                        in.cooldown = policies::CooldownFloor{{2000, 16 * kGi}, in.now + 1h};
+                      },
+                      Status::Ready, 2000, 17280 * kMi},
         // Nothing the policy allows lies above the failed 4000m (max 4000m):
         // the current 16000m stays, rather than retrying 4000m.
         RecommendCase{"CooldownFloorAtMax", 2, 1180, 13 * kGi,
@@ -212,17 +225,17 @@ TEST(Recommend, LimitsFollowThePolicy) {
   EXPECT_EQ(r.target.limits.memory_bytes, 2 * 17280 * kMi);
 }
 
-// A workload template may set a limit without a request (pods then get the
-// limit as their request): KeepRatio has no ratio to keep and keeps the
-// user's limit, raised only if the new request passes it.
-TEST(PlanLimits, KeepRatioKeepsALimitThatHasNoRequest) {
+// A workload template may set a limit without a request: its pods get the
+// limit as their request (Guaranteed when both are set so). The limit follows
+// the new request as for any limit equal to its request, keeping Guaranteed.
+TEST(PlanLimits, ALimitWithoutARequestFollowsTheNewRequest) {
   const ContainerResources current{{0, 0}, {4000, 8 * kGi}};
-  EXPECT_EQ(policies::plan_limits(LimitsPolicy::KeepRatio, current, {2000, 2 * kGi},
-                                  RightsizePolicySpec{}),
-            (Limits{4000, 8 * kGi}));
-  EXPECT_EQ(policies::plan_limits(LimitsPolicy::KeepRatio, current, {6000, 2 * kGi},
-                                  RightsizePolicySpec{}),
-            (Limits{6000, 8 * kGi}));
+  for (auto mode : {LimitsPolicy::KeepRatio, LimitsPolicy::Unchanged}) {
+    EXPECT_EQ(policies::plan_limits(mode, current, {2000, 2 * kGi}, RightsizePolicySpec{}),
+              (Limits{2000, 2 * kGi}));
+    EXPECT_EQ(policies::plan_limits(mode, current, {6000, 2 * kGi}, RightsizePolicySpec{}),
+              (Limits{6000, 2 * kGi}));
+  }
 }
 
 struct OomFloorCase {
@@ -274,6 +287,30 @@ TEST(Recommend, OomBumpDoesNotWaitForMinObservation) {
     EXPECT_EQ(step.cpu, policies::StepDirection::None);
     EXPECT_EQ(step.resources.requests.memory_bytes, 2496 * kMi);
   }
+}
+
+// A 40Gi spike three days before the kill does not inflate the bump: the
+// memory at the kill (no limit) is max(request 1Gi, the kill's interval peak
+// 2Gi) = 2Gi; max(2Gi + 100Mi, 2Gi × 1.2 = 2457.6Mi) → 2496Mi (39 × 64Mi),
+// not 40Gi × 1.2 = 48Gi. minObservation 1000h keeps it OomOnly.
+TEST(Recommend, OomBumpUsesThePeakOfTheKillsIntervalNotAnOldSpike) {
+  policies::ContainerUsage usage(24h);
+  usage.add_sample(kT0 + 1h, 300, 40 * kGi);
+  for (int m = 0; m <= 120; ++m)
+    usage.add_sample(kT0 + 72h + std::chrono::minutes(m), 300, 2 * kGi);
+  RightsizePolicySpec policy;
+  policy.history.min_observation = 1000h;
+  policies::RecommendationInput in{&usage, {{1000, kGi}, {}}, {}, {}, kT0 + 74h};
+  in.oom = policies::OomKill{kGi, std::nullopt, kT0 + 74h};
+  const auto r = policies::recommend(policy, in);
+  EXPECT_EQ(r.status, Status::OomOnly);
+  EXPECT_EQ(r.target.requests.memory_bytes, 2496 * kMi);
+  // A kill outside the interval in progress has no peak: the request 1Gi
+  // × 1.2 = 1228.8Mi → 1280Mi.
+  EXPECT_EQ(usage.memory_interval_peak_bytes(kT0 + 74h), 2 * kGi);
+  EXPECT_EQ(usage.memory_interval_peak_bytes(kT0 + 96h), 0);
+  in.oom = policies::OomKill{kGi, std::nullopt, kT0 + 96h};
+  EXPECT_EQ(policies::recommend(policy, in).target.requests.memory_bytes, 1280 * kMi);
 }
 
 // Checkpoint lost, no usage at all, no limit: memory at the kill is the
@@ -377,7 +414,7 @@ TEST(Recommend, DemoPolicyLandsOnTheAnalysisMoney) {
 // The status says when the floor, not the usage, set a target.
 TEST(Recommend, CooldownFloorAppliedIsReported) {
   const auto usage = steady(2, 1180, 13 * kGi);  // raw targets 1975m and 17245.55Mi
-  policies::RecommendationInput in{&usage, {{16000, 15 * kGi}, {}}, {}, {}, usage.last_sample()};
+  policies::RecommendationInput in{&usage, {{16000, 32 * kGi}, {}}, {}, {}, usage.last_sample()};
   in.cooldown = policies::CooldownFloor{{1000, kGi}, in.now + 1h};  // both below the targets
   EXPECT_FALSE(policies::recommend(RightsizePolicySpec{}, in).cooldown_floor_applied);
   in.cooldown = policies::CooldownFloor{{4000, 0}, in.now + 1h};

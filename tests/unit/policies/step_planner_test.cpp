@@ -123,6 +123,27 @@ TEST(StepPlanner, ContainerStepNeedsCanaryOnlyForDecreasesByDefault) {
   EXPECT_FALSE(policies::plan_step(p, current, rec).changes());
 }
 
+// An OOMKill with a CPU target below current (16 → 2 cores): memory rises
+// now (4Gi → 8Gi), CPU stays at 16 cores, no canary even under increases:
+// Canary, so a CPU cut can neither delay nor roll back the OOM fix.
+TEST(StepPlanner, OomBumpKeepsCpuAndSkipsTheCanary) {
+  policies::RightsizePolicySpec p;
+  const policies::ContainerResources current{{16000, 4LL << 30}, {{16000}, {4LL << 30}}};
+  policies::Recommendation rec;
+  rec.status = policies::RecommendationStatus::Ready;
+  rec.oom_bumped = true;
+  rec.target.requests = {2000, 8LL << 30};
+  for (auto increases : {policies::Increases::Immediate, policies::Increases::Canary}) {
+    p.rollout.increases = increases;
+    const auto step = policies::plan_step(p, current, rec);
+    EXPECT_EQ(step.cpu, kNone);
+    EXPECT_EQ(step.memory, kUp);
+    EXPECT_FALSE(step.needs_canary);
+    const policies::ContainerResources expected{{16000, 8LL << 30}, {{16000}, {8LL << 30}}};
+    EXPECT_EQ(step.resources, expected);
+  }
+}
+
 // A trading engine pinned to whole cores: CPU 16 → 8 cores while memory
 // (request = limit = 1000Mi, not a multiple of roundTo 64Mi) has a target of
 // 1024Mi, inside the 10 % hysteresis band. The memory request does not change,
@@ -142,56 +163,136 @@ TEST(StepPlanner, CpuOnlyStepKeepsAGuaranteedMemoryLimitByteForByte) {
   EXPECT_EQ(step.resources, expected);
 }
 
-enum class Qos { BestEffort, Burstable, Guaranteed };
-
-// The pod QoS class of a one-container pod (Kubernetes' GetPodQOS), from the
-// values a running pod reports: a missing request was defaulted to its limit.
-Qos qos_of(const policies::ContainerResources& r) {
-  const bool any = r.requests.cpu_millicores > 0 || r.requests.memory_bytes > 0 ||
-                   r.limits.cpu_millicores || r.limits.memory_bytes;
-  if (!any) return Qos::BestEffort;
-  if (r.limits.cpu_millicores && r.limits.memory_bytes &&
-      *r.limits.cpu_millicores == r.requests.cpu_millicores &&
-      *r.limits.memory_bytes == r.requests.memory_bytes)
-    return Qos::Guaranteed;
-  return Qos::Burstable;
+// A template with limits only (16 cores / 16Gi) makes Guaranteed pods with
+// requests 16 cores / 16Gi: a target of 2 cores / 4Gi is a step down (canary,
+// maxStepDown 0.5 → 8 cores / 8Gi), and the limits follow the requests.
+TEST(StepPlanner, LimitWithoutRequestStepsDownFromTheLimit) {
+  policies::RightsizePolicySpec p;
+  p.cpu.round_to_millicores = 1000;
+  const policies::ContainerResources current{{0, 0}, {{16000}, {16LL << 30}}};
+  policies::Recommendation rec;
+  rec.status = policies::RecommendationStatus::Ready;
+  rec.target.requests = {2000, 4LL << 30};
+  for (auto mode : {policies::LimitsPolicy::KeepRatio, policies::LimitsPolicy::Unchanged}) {
+    p.limits = mode;
+    const auto step = policies::plan_step(p, current, rec);
+    EXPECT_EQ(step.cpu, kDown);
+    EXPECT_EQ(step.memory, kDown);
+    EXPECT_TRUE(step.needs_canary);
+    const policies::ContainerResources expected{{8000, 8LL << 30}, {{8000}, {8LL << 30}}};
+    EXPECT_EQ(step.resources, expected);
+  }
 }
 
-// One resource of a running container: no request, a request without a
-// limit, a limit equal to the request, or a limit above it.
+enum class Qos { BestEffort, Burstable, Guaranteed };
+
+// Kubernetes' GetPodQOS on a running pod, whose missing requests the API
+// server defaulted to their limits: BestEffort with no request or limit at
+// all; Guaranteed when every container has cpu and memory limits and the
+// pod's summed requests equal its summed limits; else Burstable.
+Qos qos_of(const std::vector<policies::ContainerResources>& containers) {
+  std::int64_t req_cpu = 0, req_mem = 0, lim_cpu = 0, lim_mem = 0;
+  bool all_limited = true, any_request = false, any_limit = false;
+  for (const auto& given : containers) {
+    const auto r = policies::with_defaulted_requests(given);
+    req_cpu += r.requests.cpu_millicores;
+    req_mem += r.requests.memory_bytes;
+    any_request = any_request || r.requests.cpu_millicores > 0 || r.requests.memory_bytes > 0;
+    const std::int64_t lc = r.limits.cpu_millicores.value_or(0);
+    const std::int64_t lm = r.limits.memory_bytes.value_or(0);
+    lim_cpu += lc;
+    lim_mem += lm;
+    any_limit = any_limit || lc > 0 || lm > 0;
+    all_limited = all_limited && lc > 0 && lm > 0;
+  }
+  if (!any_request && !any_limit) return Qos::BestEffort;
+  if (all_limited && req_cpu == lim_cpu && req_mem == lim_mem) return Qos::Guaranteed;
+  return Qos::Burstable;
+}
+Qos qos_of(const policies::ContainerResources& r) {
+  return qos_of(std::vector{r});
+}
+
+// By hand: limits only on both resources is Guaranteed; limits only on cpu,
+// or a second container without memory limit, is Burstable.
+TEST(StepPlanner, QosOfFollowsGetPodQos) {
+  const policies::ContainerResources limits_only{{0, 0}, {{2000}, {1LL << 30}}};
+  const policies::ContainerResources cpu_limit_only{{0, 1LL << 30}, {{2000}, {}}};
+  EXPECT_EQ(qos_of(limits_only), Qos::Guaranteed);
+  EXPECT_EQ(qos_of(cpu_limit_only), Qos::Burstable);
+  EXPECT_EQ(qos_of(std::vector{limits_only, cpu_limit_only}), Qos::Burstable);
+  EXPECT_EQ(qos_of(policies::ContainerResources{}), Qos::BestEffort);
+}
+
+// One resource of a container: no request, a request without a limit, a
+// limit equal to the request, a limit above it, or a limit without a request.
 void random_resource(std::mt19937_64& rng, std::int64_t unit, std::int64_t& request,
                      std::optional<std::int64_t>& limit) {
-  const auto kind = rng() % 4;
-  request = kind == 0 ? 0 : static_cast<std::int64_t>(1 + rng() % 64'000) * unit / 1000;
-  request = kind == 0 ? 0 : std::max<std::int64_t>(request, 1);
+  const auto kind = rng() % 5;
+  const auto size = [&] {
+    return std::max<std::int64_t>(static_cast<std::int64_t>(1 + rng() % 64'000) * unit / 1000, 1);
+  };
+  request = kind == 0 || kind == 4 ? 0 : size();
   if (kind == 2) limit = request;
   if (kind == 3) limit = request + 1 + static_cast<std::int64_t>(rng() % 64'000) * unit / 1000;
+  if (kind == 4) limit = size();
+}
+
+policies::RightsizePolicySpec random_policy(std::mt19937_64& rng) {
+  const std::int64_t cpu_rounds[] = {1, 50, 1000};
+  const std::int64_t mem_rounds[] = {1, 1 << 20, 64 << 20};
+  policies::RightsizePolicySpec p;
+  p.limits = rng() % 2 ? policies::LimitsPolicy::KeepRatio : policies::LimitsPolicy::Unchanged;
+  p.cpu.round_to_millicores = cpu_rounds[rng() % 3];
+  p.memory.round_to_bytes = mem_rounds[rng() % 3];
+  p.rollout.min_change = static_cast<double>(rng() % 30) / 100;
+  p.rollout.max_step_down = static_cast<double>(1 + rng() % 90) / 100;
+  return p;
+}
+
+policies::ContainerResources random_container(std::mt19937_64& rng) {
+  policies::ContainerResources c;
+  random_resource(rng, 1000, c.requests.cpu_millicores, c.limits.cpu_millicores);
+  random_resource(rng, 1LL << 30, c.requests.memory_bytes, c.limits.memory_bytes);
+  return c;
+}
+
+policies::Recommendation random_target(std::mt19937_64& rng,
+                                       const policies::RightsizePolicySpec& p) {
+  policies::Recommendation rec;
+  rec.status = policies::RecommendationStatus::Ready;
+  rec.target.requests = {
+      policies::size_to_policy(static_cast<std::int64_t>(rng() % 70'000), p.cpu.min_millicores,
+                               p.cpu.max_millicores, p.cpu.round_to_millicores),
+      policies::size_to_policy(static_cast<std::int64_t>(rng() % (70LL << 30)), p.memory.min_bytes,
+                               p.memory.max_bytes, p.memory.round_to_bytes)};
+  return rec;
+}
+
+// Checks one container's step besides its QoS class: an unchanged request
+// keeps its (defaulted) limit, and no limit falls below its request.
+void expect_limits_sane(const policies::ContainerResources& given,
+                        const policies::ContainerResources& next, int i) {
+  const auto current = policies::with_defaulted_requests(given);
+  if (next.requests.cpu_millicores == current.requests.cpu_millicores) {
+    ASSERT_EQ(next.limits.cpu_millicores, current.limits.cpu_millicores) << "case " << i;
+  }
+  if (next.requests.memory_bytes == current.requests.memory_bytes) {
+    ASSERT_EQ(next.limits.memory_bytes, current.limits.memory_bytes) << "case " << i;
+  }
+  for (auto [req, lim] : {std::pair{next.requests.cpu_millicores, next.limits.cpu_millicores},
+                          std::pair{next.requests.memory_bytes, next.limits.memory_bytes}})
+    ASSERT_TRUE(!lim || *lim >= req) << "case " << i << ": a limit below its request";
 }
 
 TEST(StepPlanner, AStepNeverChangesTheQosClassUnderKeepRatioOrUnchanged) {
   std::mt19937_64 rng(20241103);  // fixed: the same cases on every run
-  const std::int64_t cpu_rounds[] = {1, 50, 1000};
-  const std::int64_t mem_rounds[] = {1, 1 << 20, 64 << 20};
   int steps = 0;
   for (int i = 0; i < 200'000; ++i) {
-    policies::RightsizePolicySpec p;
-    p.limits = rng() % 2 ? policies::LimitsPolicy::KeepRatio : policies::LimitsPolicy::Unchanged;
-    p.cpu.round_to_millicores = cpu_rounds[rng() % 3];
-    p.memory.round_to_bytes = mem_rounds[rng() % 3];
-    p.rollout.min_change = static_cast<double>(rng() % 30) / 100;
-    p.rollout.max_step_down = static_cast<double>(1 + rng() % 90) / 100;
-    policies::ContainerResources current;
-    random_resource(rng, 1000, current.requests.cpu_millicores, current.limits.cpu_millicores);
-    random_resource(rng, 1LL << 30, current.requests.memory_bytes, current.limits.memory_bytes);
+    const auto p = random_policy(rng);
+    const auto current = random_container(rng);
     if (qos_of(current) == Qos::BestEffort) continue;  // nothing to scale from
-    policies::Recommendation rec;
-    rec.status = policies::RecommendationStatus::Ready;
-    rec.target.requests = {
-        policies::size_to_policy(static_cast<std::int64_t>(rng() % 70'000), p.cpu.min_millicores,
-                                 p.cpu.max_millicores, p.cpu.round_to_millicores),
-        policies::size_to_policy(static_cast<std::int64_t>(rng() % (70LL << 30)),
-                                 p.memory.min_bytes, p.memory.max_bytes, p.memory.round_to_bytes)};
-    const auto step = policies::plan_step(p, current, rec);
+    const auto step = policies::plan_step(p, current, random_target(rng, p));
     if (!step.changes()) continue;
     ++steps;
     const auto& next = step.resources;
@@ -201,17 +302,35 @@ TEST(StepPlanner, AStepNeverChangesTheQosClassUnderKeepRatioOrUnchanged) {
         << "/" << next.limits.cpu_millicores.value_or(-1) << ", memory "
         << current.requests.memory_bytes << "/" << current.limits.memory_bytes.value_or(-1) << " → "
         << next.requests.memory_bytes << "/" << next.limits.memory_bytes.value_or(-1);
-    if (next.requests.cpu_millicores == current.requests.cpu_millicores) {
-      ASSERT_EQ(next.limits.cpu_millicores, current.limits.cpu_millicores) << "case " << i;
-    }
-    if (next.requests.memory_bytes == current.requests.memory_bytes) {
-      ASSERT_EQ(next.limits.memory_bytes, current.limits.memory_bytes) << "case " << i;
-    }
-    for (auto [req, lim] : {std::pair{next.requests.cpu_millicores, next.limits.cpu_millicores},
-                            std::pair{next.requests.memory_bytes, next.limits.memory_bytes}})
-      ASSERT_TRUE(!lim || *lim >= req) << "case " << i << ": a limit below its request";
+    expect_limits_sane(current, next, i);
   }
   EXPECT_GT(steps, 100'000);  // most cases did step
+}
+
+// QoS is decided over all containers of the pod: each container steps toward
+// its own target (or not at all); the pod's class does not change.
+TEST(StepPlanner, AStepNeverChangesAMultiContainerPodsQosClass) {
+  std::mt19937_64 rng(20261128);
+  int guaranteed = 0;
+  for (int i = 0; i < 50'000; ++i) {
+    const auto p = random_policy(rng);
+    std::vector<policies::ContainerResources> current(2 + rng() % 2);
+    for (auto& c : current) c = random_container(rng);
+    // Guaranteed pods are rare at random; make a third of them limits only.
+    if (rng() % 3 == 0)
+      for (auto& c : current) {
+        c.limits = {c.requests.cpu_millicores + 1, c.requests.memory_bytes + 1};
+        c.requests = {};
+      }
+    const Qos before = qos_of(current);
+    if (before == Qos::BestEffort) continue;
+    guaranteed += before == Qos::Guaranteed;
+    std::vector<policies::ContainerResources> next;
+    for (const auto& c : current)
+      next.push_back(policies::plan_step(p, c, random_target(rng, p)).resources);
+    ASSERT_EQ(qos_of(next), before) << "case " << i;
+  }
+  EXPECT_GT(guaranteed, 10'000);
 }
 
 // Requests up to 8Ei parse (to INT64_MAX bytes): every step is defined there.

@@ -238,6 +238,20 @@ TEST(Checkpoint, BucketsPastTheSchemeAreRejected) {
   EXPECT_FALSE(policies::decode_checkpoint(reseal(body)).ok());
 }
 
+// first + count must not wrap: first = 2^64 − 1 (varint ff×9 01) with one
+// bucket sums to 0 in uint64; with a valid checksum it is still rejected.
+TEST(Checkpoint, BucketRangeThatWrapsIsRejected) {
+  policies::ContainerUsage u(24h);
+  u.add_sample(kT0, 1'024'000, 1LL << 30);
+  const std::string bytes = policies::encode_checkpoint(u);
+  std::string body = bytes.substr(0, bytes.size() - 4);
+  const std::string last_bucket("\xde\x01\x01\xff\x7f", 5);
+  const auto at = body.find(last_bucket);
+  ASSERT_NE(at, std::string::npos);
+  body.replace(at, 2, std::string(9, '\xff') + '\x01');
+  EXPECT_FALSE(policies::decode_checkpoint(reseal(body)).ok());
+}
+
 // The policy's halfLife applies to a restored histogram. Ten samples of 100m,
 // then after ten hours ten of 1000m. Kept at 24h, the old ones still weigh
 // 10 against 10 × 2^(10/24) = 13.3, so P30 is in 100m's bucket 36, ending at
