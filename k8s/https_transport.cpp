@@ -338,7 +338,12 @@ Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
   conn.expire_after(bounded(opts_.request_timeout, plain));
   http::async_read(conn.stream, conn.buffer, parser, [&](error_code e, std::size_t) { ec = e; });
   conn.run();
-  if (plain.stop.stop_requested()) return cancelled("reading response");
+  // After this no close can be queued on the connection; one queued before
+  // would close the socket under the next user, so a connection that saw a
+  // stop is never pooled. A response read in full is still the answer.
+  closer.reset();
+  bool stopped = plain.stop.stop_requested();
+  if (ec && stopped) return cancelled("reading response");
   if (ec == http::error::body_limit) {
     return make_error(ErrorKind::Transport, "response body exceeds " +
                                                 std::to_string(opts_.max_body_bytes) +
@@ -346,7 +351,7 @@ Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
   }
   if (ec) return transport_error("reading response", ec);
   auto& msg = parser.get();
-  keep = msg.keep_alive();
+  keep = msg.keep_alive() && !stopped;
   return HttpResponse{static_cast<int>(msg.result_int()), copy_headers(msg.base()),
                       std::move(msg.body())};
 }
