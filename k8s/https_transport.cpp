@@ -231,8 +231,9 @@ class HttpsTransport final : public Transport {
   std::deque<std::unique_ptr<Connection>> idle_;
 };
 
-// Name resolution runs under the connect timeout and the stop token too: a
-// resolver that hangs (an unreachable DNS server) must not hang the caller.
+// Name resolution is waited for under the connect timeout and the stop token,
+// but asio's cancel() cannot interrupt a getaddrinfo() already running: a
+// hanging DNS server still delays the caller until the resolver gives up.
 bool HttpsTransport::resolve(Connection& conn, const Request& req,
                              tcp::resolver::results_type& endpoints, error_code& ec) {
   tcp::resolver resolver(conn.ioc);
