@@ -78,12 +78,31 @@ Result<HttpResponse> ApiClient::attempt(const Request& req, const CallContext& c
   return resp;
 }
 
+namespace {
+
+// A PUT carrying metadata.resourceVersion: a replay of an applied one can
+// only be refused with 409, never overwrite another writer's change.
+bool precondition_guarded(const Request& req) {
+  if (req.method != Method::Put) return false;
+  auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return false;
+  auto meta = body.find("metadata");
+  if (meta == body.end() || !meta->is_object()) return false;
+  auto rv = meta->find("resourceVersion");
+  return rv != meta->end() && rv->is_string() && !rv->get_ref<const std::string&>().empty();
+}
+
+}  // namespace
+
 bool ApiClient::may_retry(const Request& req, const Error& err) const {
   if (!err.retryable()) return false;
   if (req.method == Method::Get) return true;
-  // A write may have been applied unless the server said it was throttled.
-  return err.kind == ErrorKind::TooManyRequests ||
-         (err.kind == ErrorKind::ServerError && err.retry_after.has_value());
+  // Throttled before it was handled (client-go's checkWait: only as told).
+  if (err.kind == ErrorKind::TooManyRequests) return err.retry_after.has_value();
+  // Any other failed write may have been applied: resent only when the server
+  // asked for it and a replay cannot overwrite anything.
+  return err.kind == ErrorKind::ServerError && err.retry_after.has_value() &&
+         precondition_guarded(req);
 }
 
 std::chrono::nanoseconds ApiClient::retry_delay(const Error& err, int attempt) {
@@ -100,6 +119,13 @@ Result<HttpResponse> ApiClient::execute(const Request& req, const CallContext& c
   for (int attempt_no = 0;; ++attempt_no) {
     auto resp = attempt(req, ctx, refreshed_token);
     if (resp) return resp;
+    // A write answered 5xx may have been applied before the failure (the
+    // transport marks failures after the request was written).
+    if (req.method != Method::Get && resp.error().http_status >= 500) {
+      Error marked = resp.error();
+      marked.may_have_applied = true;
+      resp = std::move(marked);
+    }
     const Error& err = resp.error();
     if (attempt_no + 1 >= options_.max_attempts || !may_retry(req, err)) return resp;
     auto delay = retry_delay(err, attempt_no);

@@ -46,8 +46,11 @@ struct Error {
   std::string reason;   // metav1.Status.reason, when given
   std::optional<std::chrono::seconds> retry_after;
   std::vector<FieldCause> causes;
-  // A write that failed after it was sent in full: the server may have
-  // applied it. Never resent blindly; read the object before writing again.
+  // A write (any method but GET) that may have been applied: answered 5xx, or
+  // failed after the request was written. No retry path in k8s/ resends it,
+  // except a PUT carrying metadata.resourceVersion (a replay can only 409)
+  // when the server sent Retry-After; stricter than client-go, which resends
+  // any write told Retry-After. Read the object before writing again.
   bool may_have_applied = false;
 
   // True when repeating the same request unchanged may succeed.

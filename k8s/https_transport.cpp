@@ -231,8 +231,9 @@ class HttpsTransport final : public Transport {
   std::deque<std::unique_ptr<Connection>> idle_;
 };
 
-// Name resolution runs under the connect timeout and the stop token too: a
-// resolver that hangs (an unreachable DNS server) must not hang the caller.
+// Name resolution is waited for under the connect timeout and the stop token,
+// but asio's cancel() cannot interrupt a getaddrinfo() already running: a
+// hanging DNS server still delays the caller until the resolver gives up.
 bool HttpsTransport::resolve(Connection& conn, const Request& req,
                              tcp::resolver::results_type& endpoints, error_code& ec) {
   tcp::resolver resolver(conn.ioc);
@@ -338,7 +339,12 @@ Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
   conn.expire_after(bounded(opts_.request_timeout, plain));
   http::async_read(conn.stream, conn.buffer, parser, [&](error_code e, std::size_t) { ec = e; });
   conn.run();
-  if (plain.stop.stop_requested()) return cancelled("reading response");
+  // After this no close can be queued on the connection; one queued before
+  // would close the socket under the next user, so a connection that saw a
+  // stop is never pooled. A response read in full is still the answer.
+  closer.reset();
+  bool stopped = plain.stop.stop_requested();
+  if (ec && stopped) return cancelled("reading response");
   if (ec == http::error::body_limit) {
     return make_error(ErrorKind::Transport, "response body exceeds " +
                                                 std::to_string(opts_.max_body_bytes) +
@@ -346,7 +352,7 @@ Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
   }
   if (ec) return transport_error("reading response", ec);
   auto& msg = parser.get();
-  keep = msg.keep_alive();
+  keep = msg.keep_alive() && !stopped;
   return HttpResponse{static_cast<int>(msg.result_int()), copy_headers(msg.base()),
                       std::move(msg.body())};
 }

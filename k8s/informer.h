@@ -10,7 +10,8 @@
 // DELETED event hands on_delete the object as the event carries it; an object
 // found gone by a relist was deleted while the watch was down, and its final
 // state is unknown: on_delete_final_state_unknown gets its last known value.
-// start()/stop() from the owning thread (start() again after stop() resumes);
+// start()/stop() from the owning thread (start() again after stop() resumes;
+// stop() drops notifications not yet delivered);
 // readers from any thread.
 #include <atomic>
 #include <condition_variable>
@@ -56,6 +57,7 @@ class Informer {
 
   void start() {
     if (thread_.joinable()) return;
+    for (auto& l : listeners_) l->queue.restart();
     thread_ = std::jthread([this](std::stop_token stop) {
       watcher_.reset_cancel(stop);
       std::stop_callback cancel_stream(stop, [this] { watcher_.cancel(); });
@@ -63,10 +65,14 @@ class Informer {
                   [this](WatcherEvent&& ev) { handle(std::move(ev)); });
     });
   }
+  // Ends the watch, drops notifications not yet delivered and waits for the
+  // running handlers: no handler runs after stop() returns.
   void stop() {
-    if (!thread_.joinable()) return;
-    thread_.request_stop();
-    thread_.join();
+    if (thread_.joinable()) {
+      thread_.request_stop();
+      thread_.join();
+    }
+    for (auto& l : listeners_) l->queue.stop();
   }
 
   [[nodiscard]] bool synced() const { return synced_.load(); }
@@ -81,6 +87,12 @@ class Informer {
   [[nodiscard]] Watcher& watcher() { return watcher_; }
   // How many times a full list was swapped in (1 + relists).
   [[nodiscard]] int list_generation() const { return generations_.load(); }
+  // Notifications queued or running, over all handlers.
+  [[nodiscard]] std::size_t pending_notifications() const {
+    std::size_t n = 0;
+    for (const auto& l : listeners_) n += l->queue.pending();
+    return n;
+  }
   // Waits (real time) until every handler has run all it was given.
   bool wait_for_handlers(std::chrono::milliseconds timeout) {
     auto until = std::chrono::steady_clock::now() + timeout;

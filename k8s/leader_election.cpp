@@ -230,14 +230,22 @@ void LeaderElector::lead(std::stop_token stop) {
     if (other_holder_.load()) return report_loss("another holder took the lease");
     if (client_.clock().now() >= deadline) return report_loss("no renewal within the deadline");
   }
-  if (cfg_.release_on_stop && is_leader()) release();
+  // The work guarded by the lease stops (is_leader() false, the callback has
+  // returned) before the lease is handed over: releasing first would let
+  // another candidate lead while our workers still pass is_leader().
+  bool release = cfg_.release_on_stop && is_leader();
   leading_.store(false);
   if (callbacks_.on_stopped_leading) callbacks_.on_stopped_leading();
+  if (release) this->release();
 }
 
 void LeaderElector::release() {
-  // Still within our term (is_leader() held): never write after it ends.
-  CallContext ctx{{}, renewed_at() + cfg_.renew_deadline};
+  // Still within our term: never write after it ends. A stop must be prompt
+  // even against a server that never answers, so the release gets a short
+  // budget of its own rather than the rest of the renew deadline.
+  auto budget = std::min<std::chrono::nanoseconds>(cfg_.retry_period, seconds(2));
+  auto deadline = std::min(renewed_at() + cfg_.renew_deadline, client_.clock().now() + budget);
+  CallContext ctx{{}, deadline};
   auto current = client_.get(lease_ref_, ctx);
   if (!current || parse_lease_record(*current).holder != cfg_.identity) return;
   LeaseRecord r = parse_lease_record(*current);

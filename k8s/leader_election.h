@@ -40,7 +40,9 @@ Result<void> validate(const LeaderElectionConfig& cfg);
 
 struct LeaderCallbacks {
   std::function<void()> on_started_leading;
-  std::function<void()> on_stopped_leading;               // loss, or stop while leading
+  // Loss, or stop while leading. On a stop it runs (and must stop the work
+  // the lease guards) before the lease is released.
+  std::function<void()> on_stopped_leading;
   std::function<void(const std::string&)> on_new_leader;  // another holder observed
 };
 

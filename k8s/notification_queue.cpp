@@ -6,8 +6,23 @@ NotificationQueue::NotificationQueue()
     : thread_([this](const std::stop_token& stop) { run(stop); }) {}
 
 NotificationQueue::~NotificationQueue() {
+  stop();
+}
+
+void NotificationQueue::stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    queue_.clear();
+  }
   thread_.request_stop();
   thread_.join();
+  idle_cv_.notify_all();
+}
+
+void NotificationQueue::restart() {
+  if (thread_.joinable()) return;
+  thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
 }
 
 void NotificationQueue::push(std::function<void()> notification) {

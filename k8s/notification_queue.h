@@ -21,6 +21,12 @@ class NotificationQueue {
   NotificationQueue(const NotificationQueue&) = delete;
   NotificationQueue& operator=(const NotificationQueue&) = delete;
 
+  // Drops what has not started, lets the running notification finish, and
+  // joins the thread: nothing reaches the handler after it returns.
+  void stop();
+  // After stop(): a new thread runs what is pushed from now on.
+  void restart();
+
   void push(std::function<void()> notification);
   // Waits (real time) until every pushed notification has run; false on timeout.
   bool wait_idle(std::chrono::milliseconds timeout);

@@ -2,8 +2,9 @@
 // A scripted Transport for tests: responses and streams are queued in order;
 // every request is recorded with the credentials it carried. With
 // hang_when_unscripted(), a request beyond the script waits, as on a server
-// that never answers, until the request's stop token (Cancelled) or 30 s of
-// real time (Timeout) — a test that forgets to stop fails instead of hanging.
+// that never answers, until the request's stop token (Cancelled), its timeout
+// or 30 s of real time (Timeout) — a test that forgets to stop fails instead of hanging.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -135,7 +136,10 @@ class FakeTransport final : public Transport {
     std::mutex mu;
     std::condition_variable_any cv;
     std::unique_lock wait_lock(mu);
-    (void)cv.wait_for(wait_lock, req.stop, std::chrono::seconds(30), [] { return false; });
+    // Like a real transport, the request's own timeout (real time) ends the wait.
+    auto limit = std::min<std::chrono::milliseconds>(
+        std::chrono::seconds(30), req.timeout.value_or(std::chrono::seconds(30)));
+    (void)cv.wait_for(wait_lock, req.stop, limit, [] { return false; });
     bool cancelled = req.stop.stop_requested();
     hanging_--;
     if (cancelled) return make_error(ErrorKind::Cancelled, "fake transport: cancelled");

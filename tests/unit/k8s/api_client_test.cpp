@@ -102,7 +102,8 @@ TEST_F(ApiClientTest, WriteIsNotRetriedOnPlain5xxOrTransportError) {
 
 // A PUT or DELETE that failed without the server saying "throttled" may have
 // been applied: a second copy could overwrite or remove what another writer
-// did in between. Only 429, or 5xx with Retry-After, are resent.
+// did in between. Only a 429 with Retry-After, or a 5xx with Retry-After on a
+// PUT guarded by its resourceVersion, is resent.
 TEST_F(ApiClientTest, PutAndDeleteAreNotRetriedUnlessTheServerSaidThrottled) {
   auto client = make();
   auto cm = json{{"metadata", {{"name", "cm"}, {"resourceVersion", "3"}}}};
@@ -122,11 +123,55 @@ TEST_F(ApiClientTest, PutAndDeleteAreNotRetriedUnlessTheServerSaidThrottled) {
   EXPECT_EQ(transport_->requests().size(), 6u);
 }
 
-TEST_F(ApiClientTest, WriteIsRetriedOn503WithRetryAfter) {
+// A 5xx even with Retry-After: a replay of an applied PATCH/POST would apply
+// it twice, so only a PUT guarded by its resourceVersion is resent.
+TEST_F(ApiClientTest, OnlyAGuardedPutIsRetriedOn503WithRetryAfter) {
+  auto client = make();
+  transport_->push(503, status_body(503, "ServiceUnavailable"), {{"Retry-After", "1"}});
+  auto patched = client.patch(cm_, PatchType::Merge, json{{"data", {{"a", "b"}}}});
+  ASSERT_FALSE(patched);
+  EXPECT_TRUE(patched.error().may_have_applied);
+  EXPECT_EQ(transport_->requests().size(), 1u);
   transport_->push(503, status_body(503, "ServiceUnavailable"), {{"Retry-After", "1"}});
   transport_->push(200, "{}");
+  EXPECT_TRUE(client.replace(cm_, json{{"metadata", {{"name", "cm"}, {"resourceVersion", "3"}}}}));
+  EXPECT_EQ(transport_->requests().size(), 3u);
+}
+
+// A write answered 5xx may have been applied: the error says so, and it is
+// sent exactly once.
+TEST_F(ApiClientTest, WriteAnswered504MayHaveBeenAppliedAndIsSentOnce) {
   auto client = make();
-  ASSERT_TRUE(client.patch(cm_, PatchType::Merge, json{{"data", {{"a", "b"}}}}));
+  transport_->push(504, status_body(504, "Timeout"));
+  auto replaced =
+      client.replace(cm_, json{{"metadata", {{"name", "cm"}, {"resourceVersion", "3"}}}});
+  ASSERT_FALSE(replaced);
+  EXPECT_TRUE(replaced.error().may_have_applied) << replaced.error().describe();
+  EXPECT_EQ(transport_->requests().size(), 1u);
+  transport_->push(504, status_body(504, "Timeout"));
+  auto created = client.create(cms_, json{{"metadata", {{"name", "cm"}}}});
+  ASSERT_FALSE(created);
+  EXPECT_TRUE(created.error().may_have_applied) << created.error().describe();
+  EXPECT_EQ(transport_->requests().size(), 2u);
+  ClientOptions once;
+  once.max_attempts = 1;
+  auto reader = make(once);
+  transport_->push(504, status_body(504, "Timeout"));
+  auto read = reader.get(cm_);
+  ASSERT_FALSE(read);
+  EXPECT_FALSE(read.error().may_have_applied);
+}
+
+// client-go's checkWait: a 429 is waited out and resent only when the server
+// said how long; without Retry-After the write fails at once.
+TEST_F(ApiClientTest, PutIsNotRetriedOn429WithoutRetryAfter) {
+  auto client = make();
+  transport_->push(429, status_body(429, "TooManyRequests"));
+  transport_->push(200, "{}");
+  auto r = client.replace(cm_, json{{"metadata", {{"name", "cm"}, {"resourceVersion", "3"}}}});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::TooManyRequests);
+  EXPECT_EQ(transport_->requests().size(), 1u);
 }
 
 TEST_F(ApiClientTest, RetryAfterIsCapped) {

@@ -172,6 +172,43 @@ TEST_F(InformerTest, SlowHandlerDoesNotStallTheWatchOrOtherHandlers) {
   EXPECT_EQ(slow_adds.load(), 100);
 }
 
+// stop() drops queued notifications and waits for the running handler: an
+// event queued behind a handler held at a gate is never delivered.
+TEST_F(InformerTest, StopDropsQueuedNotifications) {
+  Informer<PodView> inf(client_, config(), project_pod);
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool open = false;
+  std::atomic<int> adds{0};
+  inf.add_handlers({[&](const PodView&) {
+                      adds++;
+                      std::unique_lock lock(gate_mu);
+                      gate_cv.wait_for(lock, std::chrono::seconds(10), [&] { return open; });
+                    },
+                    nullptr, nullptr});
+  inf.handle({WatcherEventKind::InitStarted, {}});
+  inf.handle({WatcherEventKind::InitDone, {}});
+  inf.handle({WatcherEventKind::Apply, {pod("a", "p1", "1")}});
+  inf.handle({WatcherEventKind::Apply, {pod("a", "p2", "1")}});
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (adds.load() == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(adds.load(), 1);
+  // Opens the gate once only the running notification is left (bounded).
+  std::thread opener([&] {
+    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (inf.pending_notifications() > 1 && std::chrono::steady_clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::lock_guard lock(gate_mu);
+    open = true;
+    gate_cv.notify_all();
+  });
+  inf.stop();
+  opener.join();
+  EXPECT_TRUE(inf.wait_for_handlers(std::chrono::seconds(10)));
+  EXPECT_EQ(adds.load(), 1);
+}
+
 // Lists, watches one event, then waits on a server that never answers; the
 // fake transport fails the test (after 30 s) instead of spinning if the stop
 // does not reach the waiting request.
@@ -193,10 +230,11 @@ TEST_F(InformerTest, RunsOnItsOwnThreadAndStopsPromptlyAgainstASilentServer) {
   while (transport_->hanging() == 0 && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   ASSERT_EQ(transport_->hanging(), 1);
+  // stop() drops what the handlers have not run yet.
+  ASSERT_TRUE(inf.wait_for_handlers(std::chrono::seconds(10)));
   auto started = std::chrono::steady_clock::now();
   inf.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
-  ASSERT_TRUE(inf.wait_for_handlers(std::chrono::seconds(10)));
   EXPECT_EQ(adds.load(), 3);
   auto p3 = inf.store().get("a/p3");
   ASSERT_NE(p3, nullptr);
@@ -225,8 +263,8 @@ TEST_F(InformerTest, StartAfterStopWatchesAgain) {
   inf.add_handlers({[&](const json&) { adds++; }, nullptr, nullptr});
   inf.start();
   ASSERT_TRUE(wait_hanging());  // read the event, then waits on the next watch
+  ASSERT_TRUE(inf.wait_for_handlers(std::chrono::seconds(10)));  // stop() drops the rest
   inf.stop();
-  ASSERT_TRUE(inf.wait_for_handlers(std::chrono::seconds(10)));
   EXPECT_EQ(adds.load(), 1);
   EXPECT_NE(inf.store().get("a/p3"), nullptr);
 }

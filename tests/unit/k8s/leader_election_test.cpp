@@ -324,6 +324,66 @@ TEST_F(LeaderElectionTest, CleanStopReleasesTheLease) {
   EXPECT_TRUE(b->elector->try_acquire_or_renew());  // no need to wait for expiry
 }
 
+// The work the lease guards stops before the lease is handed over: when
+// on_stopped_leading runs, the server still names us (no release sent yet)
+// and is_leader() is already false.
+TEST_F(LeaderElectionTest, CleanStopRunsOnStoppedLeadingBeforeTheRelease) {
+  auto transport = std::make_shared<testing::FakeTransport>();
+  transport->set_handler([this](const Request& r) { return server_.handle(r); });
+  ApiClient client(transport, nullptr, clock_, random_, single());
+  std::stop_source stop;
+  std::string holder_at_stop;
+  int writes_at_stop = -1;
+  bool leader_at_stop = true;
+  std::unique_ptr<LeaderElector> elector;
+  auto created = LeaderElector::create(
+      client, {"kube-system", "rightsizer", "a"},
+      {[&] { stop.request_stop(); },
+       [&] {
+         holder_at_stop = server_.lease()["spec"]["holderIdentity"].get<std::string>();
+         writes_at_stop = server_.writes;
+         leader_at_stop = elector->is_leader();
+       },
+       nullptr});
+  ASSERT_TRUE(created);
+  elector = std::move(*created);
+  elector->run(stop.get_token());
+  EXPECT_EQ(holder_at_stop, "a");
+  EXPECT_EQ(writes_at_stop, 1);  // the create; the release comes after
+  EXPECT_FALSE(leader_at_stop);
+  EXPECT_EQ(server_.lease()["spec"]["holderIdentity"], "");  // then released
+  EXPECT_EQ(server_.writes, 2);
+}
+
+// A stop while leading, against a server that has stopped answering: the
+// release has a short budget of its own (min(retry period, 2 s)), not the rest
+// of the renew deadline. Real time: the fake transport waits out timeouts.
+TEST_F(LeaderElectionTest, ElectorStopReturnsPromptlyWhileLeading) {
+  auto transport = std::make_shared<testing::FakeTransport>();
+  transport->hang_when_unscripted();
+  std::stop_source stop;
+  transport->set_handler([&](const Request& r) {
+    auto resp = server_.handle(r);
+    if (r.method == Method::Put) {  // the first renewal: from now on, silence
+      transport->set_handler(nullptr);
+      stop.request_stop();
+    }
+    return resp;
+  });
+  ApiClient client(transport, nullptr, clock_, random_, single());
+  LeaderElectionConfig cfg{"kube-system", "rightsizer", "a"};
+  cfg.retry_period = milliseconds(100);
+  int stopped = 0;
+  auto elector = LeaderElector::create(client, cfg, {nullptr, [&] { stopped++; }, nullptr});
+  ASSERT_TRUE(elector);
+  auto started = std::chrono::steady_clock::now();
+  (*elector)->run(stop.get_token());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  EXPECT_EQ(stopped, 1);
+  EXPECT_EQ(server_.lease()["spec"]["holderIdentity"], "a");  // the release never arrived
+  EXPECT_EQ(transport->hanging(), 0);
+}
+
 TEST_F(LeaderElectionTest, CampaignRetriesEveryRetryPeriod) {
   auto a = candidate("a");
   ASSERT_TRUE(a->elector->try_acquire_or_renew());
