@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "policies/recommender.h"
 #include "policies/step_planner.h"
 
 namespace {
@@ -32,12 +33,15 @@ std::optional<std::int64_t> maybe_limit(FuzzedDataProvider& in, std::int64_t req
   return in.ConsumeIntegralInRange<std::int64_t>(request, kMax);
 }
 
-void check_direction(policies::StepDirection d, std::int64_t current, std::int64_t target,
-                     std::int64_t next) {
+// `given` is the request as written (0 when missing), `from` the one pods run
+// with (a missing request is its limit). A resource a step leaves alone keeps
+// either; a step moves from `from`.
+void check_direction(policies::StepDirection d, std::int64_t given, std::int64_t from,
+                     std::int64_t target, std::int64_t next) {
   using policies::StepDirection;
-  if (d == StepDirection::None) CHECK(next == current);
-  if (d == StepDirection::Down) CHECK(next >= target && next < current);
-  if (d == StepDirection::Up) CHECK(next == target && next > current);
+  if (d == StepDirection::None) CHECK(next == given || next == from);
+  if (d == StepDirection::Down) CHECK(next >= target && next < from);
+  if (d == StepDirection::Up) CHECK(next == target && next > from);
 }
 
 }  // namespace
@@ -82,12 +86,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  static_cast<long long>(step.resources.requests.memory_bytes),
                  static_cast<long long>(step.resources.limits.memory_bytes.value_or(-1)));
   const auto& next = step.resources;
+  // A missing request is its limit (as on a pod): directions are measured from there.
+  const auto from = policies::with_defaulted_requests(current).requests;
   if (rec.target.requests.cpu_millicores > 0)
-    check_direction(step.cpu, current.requests.cpu_millicores, rec.target.requests.cpu_millicores,
-                    next.requests.cpu_millicores);
+    check_direction(step.cpu, current.requests.cpu_millicores, from.cpu_millicores,
+                    rec.target.requests.cpu_millicores, next.requests.cpu_millicores);
   if (rec.target.requests.memory_bytes > 0)
-    check_direction(step.memory, current.requests.memory_bytes, rec.target.requests.memory_bytes,
-                    next.requests.memory_bytes);
+    check_direction(step.memory, current.requests.memory_bytes, from.memory_bytes,
+                    rec.target.requests.memory_bytes, next.requests.memory_bytes);
   if (!step.changes()) return 0;
   CHECK(!next.limits.cpu_millicores || *next.limits.cpu_millicores >= next.requests.cpu_millicores);
   CHECK(!next.limits.memory_bytes || *next.limits.memory_bytes >= next.requests.memory_bytes);
