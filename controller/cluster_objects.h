@@ -1,0 +1,135 @@
+#pragma once
+// What the operator keeps of each object it watches: small projections made
+// from the JSON an informer decodes through a FieldMask (k8s/field_mask.h),
+// so that its caches hold only what the reconciler and the usage sampler
+// read (DESIGN §12: about 1 KiB per cached pod). Projectors never throw: a
+// field of the wrong type is left at its default.
+#include <nlohmann/json_fwd.hpp>
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "k8s/field_mask.h"
+#include "policies/policy_json.h"
+#include "policies/policy_status.h"
+#include "policies/recommender.h"
+#include "policies/rightsizing_status.h"
+
+namespace controller {
+
+// The opt-in and hold annotations on workloads, the label on canary pods and
+// the policy label on Rightsizings (DESIGN §3).
+inline constexpr std::string_view kPolicyAnnotation = "rightsizer.io/policy";
+inline constexpr std::string_view kPausedAnnotation = "rightsizer.io/paused";
+inline constexpr std::string_view kCanaryLabel = "rightsizer.io/canary";
+inline constexpr std::string_view kPolicyLabel = "rightsizer.io/policy";
+
+enum class WorkloadKind { Deployment, StatefulSet };
+const char* to_string(WorkloadKind kind);
+std::optional<WorkloadKind> parse_workload_kind(std::string_view text);
+
+struct WorkloadRef {
+  WorkloadKind kind = WorkloadKind::Deployment;
+  std::string namespace_name;
+  std::string name;
+
+  // The work-queue key, "Deployment/<namespace>/<name>".
+  [[nodiscard]] std::string key() const;
+  // The Rightsizing's name, "<kind>-<name>" in lower case (DESIGN §3).
+  [[nodiscard]] std::string rightsizing_name() const;
+  friend auto operator<=>(const WorkloadRef&, const WorkloadRef&) = default;
+};
+// The inverse of WorkloadRef::key(); nullopt for any other text.
+std::optional<WorkloadRef> parse_workload_key(std::string_view key);
+
+struct OwnerRef {
+  std::string api_version, kind, name, uid;
+  bool controller = false;
+  friend bool operator==(const OwnerRef&, const OwnerRef&) = default;
+};
+
+// A container of a pod template, with the resources as written (a request
+// of 0 is "not set"; policies::with_defaulted_requests fills it in).
+struct ContainerSpec {
+  std::string name;
+  policies::ContainerResources resources;
+  friend bool operator==(const ContainerSpec&, const ContainerSpec&) = default;
+};
+
+// A Deployment or StatefulSet.
+struct Workload {
+  WorkloadRef ref;
+  std::string uid;
+  std::int64_t generation = 0;
+  std::optional<std::string> policy;      // the rightsizer.io/policy annotation
+  bool paused = false;                    // rightsizer.io/paused: "true"
+  std::int32_t replicas = 1;              // spec.replicas (absent: 1)
+  std::vector<ContainerSpec> containers;  // spec.template.spec.containers
+  bool deleting = false;                  // metadata.deletionTimestamp set
+};
+Workload project_workload(WorkloadKind kind, const nlohmann::json& object);
+k8s::FieldMask workload_mask();
+
+// A ReplicaSet: only what maps a pod to its Deployment.
+struct ReplicaSetInfo {
+  std::string namespace_name, name, uid;
+  std::optional<OwnerRef> controller;
+};
+ReplicaSetInfo project_replica_set(const nlohmann::json& object);
+k8s::FieldMask replica_set_mask();
+
+struct PodContainer {
+  std::string name;
+  policies::ContainerResources resources;  // as in the pod spec
+  std::int32_t restart_count = 0;
+  // status.containerStatuses[].lastState.terminated: "OOMKilled", ...
+  std::string last_termination_reason;
+  std::optional<policies::Timestamp> last_termination_at;  // its finishedAt
+};
+
+struct PodInfo {
+  std::string namespace_name, name, uid;
+  std::optional<OwnerRef> controller;  // the owner reference with controller: true
+  bool canary = false;                 // labelled rightsizer.io/canary
+  std::string phase;                   // status.phase
+  std::vector<PodContainer> containers;
+};
+PodInfo project_pod(const nlohmann::json& object);
+k8s::FieldMask pod_mask();
+
+struct HpaInfo {
+  std::string namespace_name, name;
+  std::string target_kind, target_name;  // spec.scaleTargetRef
+  // The resources it scales on ("cpu", "memory"): spec.metrics[] of type
+  // Resource or ContainerResource.
+  std::vector<std::string> resource_metrics;
+};
+HpaInfo project_hpa(const nlohmann::json& object);
+k8s::FieldMask hpa_mask();
+
+struct PolicyObject {
+  std::string namespace_name, name, uid, resource_version;
+  std::int64_t generation = 0;
+  policies::ParsedPolicy parsed;  // defaults applied, every problem listed
+  policies::PolicyStatus status;
+  std::string status_error;  // non-empty: the status as stored did not parse
+};
+PolicyObject project_policy(const nlohmann::json& object);
+
+struct RightsizingObject {
+  std::string namespace_name, name, uid, resource_version;
+  std::vector<OwnerRef> owners;
+  std::optional<std::string> policy_label;  // the rightsizer.io/policy label
+  std::string policy_ref;                   // spec.policyRef.name
+  std::optional<WorkloadRef> target;        // spec.targetRef (nullopt: not ours)
+  policies::RightsizingStatus status;
+  std::string status_error;  // non-empty: the status as stored did not parse
+  bool deleting = false;
+};
+RightsizingObject project_rightsizing(const nlohmann::json& object);
+
+}  // namespace controller

@@ -1,0 +1,71 @@
+#pragma once
+// One reconcile is one workload (DESIGN §1), or one policy's status. Reads
+// only the caches (ClusterView) and the usage store, decides, writes at most
+// what changed (no write when nothing did; status through /status; a 409
+// re-reads and re-applies), and says when to come back — controller-runtime's
+// one outcome: an error (requeue with backoff), a requeue-after, or done.
+// Recommend mode only: the workload itself is never changed.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "controller/cluster_view.h"
+#include "controller/usage_store.h"
+#include "k8s/api_client.h"
+#include "k8s/call_context.h"
+#include "k8s/clock.h"
+#include "k8s/error.h"
+#include "k8s/event_recorder.h"
+
+namespace controller {
+
+// Work-queue keys: WorkloadRef::key() for workloads, and this for policies.
+std::string policy_key(std::string_view namespace_name,
+                       std::string_view name);  // "RightsizePolicy/ns/name"
+struct PolicyKey {
+  std::string namespace_name, name;
+};
+std::optional<PolicyKey> parse_policy_key(std::string_view key);
+
+struct ReconcileOutcome {
+  std::optional<k8s::Error> error;                        // requeue with backoff
+  std::optional<std::chrono::nanoseconds> requeue_after;  // come back then
+  int writes = 0;                                         // mutating API calls made
+};
+
+// Events on workloads and policies; the manager passes EventRecorder::record.
+using EventSink = std::function<void(const k8s::InvolvedObject& object, k8s::EventType type,
+                                     const std::string& reason, const std::string& message)>;
+
+struct ReconcilerOptions {
+  // How often a workload is looked at again without a watch event (new
+  // samples arrive every metrics interval).
+  std::chrono::nanoseconds resync{std::chrono::seconds(60)};
+  int conflict_retries = 3;
+};
+
+class Reconciler {
+ public:
+  Reconciler(const ClusterView& view, UsageStore& usage, k8s::ApiClient& client, EventSink events,
+             k8s::Clock& clock, ReconcilerOptions options = {});
+
+  // The Rightsizing of the workload (or its deletion when the workload no
+  // longer opts in), kept true to the caches and the usage learnt.
+  ReconcileOutcome reconcile_workload(const WorkloadRef& ref, const k8s::CallContext& ctx);
+  // The policy's status: Valid/Ready, workload counts, total savings.
+  ReconcileOutcome reconcile_policy(const PolicyKey& key, const k8s::CallContext& ctx);
+  // Dispatches a work-queue key to one of the two; an unknown key is dropped.
+  ReconcileOutcome reconcile(std::string_view key, const k8s::CallContext& ctx);
+
+ private:
+  const ClusterView& view_;
+  UsageStore& usage_;
+  k8s::ApiClient& client_;
+  EventSink events_;
+  k8s::Clock& clock_;
+  ReconcilerOptions options_;
+};
+
+}  // namespace controller

@@ -1,0 +1,75 @@
+#pragma once
+// The usage learnt so far, per workload container (DESIGN §4): the sampler
+// adds samples, the reconciler reads copies and restores checkpoints. Pods
+// labelled rightsizer.io/canary are learnt apart, so a canary's usage never
+// moves the workload's recommendation. Also what the last sampling of each
+// namespace said: an outage means no samples and a condition, never zeros.
+// Thread-safe.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "controller/cluster_objects.h"
+#include "policies/container_usage.h"
+
+namespace controller {
+
+struct UsageKey {
+  WorkloadRef workload;
+  std::string container;
+  friend auto operator<=>(const UsageKey&, const UsageKey&) = default;
+};
+
+// The outcome of the latest metrics list of one namespace.
+struct SamplingHealth {
+  std::optional<policies::Time> last_success;
+  std::optional<policies::Time> last_failure;
+  std::string last_error;  // of the last failure; empty after a success
+  int consecutive_failures = 0;
+  [[nodiscard]] bool failing() const { return consecutive_failures > 0; }
+};
+
+class UsageStore {
+ public:
+  // One sample; a container seen for the first time starts with `half_life`.
+  void add_sample(const UsageKey& key, bool canary, policies::Time at, std::int64_t cpu_millicores,
+                  std::int64_t memory_bytes, std::chrono::seconds half_life);
+  // Copies of what was learnt (nullopt: nothing yet).
+  [[nodiscard]] std::optional<policies::ContainerUsage> usage(const UsageKey& key) const;
+  [[nodiscard]] std::optional<policies::ContainerUsage> canary_usage(const UsageKey& key) const;
+
+  // Once per container and process: merges `restored` (a decoded checkpoint)
+  // under the samples taken since start. Later calls do nothing; returns
+  // whether this call restored.
+  bool restore(const UsageKey& key, policies::ContainerUsage restored);
+  // Marks the container restored without data (its checkpoint was corrupt or
+  // absent), so that learning starts from the samples alone.
+  void mark_restored(const UsageKey& key);
+  [[nodiscard]] bool restored(const UsageKey& key) const;
+
+  // Forgets a workload (its annotation or the workload went away).
+  void forget(const WorkloadRef& workload);
+
+  void record_success(std::string_view namespace_name, policies::Time at);
+  void record_failure(std::string_view namespace_name, policies::Time at, std::string error);
+  [[nodiscard]] SamplingHealth health(std::string_view namespace_name) const;
+
+  // Bytes held by histograms (the histogram-memory metric).
+  [[nodiscard]] std::size_t memory_bytes() const;
+  [[nodiscard]] std::size_t containers() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<UsageKey, policies::ContainerUsage> usage_;
+  std::map<UsageKey, policies::ContainerUsage> canary_;
+  std::set<UsageKey> restored_;
+  std::map<std::string, SamplingHealth, std::less<>> health_;
+};
+
+}  // namespace controller
