@@ -25,6 +25,8 @@ class ClusterView {
   // The pods a workload controls, through owner references (Pod → ReplicaSet
   // → Deployment, Pod → StatefulSet; uids, never names), canaries included.
   virtual std::vector<std::shared_ptr<const PodInfo>> pods_of(const Workload& workload) const = 0;
+  virtual std::shared_ptr<const PodInfo> pod(std::string_view namespace_name,
+                                             std::string_view name) const = 0;
   // The workload controlling a pod, by the same owner chain.
   virtual std::optional<WorkloadRef> owner_of(const PodInfo& pod) const = 0;
 

@@ -38,6 +38,9 @@ ApiResource leases() {
 ApiResource deployments() {
   return {"apps", "v1", "deployments", true};
 }
+ApiResource replicasets() {
+  return {"apps", "v1", "replicasets", true};
+}
 ApiResource statefulsets() {
   return {"apps", "v1", "statefulsets", true};
 }

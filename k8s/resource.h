@@ -27,6 +27,7 @@ ApiResource services();
 ApiResource serviceaccounts();
 ApiResource leases();
 ApiResource deployments();
+ApiResource replicasets();
 ApiResource statefulsets();
 ApiResource horizontalpodautoscalers();
 ApiResource customresourcedefinitions();

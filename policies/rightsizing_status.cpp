@@ -20,22 +20,22 @@ constexpr std::pair<std::string_view, RightsizingPhase> kPhases[] = {
     {"Rightsized", RightsizingPhase::Rightsized}, {"RolledBack", RightsizingPhase::RolledBack},
     {"Paused", RightsizingPhase::Paused},         {"Failed", RightsizingPhase::Failed}};
 
-constexpr std::pair<std::string_view, CheckOutcome> kOutcomes[] = {{"Pass", CheckOutcome::Pass},
-                                                                   {"Fail", CheckOutcome::Fail},
-                                                                   {"Skip", CheckOutcome::Skip},
-                                                                   {"Error", CheckOutcome::Error}};
+constexpr std::pair<std::string_view, CheckResult> kOutcomes[] = {{"Pass", CheckResult::Pass},
+                                                                  {"Fail", CheckResult::Fail},
+                                                                  {"Skip", CheckResult::Skip},
+                                                                  {"Error", CheckResult::Error}};
 
 void read_resource_list(StatusReader& r, ResourceList& l) {
   r.string("cpu", l.cpu);
   r.string("memory", l.memory);
 }
 
-void read_resources(StatusReader& r, ContainerResources& res) {
+void read_resources(StatusReader& r, StatusResources& res) {
   r.object("requests", res.requests, read_resource_list);
   r.object("limits", res.limits, read_resource_list);
 }
 
-void read_usage(StatusReader& r, ContainerUsage& u) {
+void read_usage(StatusReader& r, UsageFigures& u) {
   r.string("cpuP50", u.cpu_p50);
   r.string("cpuP95", u.cpu_p95);
   r.string("cpuPeak", u.cpu_peak);
@@ -61,7 +61,7 @@ void read_check(StatusReader& r, CheckRecord& c) {
   r.string("min", c.min);
   r.string("max", c.max);
   r.enumeration("result", c.result,
-                std::span<const std::pair<std::string_view, CheckOutcome>>(kOutcomes));
+                std::span<const std::pair<std::string_view, CheckResult>>(kOutcomes));
   r.string("message", c.message);
 }
 
@@ -125,7 +125,7 @@ json resource_list_json(const ResourceList& l) {
   return j;
 }
 
-void put_resources(json& j, const char* key, const std::optional<ContainerResources>& r) {
+void put_resources(json& j, const char* key, const std::optional<StatusResources>& r) {
   if (!r) return;
   json o = json::object();
   if (r->requests) o["requests"] = resource_list_json(*r->requests);

@@ -39,34 +39,34 @@ struct ResourceList {
   friend bool operator==(const ResourceList&, const ResourceList&) = default;
 };
 
-struct ContainerResources {
+struct StatusResources {
   std::optional<ResourceList> requests;
   std::optional<ResourceList> limits;
-  friend bool operator==(const ContainerResources&, const ContainerResources&) = default;
+  friend bool operator==(const StatusResources&, const StatusResources&) = default;
 };
 
-struct ContainerUsage {
+struct UsageFigures {
   std::optional<std::string> cpu_p50, cpu_p95, cpu_peak, memory_peak;
   std::optional<std::int64_t> samples;
   std::optional<Timestamp> observed_since;
-  friend bool operator==(const ContainerUsage&, const ContainerUsage&) = default;
+  friend bool operator==(const UsageFigures&, const UsageFigures&) = default;
 };
 
 struct ContainerStatus {
   std::string name;  // required; the list is keyed by it
-  std::optional<ContainerResources> current, recommended, step, last_good;
-  std::optional<ContainerUsage> usage;
+  std::optional<StatusResources> current, recommended, step, last_good;
+  std::optional<UsageFigures> usage;
   std::optional<std::string> checkpoint;  // base64 usage checkpoint, ≤ 8192 chars
   std::optional<Timestamp> oom_killed_at;
   friend bool operator==(const ContainerStatus&, const ContainerStatus&) = default;
 };
 
-enum class CheckOutcome { Pass, Fail, Skip, Error };
+enum class CheckResult { Pass, Fail, Skip, Error };
 
 struct CheckRecord {
   std::string name;  // required
   std::optional<std::string> value, min, max;
-  std::optional<CheckOutcome> result;
+  std::optional<CheckResult> result;
   std::optional<std::string> message;
   friend bool operator==(const CheckRecord&, const CheckRecord&) = default;
 };
