@@ -18,10 +18,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <charconv>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <stop_token>
+#include <vector>
 
 namespace k8s {
 namespace {
@@ -209,7 +211,11 @@ class BeastBodyStream final : public BodyStream {
 class HttpsTransport final : public Transport {
  public:
   HttpsTransport(std::unique_ptr<ssl::context> ctx, Endpoint ep, bool verify, TransportOptions opts)
-      : ctx_(std::move(ctx)), ep_(std::move(ep)), verify_(verify), opts_(opts) {}
+      : ctx_(std::move(ctx)),
+        ep_(std::move(ep)),
+        verify_(verify),
+        opts_(opts),
+        lookup_(opts_.resolver ? opts_.resolver : make_system_resolver()) {}
 
   Result<HttpResponse> send(const Request& req, const Credentials& creds) override;
   Result<StreamedResponse> stream(const Request& req, const Credentials& creds) override;
@@ -217,8 +223,7 @@ class HttpsTransport final : public Transport {
  private:
   Result<std::unique_ptr<Connection>> connect(const Request& req);
   Result<std::unique_ptr<Connection>> checkout(const Request& req, bool& reused);
-  bool resolve(Connection& conn, const Request& req, tcp::resolver::results_type& endpoints,
-               error_code& ec);
+  Result<std::vector<tcp::endpoint>> resolve(const Request& req);
   void checkin(std::unique_ptr<Connection> conn);
   Result<HttpResponse> exchange(Connection& conn, const http::request<http::string_body>& req,
                                 const Request& plain, bool& keep, bool& sent_before_failure);
@@ -227,29 +232,32 @@ class HttpsTransport final : public Transport {
   Endpoint ep_;
   bool verify_;
   TransportOptions opts_;
+  BoundedNameLookup lookup_;
   std::mutex mu_;
   std::deque<std::unique_ptr<Connection>> idle_;
 };
 
-// Name resolution is waited for under the connect timeout and the stop token,
-// but asio's cancel() cannot interrupt a getaddrinfo() already running: a
-// hanging DNS server still delays the caller until the resolver gives up.
-bool HttpsTransport::resolve(Connection& conn, const Request& req,
-                             tcp::resolver::results_type& endpoints, error_code& ec) {
-  tcp::resolver resolver(conn.ioc);
-  bool done = false;
-  resolver.async_resolve(ep_.host, ep_.port, [&](error_code e, tcp::resolver::results_type r) {
-    ec = e;
-    endpoints = std::move(r);
-    done = true;
-  });
-  std::stop_callback cancel(req.stop, [&] { asio::post(conn.ioc, [&] { resolver.cancel(); }); });
-  conn.ioc.restart();
-  conn.ioc.run_for(bounded(opts_.connect_timeout, req));
-  if (done) return true;
-  resolver.cancel();
-  conn.run();  // the handler, with operation_aborted
-  return false;
+// An IP address is used as it is; a name is looked up under the connect
+// timeout and the stop token (see BoundedNameLookup).
+Result<std::vector<tcp::endpoint>> HttpsTransport::resolve(const Request& req) {
+  std::vector<std::string> addresses{ep_.host};
+  if (!is_ip_address(ep_.host)) {
+    auto found = lookup_.resolve(ep_.host, bounded(opts_.connect_timeout, req), req.stop);
+    if (!found) return found.error();
+    addresses = std::move(*found);
+  }
+  unsigned short port = 0;
+  auto [end, err] = std::from_chars(ep_.port.data(), ep_.port.data() + ep_.port.size(), port);
+  if (err != std::errc() || end != ep_.port.data() + ep_.port.size())
+    return make_error(ErrorKind::Config, "port '" + ep_.port + "' is not a TCP port");
+  std::vector<tcp::endpoint> out;
+  for (const auto& a : addresses) {
+    error_code ec;
+    auto address = asio::ip::make_address(a, ec);
+    if (!ec) out.emplace_back(address, port);
+  }
+  if (out.empty()) return make_error(ErrorKind::Transport, ep_.host + ": no usable address");
+  return out;
 }
 
 Result<std::unique_ptr<Connection>> HttpsTransport::connect(const Request& req) {
@@ -272,18 +280,17 @@ Result<std::unique_ptr<Connection>> HttpsTransport::connect(const Request& req) 
   } else {
     conn->stream.set_verify_mode(ssl::verify_none);
   }
+  auto endpoints = resolve(req);
+  if (!endpoints) {
+    Error err = endpoints.error();
+    err.message = what + ": " + err.message;
+    return err;
+  }
   error_code ec;
-  tcp::resolver::results_type endpoints;
-  bool resolved = resolve(*conn, req, endpoints, ec);
-  // Checked before the connection's loop runs again: a stop that came during
-  // the resolve may have queued a handler for the resolver, which is gone.
-  if (req.stop.stop_requested()) return cancelled(what);
-  if (!resolved) return make_error(ErrorKind::Timeout, what + " (resolve): timed out");
-  if (ec) return transport_error(what + " (resolve)", ec);
   auto closer = close_on_stop(*conn, req.stop);
   conn->expire_after(bounded(opts_.connect_timeout, req));
   beast::get_lowest_layer(conn->stream)
-      .async_connect(endpoints, [&](error_code e, const tcp::endpoint&) { ec = e; });
+      .async_connect(*endpoints, [&](error_code e, const tcp::endpoint&) { ec = e; });
   conn->run();
   if (req.stop.stop_requested()) return cancelled(what);
   if (ec) return transport_error(what, ec);

@@ -2,7 +2,8 @@
 // The production Transport: HTTPS over Boost.Beast and OpenSSL. TLS >= 1.2,
 // SNI, peer and host-name verification (subjectAltName only) against the
 // configured CA, client certificates, keep-alive reuse, TCP keepalive, a
-// timeout before every operation (name resolution included). A request's
+// timeout before every operation (name resolution included: a hung lookup
+// is abandoned, see k8s/name_resolver.h). A request's
 // stop token closes its connection; its timeout, when shorter, replaces
 // ours. A write (anything but GET) is never resent once written. Beast and
 // Asio stay inside the .cpp.
@@ -11,13 +12,15 @@
 #include <memory>
 
 #include "k8s/config.h"
+#include "k8s/name_resolver.h"
 #include "k8s/result.h"
 #include "k8s/transport.h"
 
 namespace k8s {
 
 struct TransportOptions {
-  std::chrono::seconds connect_timeout{10};  // resolve + TCP connect + TLS handshake
+  // Bounds each of: name lookup, TCP connect, TLS handshake.
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
   std::chrono::seconds request_timeout{60};  // write + read of a whole response
   // Longest silence tolerated on a watch: a little above the bookmark period
   // (the API server sends a bookmark about once a minute on a quiet watch),
@@ -31,6 +34,9 @@ struct TransportOptions {
   // Largest whole response accepted (lists are paged well below this).
   std::size_t max_body_bytes = 256u << 20;
   std::size_t max_idle_connections = 8;
+  // Looks up the host name (an IP address is not looked up); null: the
+  // system's resolver. Tests stand in a slow or scripted one.
+  std::shared_ptr<NameResolver> resolver;
 };
 
 // Fails (a Config error) when the CA or client key pair cannot be loaded.
