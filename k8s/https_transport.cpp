@@ -346,6 +346,7 @@ Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
   conn.expire_after(bounded(opts_.request_timeout, plain));
   http::async_read(conn.stream, conn.buffer, parser, [&](error_code e, std::size_t) { ec = e; });
   conn.run();
+  if (opts_.exchange_test_hook) opts_.exchange_test_hook();
   // After this no close can be queued on the connection; one queued before
   // would close the socket under the next user, so a connection that saw a
   // stop is never pooled. A response read in full is still the answer.
@@ -360,6 +361,7 @@ Result<HttpResponse> HttpsTransport::exchange(Connection& conn,
   if (ec) return transport_error("reading response", ec);
   auto& msg = parser.get();
   keep = msg.keep_alive() && !stopped;
+  if (opts_.exchange_test_hook) opts_.exchange_test_hook();
   return HttpResponse{static_cast<int>(msg.result_int()), copy_headers(msg.base()),
                       std::move(msg.body())};
 }

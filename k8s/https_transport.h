@@ -9,6 +9,7 @@
 // Asio stay inside the .cpp.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "k8s/config.h"
@@ -37,6 +38,11 @@ struct TransportOptions {
   // Looks up the host name (an IP address is not looked up); null: the
   // system's resolver. Tests stand in a slow or scripted one.
   std::shared_ptr<NameResolver> resolver;
+  // Tests only (empty otherwise): called on the sending thread twice per
+  // exchange, once the response has been read and once the answer (and
+  // whether the connection is reused) is decided, so that a test can land a
+  // stop in a window no timing could hit.
+  std::function<void()> exchange_test_hook;
 };
 
 // Fails (a Config error) when the CA or client key pair cannot be loaded.

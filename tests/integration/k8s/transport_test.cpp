@@ -16,6 +16,14 @@ namespace {
 using nlohmann::json;
 using namespace itest_support;
 
+// Ends a TlsServer's wait for a connection the client never opened.
+void poke(unsigned short port) {
+  asio::io_context ioc;
+  asio::ip::tcp::socket s(ioc);
+  boost::system::error_code ec;
+  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+}
+
 TEST(K8sTransport, KeepAliveReusesOneConnection) {
   OtherCa ca;
   TlsServer server(ca, 1, 3);
@@ -51,12 +59,62 @@ TEST(K8sTransport, PutIsNotResentAfterItWasWrittenOnAReusedConnection) {
   }  // closes any pooled connection the server may still be reading
   EXPECT_EQ(server.puts.load(), 1);
   EXPECT_EQ(server.accepted.load(), 1);
-  if (server.accepted.load() < 2) {  // ends the server's wait for a second connection
-    asio::io_context ioc;
-    asio::ip::tcp::socket poke(ioc);
-    boost::system::error_code ec;
-    poke.connect({asio::ip::make_address("127.0.0.1"), server.port}, ec);
+  if (server.accepted.load() < 2) poke(server.port);
+}
+
+// A stop that lands after the response was read in full: the response is
+// the answer (not Cancelled), and the connection, on which the stop may have
+// queued a close, is not reused.
+TEST(K8sTransport, StopAfterTheResponseWasReadReturnsItAndDropsTheConnection) {
+  OtherCa ca;
+  TlsServer server(ca, 2, 2);
+  {
+    std::stop_source stop;
+    int calls = 0;
+    TransportOptions topts;
+    topts.exchange_test_hook = [&] {
+      if (++calls == 1) stop.request_stop();  // the response has just been read
+    };
+    auto t = make_https_transport(local_config(server.port, slurp(ca.dir + "/ca.crt")), topts);
+    ASSERT_TRUE(t);
+    auto req = get_request(cm_ref("ns", "x"));
+    req.stop = stop.get_token();
+    auto first = (*t)->send(req, {});
+    EXPECT_TRUE(first) << first.error().describe();
+    auto second = (*t)->send(get_request(cm_ref("ns", "x")), {});
+    EXPECT_TRUE(second) << second.error().describe();
+  }  // closes the pooled connection the server is reading
+  EXPECT_EQ(server.accepted.load(), 2);
+  EXPECT_EQ(server.requests.load(), 2);
+  if (server.accepted.load() < 2) poke(server.port);
+}
+
+// A stop that lands once the answer is decided, while the connection goes
+// back to the pool, must not queue a close on it: the next request reuses
+// the connection and succeeds on it (a queued close would run under the next
+// request, which would fail or be sent again on a new connection).
+TEST(K8sTransport, StopAfterTheAnswerDoesNotPoisonThePooledConnection) {
+  OtherCa ca;
+  TlsServer server(ca, 2, 2);  // a second connection would be counted
+  {
+    std::stop_source stop;
+    int calls = 0;
+    TransportOptions topts;
+    topts.exchange_test_hook = [&] {
+      if (++calls == 2) stop.request_stop();  // the answer is decided
+    };
+    auto t = make_https_transport(local_config(server.port, slurp(ca.dir + "/ca.crt")), topts);
+    ASSERT_TRUE(t);
+    auto req = get_request(cm_ref("ns", "x"));
+    req.stop = stop.get_token();
+    auto first = (*t)->send(req, {});
+    ASSERT_TRUE(first) << first.error().describe();
+    auto second = (*t)->send(get_request(cm_ref("ns", "x")), {});
+    EXPECT_TRUE(second) << second.error().describe();
   }
+  EXPECT_EQ(server.accepted.load(), 1);
+  EXPECT_EQ(server.requests.load(), 2);
+  if (server.accepted.load() < 2) poke(server.port);
 }
 
 TEST(K8sTransport, BodyLargerThanBeastsDefaultLimit) {
