@@ -296,6 +296,88 @@ TEST_F(ApiClientTest, RateLimiterSpacesRequestsAfterBurst) {
   EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(milliseconds(100), milliseconds(100)));
 }
 
+// A clock whose every wait is where a stop arrives: the stop is requested as
+// the wait begins, then the wait is the fake clock's.
+class StopsWhenWaiting final : public Clock {
+ public:
+  StopsWhenWaiting(testing::FakeClock& base, std::stop_source& stop) : base_(base), stop_(stop) {}
+  [[nodiscard]] Monotonic now() const override { return base_.now(); }
+  [[nodiscard]] Wall wall_now() const override { return base_.wall_now(); }
+  bool sleep_for(std::chrono::nanoseconds d, std::stop_token stop) override {
+    stop_.request_stop();
+    return base_.sleep_for(d, stop);
+  }
+
+ private:
+  testing::FakeClock& base_;
+  std::stop_source& stop_;
+};
+
+// A CallContext's stop reaches the limiter wait: the call ends Cancelled
+// there, and nothing is sent.
+TEST_F(ApiClientTest, AStopDuringTheLimiterWaitEndsTheCallUnsent) {
+  std::stop_source stop;
+  StopsWhenWaiting clock(clock_, stop);
+  ClientOptions opts;
+  opts.qps = 10;
+  opts.burst = 1;
+  ApiClient client(transport_, nullptr, clock, random_, opts);
+  transport_->push(200, "{}");
+  ASSERT_TRUE(client.get(cm_));  // takes the burst
+  auto r = client.get(cm_, {stop.get_token(), std::nullopt});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Cancelled) << r.error().describe();
+  EXPECT_EQ(transport_->requests().size(), 1u);
+  EXPECT_TRUE(clock_.sleeps().empty());  // the wait ended at the stop
+}
+
+// ... and the retry sleep: no second attempt, and no wait after the stop.
+TEST_F(ApiClientTest, AStopDuringARetrySleepEndsTheCallWithoutAnotherAttempt) {
+  std::stop_source stop;
+  StopsWhenWaiting clock(clock_, stop);
+  ClientOptions opts;
+  opts.qps = 0;
+  ApiClient client(transport_, nullptr, clock, random_, opts);
+  transport_->push(503, status_body(503, "ServiceUnavailable"));
+  transport_->push(200, "{}");
+  auto r = client.get(cm_, {stop.get_token(), std::nullopt});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Cancelled) << r.error().describe();
+  EXPECT_EQ(transport_->requests().size(), 1u);
+  EXPECT_TRUE(clock_.sleeps().empty());
+}
+
+// A deadline bounds the call: the transport is handed what is left of it,
+// a retry whose backoff would end past it is not started, and a limiter
+// wait that would end past it is not waited.
+TEST_F(ApiClientTest, ADeadlineShortensEachAttemptAndStopsRetriesThatCouldNotFinish) {
+  transport_->set_handler([](const Request&) -> Result<HttpResponse> {
+    return HttpResponse{503, {}, status_body(503, "ServiceUnavailable")};
+  });
+  auto client = make();
+  auto r = client.get(cm_, {{}, clock_.now() + milliseconds(300)});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::ServerError);
+  auto sent = transport_->requests();
+  ASSERT_EQ(sent.size(), 2u);  // the next backoff (400 ms) would pass the deadline
+  EXPECT_THAT(clock_.sleeps(), ::testing::ElementsAre(milliseconds(200)));
+  EXPECT_EQ(sent[0].request.timeout, milliseconds(300));
+  EXPECT_EQ(sent[1].request.timeout, milliseconds(100));
+
+  ClientOptions limited;
+  limited.qps = 10;
+  limited.burst = 1;
+  auto slow = make(limited);
+  transport_->push(200, "{}");
+  ASSERT_TRUE(slow.get(cm_));  // takes the burst
+  clock_.clear_sleeps();
+  auto late = slow.get(cm_, {{}, clock_.now() + milliseconds(50)});  // the wait is 100 ms
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().kind, ErrorKind::Timeout) << late.error().describe();
+  EXPECT_EQ(transport_->requests().size(), 3u);
+  EXPECT_TRUE(clock_.sleeps().empty());
+}
+
 TEST_F(ApiClientTest, UpdateWithRetryWinsAgainstConcurrentWriter) {
   int rv = 1;
   transport_->set_handler([&](const Request& req) -> Result<HttpResponse> {
