@@ -13,8 +13,8 @@ constexpr std::chrono::seconds kDefaultHalfLife = std::chrono::hours(24);
 std::chrono::seconds half_life_of(const ClusterView& view, const Workload& w) {
   auto policy = view.policy(w.ref.namespace_name, *w.policy);
   if (!policy || !policy->parsed.valid()) return kDefaultHalfLife;
-  auto half_life = std::chrono::ceil<std::chrono::seconds>(policy->parsed.spec.history.half_life);
-  return half_life.count() > 0 ? half_life : kDefaultHalfLife;
+  // A valid policy's half-life is positive (policy_validation.h).
+  return std::chrono::ceil<std::chrono::seconds>(policy->parsed.spec.history.half_life);
 }
 
 }  // namespace
@@ -99,7 +99,6 @@ void UsageSampler::run(std::stop_token stop, std::chrono::nanoseconds interval,
     const auto started = clock_.now();
     auto pass = sample_once(k8s::CallContext{stop, std::nullopt});
     if (after_each) after_each(pass);
-    if (stop.stop_requested()) return;
     auto wait = interval - (clock_.now() - started);
     if (wait.count() > 0 && !clock_.sleep_for(wait, stop)) return;
   }

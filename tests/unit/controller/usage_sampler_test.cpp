@@ -184,6 +184,21 @@ TEST_F(UsageSamplerTest, APodThatLeftTheListIsForgottenAndSampledAgainWhenItRetu
   EXPECT_EQ(store_.usage({engine_, "main"})->samples(), 2);
 }
 
+TEST_F(UsageSamplerTest, ANamespaceWhoseAnnotationsWentAwayStartsOverWhenTheyReturn) {
+  auto s = sampler();
+  EXPECT_EQ(s.sample_once({}).samples, 3);
+  view_.put(workload(WorkloadKind::StatefulSet, "risk", "guardian", std::nullopt));
+  EXPECT_EQ(s.sample_once({}).samples, 0);
+  EXPECT_EQ(source_.lists.back(), "trading");
+  // Meanwhile the reconciler forgot the guardian's usage with its annotation.
+  store_.forget(guardian_);
+  view_.put(workload(WorkloadKind::StatefulSet, "risk", "guardian", "p"));
+  auto pass = s.sample_once({});
+  EXPECT_EQ(pass.samples, 1);
+  EXPECT_EQ(pass.sampled, (std::vector<WorkloadRef>{guardian_}));
+  EXPECT_EQ(store_.usage({guardian_, "main"})->samples(), 1);
+}
+
 TEST_F(UsageSamplerTest, AFailingListRecordsAFailureAddsNothingAndOtherNamespacesGoOn) {
   source_.answers.at("trading") = k8s::make_error(k8s::ErrorKind::ServerError, "503 from metrics");
   auto s = sampler();
@@ -249,6 +264,18 @@ TEST_F(UsageSamplerTest, RunSamplesEveryIntervalOnTheClockUntilStopped) {
   // Two waits between three passes, each the interval less the 2 s the pass took.
   EXPECT_EQ(clock_.sleeps(), (std::vector<std::chrono::nanoseconds>{seconds(28), seconds(28)}));
   EXPECT_EQ(source_.lists.size(), 6u);
+}
+
+TEST_F(UsageSamplerTest, RunStartsTheNextPassAtOnceAfterAPassLongerThanTheInterval) {
+  std::stop_source stop;
+  source_.on_list = [&] { clock_.advance(seconds(20)); };
+  int passes = 0;
+  auto s = sampler();
+  s.run(stop.get_token(), seconds(30), [&](const SamplingPass&) {
+    if (++passes == 2) stop.request_stop();
+  });
+  EXPECT_EQ(passes, 2);
+  EXPECT_TRUE(clock_.sleeps().empty());
 }
 
 TEST_F(UsageSamplerTest, RunReturnsAtOnceWhenStoppedBeforeItStarts) {
