@@ -87,27 +87,28 @@ k8s::Result<std::vector<PodSample>> MetricsServerUsageSource::list(std::string_v
   if (!listed) return listed.error();
   std::vector<PodSample> out;
   out.reserve(listed->items.size());
-  const std::uint64_t malformed_before = malformed_;
+  std::uint64_t skipped = 0;
   for (const auto& item : listed->items) {
     auto pod = pod_header(item, namespace_name);
     const json* containers = field(item, "containers");
     if (!pod || !containers || !containers->is_array()) {
-      ++malformed_;
+      ++skipped;
       continue;
     }
     for (const auto& c : *containers) {
       auto sample = container_sample(c);
       if (!sample) {
-        ++malformed_;
+        ++skipped;
         continue;
       }
       pod->containers.push_back(std::move(*sample));
     }
     if (!pod->containers.empty()) out.push_back(std::move(*pod));
   }
+  malformed_ += skipped;
   // Pods listed but none readable: the API is answering with something else,
   // which must show as an outage rather than as "no pods".
-  if (out.empty() && malformed_ != malformed_before) {
+  if (out.empty() && skipped > 0) {
     return k8s::make_error(k8s::ErrorKind::Decode, "metrics.k8s.io: no PodMetrics in namespace " +
                                                        std::string(namespace_name) +
                                                        " could be read");
