@@ -141,6 +141,16 @@ TEST_F(UsageSamplerTest, APodIsMappedByOwnerNotByItsName) {
   EXPECT_FALSE(store_.usage({engine_, "main"}).has_value());
 }
 
+TEST_F(UsageSamplerTest, APodSampleWithoutContainersSamplesNothing) {
+  source_.answers.at("trading") =
+      std::vector<PodSample>{{"trading", "engine-1", kT0, seconds(15), {}}};
+  auto s = sampler();
+  auto pass = s.sample_once({});
+  EXPECT_EQ(pass.sampled, (std::vector<WorkloadRef>{guardian_}));
+  EXPECT_EQ(pass.samples, 1);
+  EXPECT_FALSE(store_.usage({engine_, "main"}).has_value());
+}
+
 TEST_F(UsageSamplerTest, ASampleWithARepeatedTimestampIsNotAddedTwice) {
   auto s = sampler();
   EXPECT_EQ(s.sample_once({}).samples, 3);
