@@ -122,7 +122,9 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
   if (!w || !w->policy || w->deleting) return remove_rightsizing(ref, rsz.get(), ctx);
   ReconcileOutcome outcome;
   outcome.requeue_after = options_.resync;
-  if (rsz && rsz->deleting) return outcome;  // a new one once this one is gone
+  // Being deleted: a new one once it is gone. Another target's object of
+  // this name is not ours to write.
+  if (rsz && (rsz->deleting || rsz->target != ref)) return outcome;
   const auto policy = view_.policy(ref.namespace_name, *w->policy);
   restore_checkpoints(*w, rsz.get(), policy.get());
   std::string rv;

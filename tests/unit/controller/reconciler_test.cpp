@@ -548,6 +548,16 @@ TEST_F(ReconcilerTest, ARightsizingBeingDeletedIsLeftAlone) {
   EXPECT_TRUE(requests().empty());
 }
 
+TEST_F(ReconcilerTest, ARightsizingOfAnotherTargetIsNotWritten) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  r.target.reset();
+  view_.put(r);
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_TRUE(requests().empty());
+}
+
 TEST_F(ReconcilerTest, AFailedCreateIsAnErrorAndNoStatusIsWritten) {
   view_.put(engine());
   view_.put(trading_policy());
