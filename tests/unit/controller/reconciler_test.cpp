@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "controller/rightsizing_builder.h"
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
@@ -477,6 +479,11 @@ TEST_F(ReconcilerTest, ACorruptCheckpointIsAWarningAndLearningStartsAgain) {
   const UsageKey key{engine().ref, "engine"};
   EXPECT_TRUE(usage_.restored(key));
   EXPECT_FALSE(usage_.usage(key));
+  // Said once per container and process, not on every reconcile.
+  ASSERT_FALSE(reconcile_engine().error);
+  EXPECT_EQ(std::ranges::count(events_, std::string("RightsizeCheckpointCorrupt"),
+                               &RecordedEvent::reason),
+            1);
   // The corrupt checkpoint is not written back.
   const auto body = json::parse(requests().back().request.body);
   EXPECT_FALSE(body["status"]["containers"][0].contains("checkpoint"));
@@ -534,6 +541,32 @@ TEST_F(ReconcilerTest, AChangedPolicyAnnotationRelabelsTheRightsizing) {
             json::parse(R"({"metadata": {"labels": {"rightsizer.io/policy": "trading"}},
                             "spec": {"policyRef": {"name": "trading"}}})"));
   EXPECT_EQ(out.writes, 2);
+}
+
+TEST_F(ReconcilerTest, AMissingPolicyLabelIsPutBack) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  r.policy_label.reset();
+  view_.put(r);
+  ASSERT_FALSE(reconcile_engine().error);
+  ASSERT_FALSE(requests().empty());
+  EXPECT_EQ(requests()[0].request.method, Method::Patch);
+}
+
+TEST_F(ReconcilerTest, AStoredStatusThatDidNotParseIsRewrittenFromScratch) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  r.status.phase = policies::RightsizingPhase::Recommended;
+  r.status.history.push_back({now(), std::nullopt, "Recommended", "EveryContainerRecommended"});
+  r.status_error = "status.phase: not one of the phases";
+  view_.put(r);
+  ASSERT_FALSE(reconcile_engine().error);
+  const auto status = json::parse(requests().back().request.body)["status"];
+  EXPECT_EQ(status["phase"], "Observing");
+  ASSERT_EQ(status["history"].size(), 1u);
+  EXPECT_FALSE(status["history"][0].contains("from"));
 }
 
 TEST_F(ReconcilerTest, ARightsizingBeingDeletedIsLeftAlone) {
