@@ -507,6 +507,17 @@ TEST_F(ReconcilerTest, CheckpointsAloneAreWrittenAtMostEveryInterval) {
   EXPECT_EQ(body["status"]["containers"][0]["usage"]["samples"], 122);
 }
 
+TEST_F(ReconcilerTest, ACheckpointThatDidNotChangeIsNotRewrittenWhenDue) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  reconcile_and_cache();
+  const auto before = requests().size();
+  clock_.advance(std::chrono::minutes(6));
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_EQ(requests().size(), before);
+}
+
 TEST_F(ReconcilerTest, AnyOtherChangeWritesTheCheckpointAtOnce) {
   view_.put(engine());
   view_.put(trading_policy());
