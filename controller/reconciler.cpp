@@ -137,14 +137,16 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
     if (!created) return failed(created.error(), outcome.writes);
     rv = std::move(*created);
   } else {
+    rv = rsz->resource_version;
     if (rsz->policy_label != w->policy || rsz->policy_ref != *w->policy) {
       const json patch = {{"metadata", {{"labels", {{std::string(kPolicyLabel), *w->policy}}}}},
                           {"spec", {{"policyRef", {{"name", *w->policy}}}}}};
       auto patched = client_.patch(rightsizing_ref(ref), k8s::PatchType::Merge, patch, {}, ctx);
       ++outcome.writes;
       if (!patched) return failed(patched.error(), outcome.writes);
+      // The status goes on top of the patched object, not into a conflict.
+      if (auto patched_rv = resource_version_of(*patched); !patched_rv.empty()) rv = patched_rv;
     }
-    rv = rsz->resource_version;
     if (rsz->status_error.empty()) old = rsz->status;
   }
   auto written = write_status(*w, policy.get(), std::move(rv), std::move(old), outcome, ctx);

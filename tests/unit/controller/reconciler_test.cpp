@@ -542,6 +542,7 @@ TEST_F(ReconcilerTest, AChangedPolicyAnnotationRelabelsTheRightsizing) {
   r.policy_label = "old";
   r.policy_ref = "old";
   view_.put(r);
+  transport_->push(answer(200, {{"metadata", {{"resourceVersion", "80"}}}}));
   const auto out = reconcile_engine();
   ASSERT_FALSE(out.error);
   const auto reqs = requests();
@@ -551,6 +552,8 @@ TEST_F(ReconcilerTest, AChangedPolicyAnnotationRelabelsTheRightsizing) {
   EXPECT_EQ(json::parse(reqs[0].request.body),
             json::parse(R"({"metadata": {"labels": {"rightsizer.io/policy": "trading"}},
                             "spec": {"policyRef": {"name": "trading"}}})"));
+  EXPECT_EQ(reqs[1].request.path, kStatus);
+  EXPECT_EQ(json::parse(reqs[1].request.body)["metadata"]["resourceVersion"], "80");
   EXPECT_EQ(out.writes, 2);
 }
 
