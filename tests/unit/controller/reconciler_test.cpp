@@ -423,6 +423,119 @@ TEST_F(ReconcilerTest, KeysAreDispatchedAndUnknownKeysDropped) {
   EXPECT_EQ(requests().size(), before);
 }
 
+// The decision table: what the caches hold → the requests sent, in order.
+enum class PolicyIs { Valid, Invalid, Missing };
+struct WorkloadCase {
+  std::string name;
+  bool workload = true;
+  bool annotated = true;
+  bool workload_deleting = false;
+  PolicyIs policy = PolicyIs::Valid;
+  bool rightsizing = false;
+  bool rightsizing_deleting = false;
+  std::vector<Method> requests;
+  bool requeue = true;
+};
+
+class ReconcileDecisions : public ReconcilerTest,
+                           public ::testing::WithParamInterface<WorkloadCase> {};
+
+TEST_P(ReconcileDecisions, Requests) {
+  const auto& tc = GetParam();
+  if (tc.workload) {
+    auto w = engine();
+    if (!tc.annotated) w.policy.reset();
+    w.deleting = tc.workload_deleting;
+    view_.put(w);
+  }
+  if (tc.policy != PolicyIs::Missing) {
+    view_.put(tc.policy == PolicyIs::Valid ? trading_policy() : invalid_policy());
+  }
+  if (tc.rightsizing) {
+    auto r = empty_rightsizing();
+    r.deleting = tc.rightsizing_deleting;
+    view_.put(r);
+  }
+  learn();
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  std::vector<Method> methods;
+  for (const auto& r : requests()) methods.push_back(r.request.method);
+  EXPECT_EQ(methods, tc.requests);
+  EXPECT_EQ(out.writes, static_cast<int>(tc.requests.size()));
+  EXPECT_EQ(out.requeue_after.has_value(), tc.requeue);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ReconcileDecisions,
+    ::testing::Values(
+        WorkloadCase{"NewOptIn",
+                     true,
+                     true,
+                     false,
+                     PolicyIs::Valid,
+                     false,
+                     false,
+                     {Method::Post, Method::Put},
+                     true},
+        WorkloadCase{
+            "Existing", true, true, false, PolicyIs::Valid, true, false, {Method::Put}, true},
+        WorkloadCase{
+            "NewUnderInvalidPolicy", true, true, false, PolicyIs::Invalid, false, false, {}, true},
+        WorkloadCase{
+            "NewUnderMissingPolicy", true, true, false, PolicyIs::Missing, false, false, {}, true},
+        WorkloadCase{"ExistingUnderInvalidPolicy",
+                     true,
+                     true,
+                     false,
+                     PolicyIs::Invalid,
+                     true,
+                     false,
+                     {Method::Put},
+                     true},
+        WorkloadCase{"ExistingUnderMissingPolicy",
+                     true,
+                     true,
+                     false,
+                     PolicyIs::Missing,
+                     true,
+                     false,
+                     {Method::Put},
+                     true},
+        WorkloadCase{
+            "RightsizingBeingDeleted", true, true, false, PolicyIs::Valid, true, true, {}, true},
+        WorkloadCase{"AnnotationRemoved",
+                     true,
+                     false,
+                     false,
+                     PolicyIs::Valid,
+                     true,
+                     false,
+                     {Method::Delete},
+                     false},
+        WorkloadCase{
+            "NeverAnnotated", true, false, false, PolicyIs::Valid, false, false, {}, false},
+        WorkloadCase{"WorkloadGone",
+                     false,
+                     true,
+                     false,
+                     PolicyIs::Valid,
+                     true,
+                     false,
+                     {Method::Delete},
+                     false},
+        WorkloadCase{"WorkloadDeleting",
+                     true,
+                     true,
+                     true,
+                     PolicyIs::Valid,
+                     true,
+                     false,
+                     {Method::Delete},
+                     false},
+        WorkloadCase{"BothGoing", false, true, false, PolicyIs::Valid, true, true, {}, false}),
+    [](const auto& info) { return info.param.name; });
+
 struct KeyCase {
   std::string key;
   bool ok;
