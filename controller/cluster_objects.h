@@ -70,6 +70,7 @@ struct Workload {
   std::int32_t replicas = 1;              // spec.replicas (absent: 1)
   std::vector<ContainerSpec> containers;  // spec.template.spec.containers
   bool deleting = false;                  // metadata.deletionTimestamp set
+  friend bool operator==(const Workload&, const Workload&) = default;
 };
 Workload project_workload(WorkloadKind kind, const nlohmann::json& object);
 k8s::FieldMask workload_mask();
@@ -78,6 +79,7 @@ k8s::FieldMask workload_mask();
 struct ReplicaSetInfo {
   std::string namespace_name, name, uid;
   std::optional<OwnerRef> controller;
+  friend bool operator==(const ReplicaSetInfo&, const ReplicaSetInfo&) = default;
 };
 ReplicaSetInfo project_replica_set(const nlohmann::json& object);
 k8s::FieldMask replica_set_mask();
@@ -89,6 +91,7 @@ struct PodContainer {
   // status.containerStatuses[].lastState.terminated: "OOMKilled", ...
   std::string last_termination_reason;
   std::optional<policies::Timestamp> last_termination_at;  // its finishedAt
+  friend bool operator==(const PodContainer&, const PodContainer&) = default;
 };
 
 struct PodInfo {
@@ -97,6 +100,7 @@ struct PodInfo {
   bool canary = false;                 // labelled rightsizer.io/canary
   std::string phase;                   // status.phase
   std::vector<PodContainer> containers;
+  friend bool operator==(const PodInfo&, const PodInfo&) = default;
 };
 PodInfo project_pod(const nlohmann::json& object);
 k8s::FieldMask pod_mask();
@@ -107,6 +111,7 @@ struct HpaInfo {
   // The resources it scales on ("cpu", "memory"): spec.metrics[] of type
   // Resource or ContainerResource.
   std::vector<std::string> resource_metrics;
+  friend bool operator==(const HpaInfo&, const HpaInfo&) = default;
 };
 HpaInfo project_hpa(const nlohmann::json& object);
 k8s::FieldMask hpa_mask();

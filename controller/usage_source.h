@@ -2,6 +2,7 @@
 // Where usage samples come from: metrics.k8s.io PodMetrics, one list per
 // namespace (DESIGN §1). An interface so that unit tests feed samples
 // without a metrics-server; MetricsServerUsageSource is the real one.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -45,11 +46,13 @@ class MetricsServerUsageSource final : public UsageSource {
   explicit MetricsServerUsageSource(k8s::ApiClient& client) : client_(client) {}
   k8s::Result<std::vector<PodSample>> list(std::string_view namespace_name,
                                            const k8s::CallContext& ctx) override;
-  [[nodiscard]] std::uint64_t malformed() const { return malformed_; }
+  // Pods and containers left out so far; readable from any thread (the
+  // metrics endpoint) while one thread lists.
+  [[nodiscard]] std::uint64_t malformed() const { return malformed_.load(); }
 
  private:
   k8s::ApiClient& client_;
-  std::uint64_t malformed_ = 0;
+  std::atomic<std::uint64_t> malformed_{0};
 };
 
 }  // namespace controller

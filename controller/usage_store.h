@@ -62,6 +62,7 @@ class UsageStore {
 
   // Bytes held by histograms (the histogram-memory metric).
   [[nodiscard]] std::size_t memory_bytes() const;
+  // Containers with histograms, canary histograms included.
   [[nodiscard]] std::size_t containers() const;
 
  private:

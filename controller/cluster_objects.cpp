@@ -1,0 +1,288 @@
+// The projectors and FieldMasks of cluster_objects.h. Each mask keeps exactly
+// the paths its projector reads (plus what every cache needs for keys and
+// resumption), so decoding through the mask and then projecting gives the
+// same result as projecting the full object.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "controller/cluster_objects.h"
+#include "k8s/object_meta.h"
+#include "policies/quantity.h"
+#include "policies/status_conditions.h"
+
+namespace controller {
+namespace {
+
+using nlohmann::json;
+
+// obj[key] when obj is an object holding key, else nullptr.
+const json* child(const json& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+const json* path(const json& obj, std::initializer_list<std::string_view> keys) {
+  const json* at = &obj;
+  for (auto key : keys) {
+    at = child(*at, key);
+    if (!at) return nullptr;
+  }
+  return at;
+}
+
+std::string string_at(const json& obj, std::initializer_list<std::string_view> keys) {
+  const json* v = path(obj, keys);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+std::optional<std::string> optional_string(const json& obj,
+                                           std::initializer_list<std::string_view> keys) {
+  const json* v = path(obj, keys);
+  if (!v || !v->is_string()) return std::nullopt;
+  return v->get<std::string>();
+}
+
+std::int64_t int_at(const json& obj, std::initializer_list<std::string_view> keys,
+                    std::int64_t fallback) {
+  const json* v = path(obj, keys);
+  return v && v->is_number_integer() ? v->get<std::int64_t>() : fallback;
+}
+
+// Elements of obj[keys...] when it is an array (empty otherwise).
+const json& array_at(const json& obj, std::initializer_list<std::string_view> keys) {
+  static const json kEmpty = json::array();
+  const json* v = path(obj, keys);
+  return v && v->is_array() ? *v : kEmpty;
+}
+
+// A quantity that is absent or does not parse is "not set": never a guess.
+std::optional<std::int64_t> cpu_of(const json& list) {
+  const json* v = child(list, "cpu");
+  if (!v || !v->is_string()) return std::nullopt;
+  auto m = policies::parse_millis(v->get_ref<const std::string&>());
+  if (!m || *m < 0) return std::nullopt;
+  return *m;
+}
+
+std::optional<std::int64_t> memory_of(const json& list) {
+  const json* v = child(list, "memory");
+  if (!v || !v->is_string()) return std::nullopt;
+  auto b = policies::parse_units(v->get_ref<const std::string&>());
+  if (!b || *b < 0) return std::nullopt;
+  return *b;
+}
+
+policies::ContainerResources resources_of(const json& container) {
+  policies::ContainerResources out;
+  static const json kNone = json::object();
+  const json* requests = path(container, {"resources", "requests"});
+  const json* limits = path(container, {"resources", "limits"});
+  const json& req = requests ? *requests : kNone;
+  const json& lim = limits ? *limits : kNone;
+  out.requests.cpu_millicores = cpu_of(req).value_or(0);
+  out.requests.memory_bytes = memory_of(req).value_or(0);
+  out.limits.cpu_millicores = cpu_of(lim);
+  out.limits.memory_bytes = memory_of(lim);
+  return out;
+}
+
+OwnerRef owner_of(const json& ref) {
+  OwnerRef o;
+  o.api_version = string_at(ref, {"apiVersion"});
+  o.kind = string_at(ref, {"kind"});
+  o.name = string_at(ref, {"name"});
+  o.uid = string_at(ref, {"uid"});
+  const json* c = child(ref, "controller");
+  o.controller = c && c->is_boolean() && c->get<bool>();
+  return o;
+}
+
+std::vector<OwnerRef> owners_of(const json& object) {
+  std::vector<OwnerRef> out;
+  for (const auto& ref : array_at(object, {"metadata", "ownerReferences"})) {
+    out.push_back(owner_of(ref));
+  }
+  return out;
+}
+
+// The owner reference with controller: true (at most one, as the API server enforces).
+std::optional<OwnerRef> controller_of(const json& object) {
+  for (auto& o : owners_of(object)) {
+    if (o.controller) return std::move(o);
+  }
+  return std::nullopt;
+}
+
+// The value of annotation or label `key` (names hold dots, so they are read
+// from the whole map).
+std::optional<std::string> meta_entry(const json& object, std::string_view map,
+                                      std::string_view key) {
+  return optional_string(object, {"metadata", map, key});
+}
+
+k8s::FieldMask mask_of(std::vector<std::string> paths) {
+  const auto& required = k8s::required_meta_paths();
+  paths.insert(paths.begin(), required.begin(), required.end());
+  return k8s::FieldMask(paths);
+}
+
+void read_metadata(const json& object, std::string& ns, std::string& name, std::string& uid) {
+  ns = k8s::meta_namespace(object);
+  name = k8s::meta_name(object);
+  uid = k8s::meta_uid(object);
+}
+
+}  // namespace
+
+Workload project_workload(WorkloadKind kind, const json& object) {
+  Workload w;
+  w.ref.kind = kind;
+  read_metadata(object, w.ref.namespace_name, w.ref.name, w.uid);
+  w.generation = int_at(object, {"metadata", "generation"}, 0);
+  w.policy = meta_entry(object, "annotations", kPolicyAnnotation);
+  w.paused = meta_entry(object, "annotations", kPausedAnnotation) == "true";
+  w.replicas = static_cast<std::int32_t>(int_at(object, {"spec", "replicas"}, 1));
+  for (const auto& c : array_at(object, {"spec", "template", "spec", "containers"})) {
+    w.containers.push_back({string_at(c, {"name"}), resources_of(c)});
+  }
+  w.deleting = path(object, {"metadata", "deletionTimestamp"}) != nullptr;
+  return w;
+}
+
+k8s::FieldMask workload_mask() {
+  // Annotations are kept whole: their names hold dots, which a mask path cannot address.
+  return mask_of({"metadata.generation", "metadata.annotations", "metadata.deletionTimestamp",
+                  "spec.replicas", "spec.template.spec.containers[].name",
+                  "spec.template.spec.containers[].resources"});
+}
+
+ReplicaSetInfo project_replica_set(const json& object) {
+  ReplicaSetInfo rs;
+  read_metadata(object, rs.namespace_name, rs.name, rs.uid);
+  rs.controller = controller_of(object);
+  return rs;
+}
+
+k8s::FieldMask replica_set_mask() {
+  return mask_of({"metadata.ownerReferences"});
+}
+
+namespace {
+
+void read_container_status(const json& status, PodContainer& c) {
+  c.restart_count = static_cast<std::int32_t>(int_at(status, {"restartCount"}, 0));
+  const json* terminated = path(status, {"lastState", "terminated"});
+  if (!terminated) return;
+  c.last_termination_reason = string_at(*terminated, {"reason"});
+  auto at = policies::parse_timestamp(string_at(*terminated, {"finishedAt"}));
+  if (at) c.last_termination_at = *at;
+}
+
+}  // namespace
+
+PodInfo project_pod(const json& object) {
+  PodInfo p;
+  read_metadata(object, p.namespace_name, p.name, p.uid);
+  p.controller = controller_of(object);
+  p.canary = meta_entry(object, "labels", kCanaryLabel).has_value();
+  p.phase = string_at(object, {"status", "phase"});
+  const json& statuses = array_at(object, {"status", "containerStatuses"});
+  for (const auto& spec : array_at(object, {"spec", "containers"})) {
+    PodContainer c;
+    c.name = string_at(spec, {"name"});
+    c.resources = resources_of(spec);
+    for (const auto& st : statuses) {
+      if (string_at(st, {"name"}) == c.name) read_container_status(st, c);
+    }
+    p.containers.push_back(std::move(c));
+  }
+  return p;
+}
+
+k8s::FieldMask pod_mask() {
+  // Labels are kept whole for the same reason as workload annotations; a
+  // pod's labels are small and only the canary flag is cached.
+  return mask_of({"metadata.ownerReferences", "metadata.labels", "status.phase",
+                  "spec.containers[].name", "spec.containers[].resources",
+                  "status.containerStatuses[].name", "status.containerStatuses[].restartCount",
+                  "status.containerStatuses[].lastState.terminated.reason",
+                  "status.containerStatuses[].lastState.terminated.finishedAt"});
+}
+
+HpaInfo project_hpa(const json& object) {
+  HpaInfo h;
+  std::string uid;
+  read_metadata(object, h.namespace_name, h.name, uid);
+  h.target_kind = string_at(object, {"spec", "scaleTargetRef", "kind"});
+  h.target_name = string_at(object, {"spec", "scaleTargetRef", "name"});
+  for (const auto& m : array_at(object, {"spec", "metrics"})) {
+    std::string type = string_at(m, {"type"});
+    std::string name;
+    if (type == "Resource") name = string_at(m, {"resource", "name"});
+    if (type == "ContainerResource") name = string_at(m, {"containerResource", "name"});
+    if (name.empty()) continue;
+    bool seen = false;
+    for (const auto& r : h.resource_metrics) seen = seen || r == name;
+    if (!seen) h.resource_metrics.push_back(std::move(name));
+  }
+  return h;
+}
+
+k8s::FieldMask hpa_mask() {
+  return mask_of({"spec.scaleTargetRef.kind", "spec.scaleTargetRef.name", "spec.metrics[].type",
+                  "spec.metrics[].resource.name", "spec.metrics[].containerResource.name"});
+}
+
+PolicyObject project_policy(const json& object) {
+  PolicyObject p;
+  read_metadata(object, p.namespace_name, p.name, p.uid);
+  p.resource_version = k8s::meta_resource_version(object);
+  p.generation = int_at(object, {"metadata", "generation"}, 0);
+  p.parsed = policies::parse_policy_object(object);
+  const json* status = child(object, "status");
+  auto parsed = policies::policy_status_from_json(status ? *status : json());
+  if (parsed) {
+    p.status = std::move(parsed).value();
+  } else {
+    p.status_error = parsed.error();
+  }
+  return p;
+}
+
+namespace {
+
+// spec.targetRef, when it names a workload this operator knows (apps/v1).
+std::optional<WorkloadRef> target_of(const json& object, const std::string& ns) {
+  if (string_at(object, {"spec", "targetRef", "apiVersion"}) != "apps/v1") return std::nullopt;
+  auto kind = parse_workload_kind(string_at(object, {"spec", "targetRef", "kind"}));
+  std::string name = string_at(object, {"spec", "targetRef", "name"});
+  if (!kind || name.empty()) return std::nullopt;
+  return WorkloadRef{*kind, ns, std::move(name)};
+}
+
+}  // namespace
+
+RightsizingObject project_rightsizing(const json& object) {
+  RightsizingObject r;
+  read_metadata(object, r.namespace_name, r.name, r.uid);
+  r.resource_version = k8s::meta_resource_version(object);
+  r.owners = owners_of(object);
+  r.policy_label = meta_entry(object, "labels", kPolicyLabel);
+  r.policy_ref = string_at(object, {"spec", "policyRef", "name"});
+  r.target = target_of(object, r.namespace_name);
+  const json* status = child(object, "status");
+  auto parsed = policies::rightsizing_status_from_json(status ? *status : json());
+  if (parsed) {
+    r.status = std::move(parsed).value();
+  } else {
+    r.status_error = parsed.error();
+  }
+  r.deleting = path(object, {"metadata", "deletionTimestamp"}) != nullptr;
+  return r;
+}
+
+}  // namespace controller

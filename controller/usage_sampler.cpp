@@ -1,0 +1,107 @@
+// UsageSampler (usage_sampler.h).
+#include "controller/usage_sampler.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+namespace controller {
+namespace {
+
+constexpr std::chrono::seconds kDefaultHalfLife = std::chrono::hours(24);
+
+std::chrono::seconds half_life_of(const ClusterView& view, const Workload& w) {
+  auto policy = view.policy(w.ref.namespace_name, *w.policy);
+  if (!policy || !policy->parsed.valid()) return kDefaultHalfLife;
+  // A valid policy's half-life is positive (policy_validation.h).
+  return std::chrono::ceil<std::chrono::seconds>(policy->parsed.spec.history.half_life);
+}
+
+}  // namespace
+
+policies::Time UsageSampler::wall_now() const {
+  return std::chrono::floor<std::chrono::seconds>(clock_.wall_now());
+}
+
+UsageSampler::Annotated UsageSampler::annotated_workloads() const {
+  Annotated out;
+  for (const auto& w : view_.workloads()) {
+    if (!w->policy || w->deleting) continue;
+    out.emplace(w->ref, half_life_of(view_, *w));
+  }
+  return out;
+}
+
+SamplingPass UsageSampler::sample_once(const k8s::CallContext& ctx) {
+  SamplingPass pass;
+  auto annotated = annotated_workloads();
+  std::set<std::string> namespaces;
+  for (const auto& [ref, half_life] : annotated) namespaces.insert(ref.namespace_name);
+  // Namespaces without annotated workloads any more: their pods' last samples go.
+  std::erase_if(last_, [&](const auto& entry) { return !namespaces.contains(entry.first); });
+  for (const auto& ns : namespaces) {
+    if (ctx.stop.stop_requested()) break;
+    sample_namespace(ns, annotated, ctx, pass);
+  }
+  std::ranges::sort(pass.sampled);
+  auto dups = std::ranges::unique(pass.sampled);
+  pass.sampled.erase(dups.begin(), dups.end());
+  return pass;
+}
+
+void UsageSampler::sample_namespace(const std::string& ns, const Annotated& annotated,
+                                    const k8s::CallContext& ctx, SamplingPass& pass) {
+  auto listed = source_.list(ns, ctx);
+  // Taken after the list: the time it took is part of the pass.
+  const auto now = wall_now();
+  if (!listed) {
+    store_.record_failure(ns, now, listed.error().describe());
+    pass.failed_namespaces.push_back(ns);
+    return;
+  }
+  store_.record_success(ns, now);
+  auto& previous = last_[ns];
+  std::map<std::string, LastSample> seen;
+  for (const auto& sample : *listed) {
+    if (auto it = previous.find(sample.pod); it != previous.end()) seen.insert(*it);
+    pass.samples += add_pod(sample, annotated, pass, seen);
+  }
+  previous = std::move(seen);
+}
+
+int UsageSampler::add_pod(const PodSample& sample, const Annotated& annotated, SamplingPass& pass,
+                          std::map<std::string, LastSample>& seen) {
+  auto pod = view_.pod(sample.namespace_name, sample.pod);
+  if (!pod) return 0;  // not in the cache yet: the next pass takes it
+  auto owner = view_.owner_of(*pod);
+  if (!owner) return 0;
+  auto workload = annotated.find(*owner);
+  if (workload == annotated.end()) return 0;
+  auto last = seen.find(sample.pod);
+  if (last != seen.end() && last->second.uid == pod->uid &&
+      sample.timestamp <= last->second.timestamp) {
+    return 0;  // metrics-server has not scraped the pod since the last pass
+  }
+  seen[sample.pod] = {pod->uid, sample.timestamp};
+  int added = 0;
+  for (const auto& c : sample.containers) {
+    store_.add_sample({*owner, c.name}, pod->canary, sample.timestamp, c.cpu_millicores,
+                      c.memory_bytes, workload->second);
+    ++added;
+  }
+  if (added > 0) pass.sampled.push_back(*owner);  // made unique at the end of the pass
+  return added;
+}
+
+void UsageSampler::run(std::stop_token stop, std::chrono::nanoseconds interval,
+                       std::function<void(const SamplingPass&)> after_each) {
+  while (!stop.stop_requested()) {
+    const auto started = clock_.now();
+    auto pass = sample_once(k8s::CallContext{stop, std::nullopt});
+    if (after_each) after_each(pass);
+    auto wait = interval - (clock_.now() - started);
+    if (wait.count() > 0 && !clock_.sleep_for(wait, stop)) return;
+  }
+}
+
+}  // namespace controller

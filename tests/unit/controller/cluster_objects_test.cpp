@@ -1,0 +1,395 @@
+// The cache projections: what the operator keeps of each watched object.
+#include "controller/cluster_objects.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace controller {
+namespace {
+
+using nlohmann::json;
+constexpr std::int64_t kMi = 1024 * 1024;
+
+// A pod as `kubectl get pod -o json` shows it: two containers (one with
+// limits only), an OOMKill in the first one's last state, a controller
+// owner reference beside a non-controller one.
+json trading_pod() {
+  return json::parse(R"({
+  "apiVersion": "v1", "kind": "Pod",
+  "metadata": {
+    "name": "engine-7c9d8f-abcde", "namespace": "trading", "uid": "pod-uid-1",
+    "resourceVersion": "4711", "generateName": "engine-7c9d8f-",
+    "labels": {"app": "engine", "pod-template-hash": "7c9d8f", "rightsizer.io/canary": "true"},
+    "annotations": {"kubectl.kubernetes.io/restartedAt": "2026-11-01T10:00:00Z"},
+    "ownerReferences": [
+      {"apiVersion": "example.com/v1", "kind": "Tracker", "name": "t", "uid": "tracker-uid"},
+      {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "engine-7c9d8f",
+       "uid": "rs-uid-1", "controller": true, "blockOwnerDeletion": true}
+    ],
+    "managedFields": [{"manager": "kube-controller-manager", "operation": "Update"}]
+  },
+  "spec": {
+    "nodeName": "node-1",
+    "containers": [
+      {"name": "engine", "image": "registry.example.com/engine:v1",
+       "env": [{"name": "A", "value": "1"}],
+       "resources": {"requests": {"cpu": "16", "memory": "4Gi"},
+                     "limits": {"cpu": "16", "memory": "6Gi"}}},
+      {"name": "sidecar", "image": "registry.example.com/proxy:v2",
+       "resources": {"limits": {"cpu": "250m", "memory": "128Mi"}}}
+    ]
+  },
+  "status": {
+    "phase": "Running", "podIP": "10.0.0.7",
+    "conditions": [{"type": "Ready", "status": "True"}],
+    "containerStatuses": [
+      {"name": "sidecar", "restartCount": 0, "ready": true,
+       "state": {"running": {"startedAt": "2026-11-01T10:00:00Z"}}},
+      {"name": "engine", "restartCount": 3, "ready": true,
+       "state": {"running": {"startedAt": "2026-11-02T09:00:00Z"}},
+       "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled",
+                                    "startedAt": "2026-11-01T10:00:00Z",
+                                    "finishedAt": "2026-11-02T08:59:58Z"}}}
+    ]
+  }
+})");
+}
+
+TEST(ProjectPodTest, KeepsOwnerCanaryResourcesRestartsAndTheLastTermination) {
+  auto p = project_pod(trading_pod());
+  EXPECT_EQ(p.namespace_name, "trading");
+  EXPECT_EQ(p.name, "engine-7c9d8f-abcde");
+  EXPECT_EQ(p.uid, "pod-uid-1");
+  ASSERT_TRUE(p.controller.has_value());
+  EXPECT_EQ(*p.controller, (OwnerRef{"apps/v1", "ReplicaSet", "engine-7c9d8f", "rs-uid-1", true}));
+  EXPECT_TRUE(p.canary);
+  EXPECT_EQ(p.phase, "Running");
+  ASSERT_EQ(p.containers.size(), 2u);
+
+  const auto& engine = p.containers[0];
+  EXPECT_EQ(engine.name, "engine");
+  EXPECT_EQ(engine.resources.requests.cpu_millicores, 16000);
+  EXPECT_EQ(engine.resources.requests.memory_bytes, 4096 * kMi);
+  EXPECT_EQ(engine.resources.limits.cpu_millicores, 16000);
+  EXPECT_EQ(engine.resources.limits.memory_bytes, 6144 * kMi);
+  EXPECT_EQ(engine.restart_count, 3);
+  EXPECT_EQ(engine.last_termination_reason, "OOMKilled");
+  ASSERT_TRUE(engine.last_termination_at.has_value());
+  EXPECT_EQ(policies::format_timestamp(*engine.last_termination_at), "2026-11-02T08:59:58Z");
+
+  // Limits only: the request stays "not set" (0), as the template wrote it.
+  const auto& sidecar = p.containers[1];
+  EXPECT_EQ(sidecar.name, "sidecar");
+  EXPECT_EQ(sidecar.resources.requests, (policies::Resources{0, 0}));
+  EXPECT_EQ(sidecar.resources.limits.cpu_millicores, 250);
+  EXPECT_EQ(sidecar.resources.limits.memory_bytes, 128 * kMi);
+  EXPECT_EQ(sidecar.restart_count, 0);
+  EXPECT_EQ(sidecar.last_termination_reason, "");
+  EXPECT_FALSE(sidecar.last_termination_at.has_value());
+}
+
+TEST(ProjectPodTest, NonControllerOwnersAreIgnoredAndUnlabelledPodsAreNoCanaries) {
+  auto pod = trading_pod();
+  pod["metadata"]["ownerReferences"][1].erase("controller");
+  pod["metadata"]["labels"].erase("rightsizer.io/canary");
+  auto p = project_pod(pod);
+  EXPECT_FALSE(p.controller.has_value());
+  EXPECT_FALSE(p.canary);
+
+  pod["metadata"]["ownerReferences"][1]["controller"] = false;
+  EXPECT_FALSE(project_pod(pod).controller.has_value());
+}
+
+TEST(ProjectPodTest, TheCanaryLabelCountsWhateverItsValue) {
+  auto pod = trading_pod();
+  pod["metadata"]["labels"]["rightsizer.io/canary"] = "";
+  EXPECT_TRUE(project_pod(pod).canary);
+  pod["metadata"]["labels"] = {{"rightsizer.io/canary-x", "true"}};
+  EXPECT_FALSE(project_pod(pod).canary);
+}
+
+struct QuantityCase {
+  const char* name;
+  json resources;
+  policies::ContainerResources want;
+};
+
+class ResourceProjectionTest : public ::testing::TestWithParam<QuantityCase> {};
+
+TEST_P(ResourceProjectionTest, ParsesQuantitiesExactlyAndLeavesBadOnesUnset) {
+  auto pod = trading_pod();
+  pod["spec"]["containers"][0]["resources"] = GetParam().resources;
+  EXPECT_EQ(project_pod(pod).containers.at(0).resources, GetParam().want);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Quantities, ResourceProjectionTest,
+    ::testing::Values(
+        QuantityCase{"RoundsCpuUpToAMillicore",
+                     {{"requests", {{"cpu", "100500u"}, {"memory", "1.5Gi"}}}},
+                     {{101, 1536 * kMi}, {}}},
+        QuantityCase{"DecimalMemoryAndSuffixes",
+                     {{"requests", {{"cpu", "0.25"}, {"memory", "1G"}}},
+                      {"limits", {{"cpu", "1"}, {"memory", "1e3"}}}},
+                     {{250, 1'000'000'000}, {1000, 1000}}},
+        QuantityCase{"MalformedQuantitiesAreNotSet",
+                     {{"requests", {{"cpu", "two"}, {"memory", "4Gi"}}},
+                      {"limits", {{"cpu", "2"}, {"memory", "lots"}}}},
+                     {{0, 4096 * kMi}, {2000, std::nullopt}}},
+        QuantityCase{"WrongTypesAreNotSet",
+                     {{"requests", {{"cpu", 2}, {"memory", json::array()}}}, {"limits", "none"}},
+                     {}},
+        QuantityCase{
+            "NegativeQuantitiesAreNotSet", {{"requests", {{"cpu", "-1"}, {"memory", "-1Mi"}}}}, {}},
+        QuantityCase{"NoResources", json::object(), {}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+json deployment() {
+  return json::parse(R"({
+  "apiVersion": "apps/v1", "kind": "Deployment",
+  "metadata": {
+    "name": "engine", "namespace": "trading", "uid": "dep-uid", "resourceVersion": "12",
+    "generation": 7,
+    "annotations": {"rightsizer.io/policy": "trading-default", "rightsizer.io/paused": "true",
+                    "deployment.kubernetes.io/revision": "3"}
+  },
+  "spec": {
+    "replicas": 3,
+    "selector": {"matchLabels": {"app": "engine"}},
+    "template": {
+      "metadata": {"labels": {"app": "engine"}},
+      "spec": {"containers": [
+        {"name": "engine", "image": "e:v1",
+         "resources": {"requests": {"cpu": "16", "memory": "4Gi"}}},
+        {"name": "proxy", "image": "p:v1", "resources": {"limits": {"cpu": "500m"}}}
+      ]}
+    }
+  },
+  "status": {"replicas": 3, "readyReplicas": 3}
+})");
+}
+
+TEST(ProjectWorkloadTest, KeepsAnnotationsReplicasAndTemplateResources) {
+  auto w = project_workload(WorkloadKind::Deployment, deployment());
+  EXPECT_EQ(w.ref, (WorkloadRef{WorkloadKind::Deployment, "trading", "engine"}));
+  EXPECT_EQ(w.uid, "dep-uid");
+  EXPECT_EQ(w.generation, 7);
+  EXPECT_EQ(w.policy, "trading-default");
+  EXPECT_TRUE(w.paused);
+  EXPECT_EQ(w.replicas, 3);
+  ASSERT_EQ(w.containers.size(), 2u);
+  EXPECT_EQ(w.containers[0].name, "engine");
+  EXPECT_EQ(w.containers[0].resources.requests, (policies::Resources{16000, 4096 * kMi}));
+  EXPECT_EQ(w.containers[1].name, "proxy");
+  EXPECT_EQ(w.containers[1].resources.limits.cpu_millicores, 500);
+  EXPECT_EQ(w.containers[1].resources.requests.cpu_millicores, 0);
+  EXPECT_FALSE(w.deleting);
+}
+
+TEST(ProjectWorkloadTest, MissingReplicasIsOneAndOtherAnnotationValuesDoNotPause) {
+  auto obj = deployment();
+  obj["spec"].erase("replicas");
+  obj["metadata"]["annotations"]["rightsizer.io/paused"] = "yes";
+  obj["metadata"]["annotations"].erase("rightsizer.io/policy");
+  obj["metadata"]["deletionTimestamp"] = "2026-11-02T09:00:00Z";
+  auto w = project_workload(WorkloadKind::StatefulSet, obj);
+  EXPECT_EQ(w.ref.kind, WorkloadKind::StatefulSet);
+  EXPECT_EQ(w.replicas, 1);
+  EXPECT_FALSE(w.paused);
+  EXPECT_FALSE(w.policy.has_value());
+  EXPECT_TRUE(w.deleting);
+
+  obj["spec"]["replicas"] = 0;  // scaled to zero is not "absent"
+  EXPECT_EQ(project_workload(WorkloadKind::Deployment, obj).replicas, 0);
+}
+
+TEST(ProjectReplicaSetTest, KeepsOnlyTheControllerOwner) {
+  auto rs = project_replica_set(json::parse(R"({
+    "metadata": {"name": "engine-7c9d8f", "namespace": "trading", "uid": "rs-uid-1",
+      "ownerReferences": [
+        {"apiVersion": "v1", "kind": "Other", "name": "o", "uid": "o-uid"},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "name": "engine", "uid": "dep-uid",
+         "controller": true}]}})"));
+  EXPECT_EQ(rs.namespace_name, "trading");
+  EXPECT_EQ(rs.name, "engine-7c9d8f");
+  EXPECT_EQ(rs.uid, "rs-uid-1");
+  ASSERT_TRUE(rs.controller.has_value());
+  EXPECT_EQ(rs.controller->kind, "Deployment");
+  EXPECT_EQ(rs.controller->uid, "dep-uid");
+  EXPECT_FALSE(
+      project_replica_set(json::parse(R"({"metadata": {"name": "x"}})")).controller.has_value());
+}
+
+TEST(ProjectHpaTest, ScalingOnCpuThroughResourceAndContainerResourceMetrics) {
+  auto h = project_hpa(json::parse(R"({
+    "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+    "metadata": {"name": "engine", "namespace": "trading", "uid": "hpa-uid"},
+    "spec": {
+      "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "engine"},
+      "minReplicas": 2, "maxReplicas": 10,
+      "metrics": [
+        {"type": "Resource", "resource": {"name": "cpu",
+          "target": {"type": "Utilization", "averageUtilization": 60}}},
+        {"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "engine",
+          "target": {"type": "Utilization", "averageUtilization": 60}}},
+        {"type": "ContainerResource", "containerResource": {"name": "memory", "container": "engine",
+          "target": {"type": "AverageValue", "averageValue": "1Gi"}}},
+        {"type": "Pods", "pods": {"metric": {"name": "trades_per_second"},
+          "target": {"type": "AverageValue", "averageValue": "1k"}}}
+      ]}})"));
+  EXPECT_EQ(h.namespace_name, "trading");
+  EXPECT_EQ(h.name, "engine");
+  EXPECT_EQ(h.target_kind, "Deployment");
+  EXPECT_EQ(h.target_name, "engine");
+  EXPECT_EQ(h.resource_metrics, (std::vector<std::string>{"cpu", "memory"}));
+}
+
+TEST(ProjectHpaTest, CustomMetricsOnlyScaleOnNoResource) {
+  auto h = project_hpa(json::parse(R"({
+    "metadata": {"name": "h", "namespace": "n"},
+    "spec": {"scaleTargetRef": {"kind": "StatefulSet", "name": "s"},
+      "metrics": [{"type": "External", "external": {"metric": {"name": "queue"}}},
+                  {"type": "Resource"}]}})"));
+  EXPECT_EQ(h.target_kind, "StatefulSet");
+  EXPECT_TRUE(h.resource_metrics.empty());
+}
+
+// Decoding through the mask keeps everything the projector reads.
+template <class Projected, class Project>
+void expect_mask_keeps_projection(const k8s::FieldMask& mask, const json& object, Project project) {
+  auto decoded = mask.decode(object.dump());
+  ASSERT_TRUE(decoded.ok());
+  Projected full = project(object);
+  Projected masked = project(*decoded);
+  EXPECT_EQ(masked, full);
+  EXPECT_LT(decoded->dump().size(), object.dump().size());
+}
+
+TEST(FieldMaskProjectionTest, DecodingThroughTheMaskProjectsTheSameAsTheFullObject) {
+  expect_mask_keeps_projection<PodInfo>(pod_mask(), trading_pod(), project_pod);
+  auto dep = deployment();
+  dep["metadata"]["deletionTimestamp"] = "2026-11-02T09:00:00Z";
+  expect_mask_keeps_projection<Workload>(workload_mask(), dep, [](const json& o) {
+    return project_workload(WorkloadKind::Deployment, o);
+  });
+  expect_mask_keeps_projection<ReplicaSetInfo>(replica_set_mask(), json::parse(R"({
+    "metadata": {"name": "rs", "namespace": "n", "uid": "u", "resourceVersion": "1",
+      "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "d",
+                           "uid": "du", "controller": true}]},
+    "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "c"}]}}}})"),
+                                               project_replica_set);
+  expect_mask_keeps_projection<HpaInfo>(hpa_mask(), json::parse(R"({
+    "metadata": {"name": "h", "namespace": "n", "uid": "u"},
+    "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "d"},
+      "maxReplicas": 5,
+      "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+        "target": {"type": "Utilization", "averageUtilization": 50}}},
+        {"type": "ContainerResource", "containerResource": {"name": "memory", "container": "c",
+        "target": {"type": "Utilization", "averageUtilization": 50}}}]},
+    "status": {"currentReplicas": 3}})"),
+                                        project_hpa);
+}
+
+TEST(FieldMaskProjectionTest, ThePodMaskDropsWhatThePodCacheDoesNotRead) {
+  auto decoded = pod_mask().decode(trading_pod().dump());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_FALSE(decoded->at("metadata").contains("managedFields"));
+  EXPECT_FALSE(decoded->at("metadata").contains("annotations"));
+  EXPECT_FALSE(decoded->at("spec").contains("nodeName"));
+  EXPECT_FALSE(decoded->at("spec").at("containers").at(0).contains("env"));
+  EXPECT_FALSE(decoded->at("status").contains("conditions"));
+  EXPECT_FALSE(decoded->at("status").at("containerStatuses").at(1).contains("state"));
+  // What every cache needs for its keys and resumption stays.
+  EXPECT_EQ(decoded->at("metadata").at("resourceVersion"), "4711");
+}
+
+json policy_object() {
+  return json::parse(R"({
+    "apiVersion": "rightsizer.io/v1alpha1", "kind": "RightsizePolicy",
+    "metadata": {"name": "trading-default", "namespace": "trading", "uid": "pol-uid",
+                 "resourceVersion": "99", "generation": 4},
+    "spec": {"mode": "Recommend"},
+    "status": {"observedGeneration": 3, "workloads": 2,
+               "conditions": [{"type": "Valid", "status": "True", "reason": "Valid",
+                               "message": "", "lastTransitionTime": "2026-11-01T10:00:00Z"}]}})");
+}
+
+TEST(ProjectPolicyTest, ParsesSpecAndStatus) {
+  auto p = project_policy(policy_object());
+  EXPECT_EQ(p.namespace_name, "trading");
+  EXPECT_EQ(p.name, "trading-default");
+  EXPECT_EQ(p.uid, "pol-uid");
+  EXPECT_EQ(p.resource_version, "99");
+  EXPECT_EQ(p.generation, 4);
+  EXPECT_TRUE(p.parsed.valid()) << (p.parsed.problems.empty() ? "" : p.parsed.problems[0].message);
+  EXPECT_EQ(p.status.observed_generation, 3);
+  EXPECT_EQ(p.status.workloads, 2);
+  ASSERT_EQ(p.status.conditions.size(), 1u);
+  EXPECT_EQ(p.status_error, "");
+}
+
+TEST(ProjectPolicyTest, AnInvalidSpecIsListedAndABadStatusIsAnErrorNotAThrow) {
+  auto obj = policy_object();
+  obj["spec"]["cpu"] = {{"targetUtilization", 7}};
+  obj["status"] = {{"workloads", "many"}};
+  auto p = project_policy(obj);
+  EXPECT_FALSE(p.parsed.valid());
+  EXPECT_NE(p.status_error, "");
+  EXPECT_EQ(p.status, policies::PolicyStatus{});
+
+  obj.erase("status");
+  EXPECT_EQ(project_policy(obj).status_error, "");
+}
+
+json rightsizing_object() {
+  return json::parse(R"({
+    "apiVersion": "rightsizer.io/v1alpha1", "kind": "Rightsizing",
+    "metadata": {"name": "deployment-engine", "namespace": "trading", "uid": "rsz-uid",
+      "resourceVersion": "5", "labels": {"rightsizer.io/policy": "trading-default"},
+      "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "engine",
+                           "uid": "dep-uid", "controller": true, "blockOwnerDeletion": false}]},
+    "spec": {"policyRef": {"name": "trading-default"},
+             "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "engine"}},
+    "status": {"phase": "Observing", "replicas": 3}})");
+}
+
+TEST(ProjectRightsizingTest, ParsesRefsOwnersLabelAndStatus) {
+  auto r = project_rightsizing(rightsizing_object());
+  EXPECT_EQ(r.namespace_name, "trading");
+  EXPECT_EQ(r.name, "deployment-engine");
+  EXPECT_EQ(r.uid, "rsz-uid");
+  EXPECT_EQ(r.resource_version, "5");
+  ASSERT_EQ(r.owners.size(), 1u);
+  EXPECT_EQ(r.owners[0], (OwnerRef{"apps/v1", "Deployment", "engine", "dep-uid", true}));
+  EXPECT_EQ(r.policy_label, "trading-default");
+  EXPECT_EQ(r.policy_ref, "trading-default");
+  EXPECT_EQ(r.target, (WorkloadRef{WorkloadKind::Deployment, "trading", "engine"}));
+  EXPECT_EQ(r.status.phase, policies::RightsizingPhase::Observing);
+  EXPECT_EQ(r.status.replicas, 3);
+  EXPECT_EQ(r.status_error, "");
+  EXPECT_FALSE(r.deleting);
+}
+
+TEST(ProjectRightsizingTest, ForeignTargetsAreNotOursAndABadStatusIsAnError) {
+  auto obj = rightsizing_object();
+  obj["spec"]["targetRef"]["kind"] = "DaemonSet";
+  EXPECT_FALSE(project_rightsizing(obj).target.has_value());
+  obj["spec"]["targetRef"] = {
+      {"apiVersion", "apps/v1beta2"}, {"kind", "Deployment"}, {"name", "engine"}};
+  EXPECT_FALSE(project_rightsizing(obj).target.has_value());
+  obj["spec"]["targetRef"] = {{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"}, {"name", ""}};
+  EXPECT_FALSE(project_rightsizing(obj).target.has_value());
+
+  obj["status"] = {{"phase", "Sideways"}};
+  obj["metadata"]["deletionTimestamp"] = "2026-11-02T09:00:00Z";
+  obj["metadata"].erase("labels");
+  auto r = project_rightsizing(obj);
+  EXPECT_NE(r.status_error, "");
+  EXPECT_TRUE(r.deleting);
+  EXPECT_FALSE(r.policy_label.has_value());
+}
+
+}  // namespace
+}  // namespace controller

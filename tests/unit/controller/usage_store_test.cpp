@@ -1,0 +1,162 @@
+// UsageStore: learnt usage per workload container, canaries apart,
+// checkpoints restored once, sampling health per namespace.
+#include "controller/usage_store.h"
+
+#include <gtest/gtest.h>
+
+namespace controller {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+const policies::Time kT0{seconds(1'700'000'000)};
+const WorkloadRef kEngine{WorkloadKind::Deployment, "trading", "engine"};
+const WorkloadRef kGuardian{WorkloadKind::StatefulSet, "trading", "guardian"};
+const UsageKey kEngineMain{kEngine, "engine"};
+const UsageKey kEngineProxy{kEngine, "proxy"};
+const UsageKey kGuardianMain{kGuardian, "scanner"};
+
+TEST(UsageStoreTest, SamplesAccumulatePerContainerWithTheGivenHalfLife) {
+  UsageStore store;
+  EXPECT_FALSE(store.usage(kEngineMain).has_value());
+  store.add_sample(kEngineMain, false, kT0, 300, 100 << 20, hours(2));
+  store.add_sample(kEngineMain, false, kT0 + seconds(60), 500, 200 << 20, hours(2));
+  store.add_sample(kEngineProxy, false, kT0, 10, 1 << 20, hours(2));
+  auto u = store.usage(kEngineMain);
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->samples(), 2);
+  EXPECT_EQ(u->cpu_peak_millicores(), 500);
+  EXPECT_EQ(u->cpu().half_life(), hours(2));
+  EXPECT_EQ(store.usage(kEngineProxy)->samples(), 1);
+  EXPECT_EQ(store.containers(), 2u);
+}
+
+TEST(UsageStoreTest, AChangedHalfLifeAppliesToTheContainerAlreadyLearnt) {
+  UsageStore store;
+  store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24));
+  store.add_sample(kEngineMain, false, kT0 + seconds(60), 300, 1 << 20, hours(6));
+  EXPECT_EQ(store.usage(kEngineMain)->cpu().half_life(), hours(6));
+  EXPECT_EQ(store.usage(kEngineMain)->memory().half_life(), hours(6));
+}
+
+TEST(UsageStoreTest, CanarySamplesAreKeptApart) {
+  UsageStore store;
+  store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24));
+  store.add_sample(kEngineMain, true, kT0, 2000, 8 << 20, hours(24));
+  store.add_sample(kEngineMain, true, kT0 + seconds(30), 2100, 8 << 20, hours(24));
+  EXPECT_EQ(store.usage(kEngineMain)->samples(), 1);
+  EXPECT_EQ(store.usage(kEngineMain)->cpu_peak_millicores(), 300);
+  ASSERT_TRUE(store.canary_usage(kEngineMain).has_value());
+  EXPECT_EQ(store.canary_usage(kEngineMain)->samples(), 2);
+  EXPECT_EQ(store.canary_usage(kEngineMain)->cpu_peak_millicores(), 2100);
+  EXPECT_FALSE(store.canary_usage(kEngineProxy).has_value());
+  EXPECT_EQ(store.containers(), 2u);
+}
+
+policies::ContainerUsage checkpointed(int samples, std::int64_t cpu) {
+  policies::ContainerUsage u(hours(24));
+  for (int i = 0; i < samples; ++i) u.add_sample(kT0 - hours(10) + seconds(60 * i), cpu, 1 << 20);
+  return u;
+}
+
+TEST(UsageStoreTest, RestoreMergesUnderTheSamplesSinceStartOnlyOnce) {
+  UsageStore store;
+  store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24));
+  EXPECT_FALSE(store.restored(kEngineMain));
+  EXPECT_TRUE(store.restore(kEngineMain, checkpointed(5, 900)));
+  EXPECT_TRUE(store.restored(kEngineMain));
+  auto u = store.usage(kEngineMain);
+  EXPECT_EQ(u->samples(), 6);
+  EXPECT_EQ(u->cpu_peak_millicores(), 900);
+  EXPECT_EQ(u->first_sample(), kT0 - hours(10));
+  EXPECT_EQ(u->last_sample(), kT0);
+
+  // A second restore (the same checkpoint read again) would double the history.
+  EXPECT_FALSE(store.restore(kEngineMain, checkpointed(5, 900)));
+  EXPECT_EQ(store.usage(kEngineMain)->samples(), 6);
+}
+
+TEST(UsageStoreTest, RestoreBeforeAnySampleTakesTheCheckpointAsIs) {
+  UsageStore store;
+  EXPECT_TRUE(store.restore(kEngineMain, checkpointed(3, 700)));
+  EXPECT_EQ(store.usage(kEngineMain)->samples(), 3);
+  store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24));
+  EXPECT_EQ(store.usage(kEngineMain)->samples(), 4);
+  EXPECT_FALSE(store.canary_usage(kEngineMain).has_value());
+}
+
+TEST(UsageStoreTest, MarkRestoredStopsALaterRestore) {
+  UsageStore store;
+  store.mark_restored(kEngineMain);
+  EXPECT_TRUE(store.restored(kEngineMain));
+  EXPECT_FALSE(store.restore(kEngineMain, checkpointed(3, 700)));
+  EXPECT_FALSE(store.usage(kEngineMain).has_value());
+  EXPECT_FALSE(store.restored(kEngineProxy));
+}
+
+TEST(UsageStoreTest, ForgetDropsOneWorkloadEverywhere) {
+  UsageStore store;
+  store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24));
+  store.add_sample(kEngineProxy, true, kT0, 30, 1 << 20, hours(24));
+  store.add_sample(kGuardianMain, false, kT0, 100, 1 << 20, hours(24));
+  store.mark_restored(kEngineMain);
+  store.mark_restored(kGuardianMain);
+  store.forget(kEngine);
+  EXPECT_FALSE(store.usage(kEngineMain).has_value());
+  EXPECT_FALSE(store.canary_usage(kEngineProxy).has_value());
+  EXPECT_FALSE(store.restored(kEngineMain));
+  EXPECT_TRUE(store.usage(kGuardianMain).has_value());
+  EXPECT_TRUE(store.restored(kGuardianMain));
+  EXPECT_EQ(store.containers(), 1u);
+  // After the annotation comes back, its checkpoint may be restored again.
+  EXPECT_TRUE(store.restore(kEngineMain, checkpointed(1, 100)));
+}
+
+TEST(UsageStoreTest, HealthTransitionsBetweenFailingAndHealthy) {
+  UsageStore store;
+  EXPECT_FALSE(store.health("trading").failing());
+  EXPECT_FALSE(store.health("trading").last_success.has_value());
+
+  store.record_success("trading", kT0);
+  EXPECT_EQ(store.health("trading").last_success, kT0);
+  EXPECT_FALSE(store.health("trading").failing());
+
+  store.record_failure("trading", kT0 + seconds(60), "metrics.k8s.io: 503");
+  store.record_failure("trading", kT0 + seconds(120), "metrics.k8s.io: 404");
+  auto h = store.health("trading");
+  EXPECT_TRUE(h.failing());
+  EXPECT_EQ(h.consecutive_failures, 2);
+  EXPECT_EQ(h.last_error, "metrics.k8s.io: 404");
+  EXPECT_EQ(h.last_failure, kT0 + seconds(120));
+  EXPECT_EQ(h.last_success, kT0);
+  EXPECT_FALSE(store.health("risk").failing());  // namespaces are apart
+
+  store.record_success("trading", kT0 + seconds(180));
+  h = store.health("trading");
+  EXPECT_FALSE(h.failing());
+  EXPECT_EQ(h.consecutive_failures, 0);
+  EXPECT_EQ(h.last_error, "");
+  EXPECT_EQ(h.last_success, kT0 + seconds(180));
+  EXPECT_EQ(h.last_failure, kT0 + seconds(120));
+}
+
+TEST(UsageStoreTest, MemoryBytesGrowsWithContainersAndCanaries) {
+  UsageStore store;
+  EXPECT_EQ(store.memory_bytes(), 0u);
+  store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24));
+  auto one = store.memory_bytes();
+  EXPECT_GT(one, 0u);
+  store.add_sample(kEngineMain, true, kT0, 300, 1 << 20, hours(24));
+  auto two = store.memory_bytes();
+  EXPECT_GT(two, one);
+  store.add_sample(kGuardianMain, false, kT0, 300, 1 << 20, hours(24));
+  EXPECT_GT(store.memory_bytes(), two);
+  // Wider usage spreads over more buckets.
+  auto before = store.memory_bytes();
+  store.add_sample(kGuardianMain, false, kT0 + seconds(60), 30000, 1 << 30, hours(24));
+  EXPECT_GT(store.memory_bytes(), before);
+}
+
+}  // namespace
+}  // namespace controller
