@@ -7,6 +7,8 @@
 // Recommend mode only: the workload itself is never changed.
 #include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +46,9 @@ struct ReconcilerOptions {
   // samples arrive every metrics interval).
   std::chrono::nanoseconds resync{std::chrono::seconds(60)};
   int conflict_retries = 3;
+  // Usage figures and checkpoints alone (histograms that only grew) are
+  // written at most this often; any other change writes them at once.
+  std::chrono::nanoseconds checkpoint_interval{std::chrono::minutes(5)};
 };
 
 class Reconciler {
@@ -60,12 +65,28 @@ class Reconciler {
   ReconcileOutcome reconcile(std::string_view key, const k8s::CallContext& ctx);
 
  private:
+  ReconcileOutcome remove_rightsizing(const WorkloadRef& ref, const RightsizingObject* rsz,
+                                      const k8s::CallContext& ctx);
+  void restore_checkpoints(const Workload& w, const RightsizingObject* rsz,
+                           const PolicyObject* policy);
+  k8s::Result<std::string> create_rightsizing(const Workload& w, const k8s::CallContext& ctx);
+  k8s::Result<bool> write_status(const Workload& w, const PolicyObject* policy,
+                                 std::string resource_version, policies::RightsizingStatus old,
+                                 ReconcileOutcome& outcome, const k8s::CallContext& ctx);
+  bool learning_due(const std::string& key) const;
+  void emit(const Workload& w, k8s::EventType type, const std::string& reason,
+            const std::string& message);
+
   const ClusterView& view_;
   UsageStore& usage_;
   k8s::ApiClient& client_;
   EventSink events_;
   k8s::Clock& clock_;
   ReconcilerOptions options_;
+  // When each workload's usage figures and checkpoints were last written
+  // (monotonic); a workload not listed is due. Workers reconcile in parallel.
+  mutable std::mutex mu_;
+  std::map<std::string, k8s::Clock::Monotonic> learning_written_;
 };
 
 }  // namespace controller

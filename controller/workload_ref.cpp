@@ -4,7 +4,6 @@
 #include <string>
 
 #include "controller/cluster_objects.h"
-#include "controller/reconciler.h"
 
 namespace controller {
 
@@ -47,14 +46,6 @@ std::optional<WorkloadRef> parse_workload_key(std::string_view key) {
     return std::nullopt;
   }
   return WorkloadRef{*kind, std::string(ns), std::string(name)};
-}
-
-std::string policy_key(std::string_view namespace_name, std::string_view name) {
-  std::string key = "RightsizePolicy/";
-  key += namespace_name;
-  key += '/';
-  key += name;
-  return key;
 }
 
 }  // namespace controller

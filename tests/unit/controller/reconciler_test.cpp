@@ -1,0 +1,581 @@
+#include "controller/reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "controller/rightsizing_builder.h"
+#include "k8s/testing/fake_clock.h"
+#include "k8s/testing/fake_transport.h"
+#include "policies/policy_status.h"
+#include "policies/rightsizing_status.h"
+#include "policies/usage_checkpoint.h"
+#include "tests/unit/controller/fake_cluster_view.h"
+#include "tests/unit/controller/reconciler_fixtures.h"
+
+namespace controller {
+namespace {
+
+using nlohmann::json;
+using namespace controller::testing;
+using k8s::Method;
+
+constexpr const char* kCollection = "/apis/rightsizer.io/v1alpha1/namespaces/trading/rightsizings";
+constexpr const char* kObject =
+    "/apis/rightsizer.io/v1alpha1/namespaces/trading/rightsizings/deployment-engine";
+constexpr const char* kStatus =
+    "/apis/rightsizer.io/v1alpha1/namespaces/trading/rightsizings/deployment-engine/status";
+constexpr const char* kPolicyStatus =
+    "/apis/rightsizer.io/v1alpha1/namespaces/trading/rightsizepolicies/trading/status";
+
+struct RecordedEvent {
+  k8s::InvolvedObject object;
+  k8s::EventType type;
+  std::string reason, message;
+};
+
+k8s::Result<k8s::HttpResponse> answer(int status, const json& body) {
+  return k8s::HttpResponse{status, {}, body.dump()};
+}
+
+json conflict() {
+  return {{"kind", "Status"}, {"status", "Failure"}, {"reason", "Conflict"}, {"code", 409}};
+}
+
+class ReconcilerTest : public ::testing::Test {
+ protected:
+  ReconcilerTest() {
+    // Every write succeeds unless a test scripts otherwise: POST answers a
+    // new object at resourceVersion 41, PUT echoes its body.
+    transport_->set_handler([](const k8s::Request& r) -> k8s::Result<k8s::HttpResponse> {
+      if (r.method == Method::Post) {
+        auto obj = json::parse(r.body);
+        obj["metadata"]["resourceVersion"] = "41";
+        obj["metadata"]["uid"] = "uid-rsz";
+        return answer(201, obj);
+      }
+      if (r.method == Method::Put || r.method == Method::Patch)
+        return answer(200, json::parse(r.body));
+      return answer(404, {{"kind", "Status"}, {"reason", "NotFound"}, {"code", 404}});
+    });
+  }
+  static k8s::ClientOptions client_options() {
+    k8s::ClientOptions o;
+    o.qps = 0;
+    o.max_attempts = 1;
+    return o;
+  }
+  Reconciler& reconciler() {
+    if (!reconciler_) {
+      reconciler_ = std::make_unique<Reconciler>(
+          view_, usage_, client_,
+          [this](const k8s::InvolvedObject& o, k8s::EventType t, const std::string& reason,
+                 const std::string& message) {
+            events_.push_back({o, t, reason, message});
+          },
+          clock_, options_);
+    }
+    return *reconciler_;
+  }
+  ReconcileOutcome reconcile_engine() { return reconciler().reconcile_workload(engine().ref, {}); }
+  policies::Time now() const { return std::chrono::floor<std::chrono::seconds>(clock_.wall_now()); }
+  void learn(int minutes = 120, std::int64_t cpu = 300) {
+    for (int i = minutes; i > 0; --i) {
+      usage_.add_sample({engine().ref, "engine"}, false, now() - std::chrono::minutes(i), cpu,
+                        200 * kMi, std::chrono::hours(24));
+    }
+  }
+  std::vector<k8s::testing::RecordedRequest> requests() const { return transport_->requests(); }
+  // The Rightsizing as the informer would hold it after `put` (a PUT body).
+  static RightsizingObject stored(const json& put, std::string rv = "42") {
+    RightsizingObject r;
+    r.namespace_name = "trading";
+    r.name = "deployment-engine";
+    r.uid = "uid-rsz";
+    r.resource_version = std::move(rv);
+    r.owners = {{"apps/v1", "Deployment", "engine", "uid-engine", true}};
+    r.policy_label = "trading";
+    r.policy_ref = "trading";
+    r.target = engine().ref;
+    auto status = policies::rightsizing_status_from_json(put.at("status"));
+    EXPECT_TRUE(status) << status.error();
+    if (status) r.status = *status;
+    return r;
+  }
+  static RightsizingObject empty_rightsizing(std::string rv = "77") {
+    return stored({{"status", json::object()}}, std::move(rv));
+  }
+  // One reconcile that writes; the cache then holds what it wrote.
+  void reconcile_and_cache() {
+    const auto before = requests().size();
+    auto out = reconcile_engine();
+    ASSERT_FALSE(out.error) << out.error->describe();
+    const auto all = requests();
+    ASSERT_GT(all.size(), before);
+    ASSERT_EQ(all.back().request.path, kStatus);
+    view_.put(stored(json::parse(all.back().request.body)));
+  }
+
+  FakeClusterView view_;
+  UsageStore usage_;
+  std::shared_ptr<k8s::testing::FakeTransport> transport_ =
+      std::make_shared<k8s::testing::FakeTransport>();
+  k8s::testing::FakeClock clock_;
+  k8s::testing::FixedRandom random_;
+  k8s::ApiClient client_{transport_, nullptr, clock_, random_, client_options()};
+  ReconcilerOptions options_;
+  std::vector<RecordedEvent> events_;
+  std::unique_ptr<Reconciler> reconciler_;
+};
+
+TEST_F(ReconcilerTest, CreatesTheRightsizingOwnedAndLabelledThenWritesItsStatus) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  const auto out = reconcile_engine();
+  ASSERT_FALSE(out.error) << out.error->describe();
+  EXPECT_EQ(out.writes, 2);
+  EXPECT_EQ(out.requeue_after, options_.resync);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].request.method, Method::Post);
+  EXPECT_EQ(reqs[0].request.path, kCollection);
+  const json expected = json::parse(R"({
+    "apiVersion": "rightsizer.io/v1alpha1", "kind": "Rightsizing",
+    "metadata": {"name": "deployment-engine", "namespace": "trading",
+                 "labels": {"rightsizer.io/policy": "trading"},
+                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
+                                      "name": "engine", "uid": "uid-engine",
+                                      "controller": true, "blockOwnerDeletion": false}]},
+    "spec": {"policyRef": {"name": "trading"},
+             "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "engine"}}})");
+  EXPECT_EQ(json::parse(reqs[0].request.body), expected);
+  EXPECT_EQ(reqs[1].request.method, Method::Put);
+  EXPECT_EQ(reqs[1].request.path, kStatus);
+  const auto body = json::parse(reqs[1].request.body);
+  EXPECT_EQ(body["metadata"]["resourceVersion"], "41");
+  EXPECT_EQ(body["status"]["phase"], "Recommended");
+  EXPECT_EQ(body["status"]["containers"][0]["recommended"]["requests"]["cpu"], "550m");
+  EXPECT_EQ(body["status"]["monthlyCost"]["savings"], "557.62");
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].reason, "RightsizeRecommended");
+  EXPECT_EQ(events_[0].type, k8s::EventType::Normal);
+  EXPECT_EQ(events_[0].object.kind, "Deployment");
+  EXPECT_EQ(events_[0].object.name, "engine");
+  EXPECT_EQ(events_[0].object.uid, "uid-engine");
+}
+
+TEST_F(ReconcilerTest, NoRequestAtAllWhenNothingChanged) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  reconcile_and_cache();
+  const auto before = requests().size();
+  clock_.advance(std::chrono::seconds(30));
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_EQ(requests().size(), before);
+  EXPECT_EQ(events_.size(), 1u);  // the first recommendation only
+}
+
+TEST_F(ReconcilerTest, StatusIsPutWithTheCachedResourceVersion) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  view_.put(empty_rightsizing("77"));
+  const auto out = reconcile_engine();
+  ASSERT_FALSE(out.error);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].request.method, Method::Put);
+  EXPECT_EQ(reqs[0].request.path, kStatus);
+  const auto body = json::parse(reqs[0].request.body);
+  EXPECT_EQ(body["metadata"]["resourceVersion"], "77");
+  EXPECT_EQ(body["status"]["phase"], "Observing");
+  EXPECT_EQ(out.writes, 1);
+}
+
+TEST_F(ReconcilerTest, AConflictRereadsAndReappliesOnTheFreshObject) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  view_.put(empty_rightsizing("77"));
+  transport_->push(answer(409, conflict()));
+  const json fresh = {{"metadata", {{"resourceVersion", "78"}}},
+                      {"status",
+                       {{"phase", "Observing"},
+                        {"history", json::array({{{"time", "2023-11-14T00:00:00Z"},
+                                                  {"to", "Observing"},
+                                                  {"reason", "CollectingUsage"}}})}}}};
+  transport_->push(answer(200, fresh));
+  learn();
+  const auto out = reconcile_engine();
+  ASSERT_FALSE(out.error) << out.error->describe();
+  EXPECT_EQ(out.writes, 2);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].request.method, Method::Put);
+  EXPECT_EQ(reqs[1].request.method, Method::Get);
+  EXPECT_EQ(reqs[1].request.path, kObject);
+  EXPECT_EQ(reqs[2].request.method, Method::Put);
+  const auto body = json::parse(reqs[2].request.body);
+  EXPECT_EQ(body["metadata"]["resourceVersion"], "78");
+  // Re-applied on what the server holds: its history is kept and extended.
+  ASSERT_EQ(body["status"]["history"].size(), 2u);
+  EXPECT_EQ(body["status"]["history"][0]["time"], "2023-11-14T00:00:00Z");
+  EXPECT_EQ(body["status"]["history"][1]["from"], "Observing");
+  EXPECT_EQ(body["status"]["history"][1]["to"], "Recommended");
+}
+
+TEST_F(ReconcilerTest, ConflictsAreRetriedABoundedNumberOfTimes) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  view_.put(empty_rightsizing("77"));
+  transport_->set_handler([](const k8s::Request& r) -> k8s::Result<k8s::HttpResponse> {
+    if (r.method == Method::Get) return answer(200, {{"metadata", {{"resourceVersion", "78"}}}});
+    return answer(409, conflict());
+  });
+  options_.conflict_retries = 2;
+  const auto out = reconcile_engine();
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, k8s::ErrorKind::Conflict);
+  EXPECT_EQ(out.writes, 3);
+  EXPECT_EQ(requests().size(), 5u);  // PUT, GET, PUT, GET, PUT
+  EXPECT_TRUE(events_.empty());
+}
+
+TEST_F(ReconcilerTest, AFreshObjectThatAlreadyMatchesIsNotWrittenAgain) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  reconcile_and_cache();
+  const json written = json::parse(requests().back().request.body);
+  // The cache lags: it still holds an empty status at an old version.
+  view_.put(empty_rightsizing("77"));
+  transport_->push(answer(409, conflict()));
+  json fresh = written;
+  fresh["metadata"]["resourceVersion"] = "90";
+  transport_->push(answer(200, fresh));
+  const auto before = requests().size();
+  const auto out = reconcile_engine();
+  ASSERT_FALSE(out.error);
+  EXPECT_EQ(requests().size(), before + 2);  // PUT (409), GET; nothing more
+  EXPECT_EQ(out.writes, 1);
+}
+
+TEST_F(ReconcilerTest, ARemovedAnnotationDeletesTheRightsizingWithAUidPrecondition) {
+  auto w = engine();
+  w.policy.reset();
+  view_.put(w);
+  view_.put(empty_rightsizing());
+  learn();
+  const auto out = reconcile_engine();
+  ASSERT_FALSE(out.error);
+  EXPECT_EQ(out.writes, 1);
+  EXPECT_FALSE(out.requeue_after);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].request.method, Method::Delete);
+  EXPECT_EQ(reqs[0].request.path, kObject);
+  EXPECT_EQ(json::parse(reqs[0].request.body)["preconditions"]["uid"], "uid-rsz");
+  EXPECT_FALSE(usage_.usage({engine().ref, "engine"}));  // forgotten
+}
+
+TEST_F(ReconcilerTest, AGoneWorkloadsRightsizingIsDeletedAndNotFoundIsDone) {
+  view_.put(empty_rightsizing());
+  transport_->push(answer(404, {{"kind", "Status"}, {"reason", "NotFound"}, {"code", 404}}));
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  ASSERT_EQ(requests().size(), 1u);
+  EXPECT_EQ(requests()[0].request.method, Method::Delete);
+}
+
+TEST_F(ReconcilerTest, ADeletingWorkloadsRightsizingIsDeleted) {
+  auto w = engine();
+  w.deleting = true;
+  view_.put(w);
+  view_.put(trading_policy());
+  view_.put(empty_rightsizing());
+  EXPECT_FALSE(reconcile_engine().error);
+  ASSERT_EQ(requests().size(), 1u);
+  EXPECT_EQ(requests()[0].request.method, Method::Delete);
+}
+
+TEST_F(ReconcilerTest, ARightsizingOfAnotherTargetIsNotDeleted) {
+  auto r = empty_rightsizing();
+  r.target->name = "someone-else";
+  view_.put(r);
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(ReconcilerTest, NoAnnotationAndNoRightsizingMeansNoRequest) {
+  auto w = engine();
+  w.policy.reset();
+  view_.put(w);
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(ReconcilerTest, AnInvalidPolicyCreatesNothing) {
+  view_.put(engine());
+  view_.put(invalid_policy());
+  learn();
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(ReconcilerTest, AMissingPolicyCreatesNothing) {
+  view_.put(engine());
+  learn();
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(ReconcilerTest, AnExistingRightsizingUnderAnInvalidPolicyIsBlocked) {
+  view_.put(engine());
+  view_.put(invalid_policy());
+  view_.put(empty_rightsizing());
+  ASSERT_FALSE(reconcile_engine().error);
+  ASSERT_EQ(requests().size(), 1u);
+  const auto status = json::parse(requests()[0].request.body)["status"];
+  bool blocked = false;
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] == "Blocked") {
+      blocked = true;
+      EXPECT_EQ(c["status"], "True");
+      EXPECT_EQ(c["reason"], "InvalidPolicy");
+    }
+  }
+  EXPECT_TRUE(blocked);
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].reason, "RightsizeBlocked");
+  EXPECT_EQ(events_[0].type, k8s::EventType::Warning);
+}
+
+TEST_F(ReconcilerTest, AnInvalidPolicyGetsValidFalseWithTheValidatorsMessages) {
+  view_.put(invalid_policy());
+  const auto out = reconciler().reconcile_policy({"trading", "trading"}, {});
+  ASSERT_FALSE(out.error);
+  EXPECT_EQ(out.writes, 1);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].request.method, Method::Put);
+  EXPECT_EQ(reqs[0].request.path, kPolicyStatus);
+  const auto body = json::parse(reqs[0].request.body);
+  EXPECT_EQ(body["kind"], "RightsizePolicy");
+  EXPECT_EQ(body["metadata"]["resourceVersion"], "500");
+  EXPECT_EQ(body["status"]["observedGeneration"], 7);
+  const auto& valid = body["status"]["conditions"][0];
+  EXPECT_EQ(valid["type"], "Valid");
+  EXPECT_EQ(valid["status"], "False");
+  EXPECT_EQ(valid["reason"], "InvalidPolicy");
+  EXPECT_EQ(valid["message"],
+            "spec.cpu.targetUtilization: must be in (0, 1]; spec.cpu.min: must not exceed "
+            "spec.cpu.max");
+}
+
+TEST_F(ReconcilerTest, APolicyStatusIsNotRewrittenWhenItIsTrue) {
+  view_.put(trading_policy());
+  ASSERT_FALSE(reconciler().reconcile_policy({"trading", "trading"}, {}).error);
+  ASSERT_EQ(requests().size(), 1u);
+  auto p = trading_policy();
+  auto status =
+      policies::policy_status_from_json(json::parse(requests()[0].request.body)["status"]);
+  ASSERT_TRUE(status);
+  p.status = *status;
+  view_.put(p);
+  clock_.advance(std::chrono::minutes(3));
+  const auto out = reconciler().reconcile_policy({"trading", "trading"}, {});
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_EQ(requests().size(), 1u);
+}
+
+TEST_F(ReconcilerTest, APolicyStatusConflictIsRereadAndReapplied) {
+  view_.put(trading_policy());
+  transport_->push(answer(409, conflict()));
+  transport_->push(answer(200, {{"metadata", {{"resourceVersion", "501"}}}}));
+  const auto out = reconciler().reconcile_policy({"trading", "trading"}, {});
+  ASSERT_FALSE(out.error);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[1].request.method, Method::Get);
+  EXPECT_EQ(json::parse(reqs[2].request.body)["metadata"]["resourceVersion"], "501");
+}
+
+TEST_F(ReconcilerTest, KeysAreDispatchedAndUnknownKeysDropped) {
+  view_.put(trading_policy());
+  EXPECT_EQ(reconciler().reconcile("RightsizePolicy/trading/trading", {}).writes, 1);
+  EXPECT_EQ(requests().back().request.path, kPolicyStatus);
+  view_.put(engine());
+  view_.put(empty_rightsizing());
+  EXPECT_EQ(reconciler().reconcile("Deployment/trading/engine", {}).writes, 1);
+  EXPECT_EQ(requests().back().request.path, kStatus);
+  const auto before = requests().size();
+  const auto out = reconciler().reconcile("Pod/trading/engine-1", {});
+  EXPECT_FALSE(out.error);
+  EXPECT_FALSE(out.requeue_after);
+  EXPECT_EQ(requests().size(), before);
+}
+
+struct KeyCase {
+  std::string key;
+  bool ok;
+};
+class PolicyKeys : public ::testing::TestWithParam<KeyCase> {};
+TEST_P(PolicyKeys, Parse) {
+  const auto parsed = parse_policy_key(GetParam().key);
+  EXPECT_EQ(parsed.has_value(), GetParam().ok);
+  if (parsed) {
+    EXPECT_EQ(policy_key(parsed->namespace_name, parsed->name), GetParam().key);
+  }
+}
+INSTANTIATE_TEST_SUITE_P(
+    Table, PolicyKeys,
+    ::testing::Values(KeyCase{"RightsizePolicy/ns/p", true}, KeyCase{"RightsizePolicy/ns/", false},
+                      KeyCase{"RightsizePolicy//p", false}, KeyCase{"RightsizePolicy/ns", false},
+                      KeyCase{"RightsizePolicy/ns/p/x", false}, KeyCase{"Deployment/ns/p", false}));
+
+TEST_F(ReconcilerTest, ACheckpointIsRestoredOnceAfterAStart) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  policies::ContainerStatus c;
+  c.name = "engine";
+  c.checkpoint = policies::encode_checkpoint_text(learned(now(), 300, 200 * kMi, 90));
+  r.status.containers.push_back(c);
+  view_.put(r);
+  ASSERT_FALSE(reconcile_engine().error);
+  const UsageKey key{engine().ref, "engine"};
+  ASSERT_TRUE(usage_.usage(key));
+  EXPECT_EQ(usage_.usage(key)->samples(), 90);
+  EXPECT_TRUE(events_.empty() || events_[0].reason != "RightsizeCheckpointCorrupt");
+  // A second reconcile does not merge the same checkpoint again.
+  ASSERT_FALSE(reconcile_engine().error);
+  EXPECT_EQ(usage_.usage(key)->samples(), 90);
+}
+
+TEST_F(ReconcilerTest, ACorruptCheckpointIsAWarningAndLearningStartsAgain) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  policies::ContainerStatus c;
+  c.name = "engine";
+  auto text = policies::encode_checkpoint_text(learned(now()));
+  text[10] = text[10] == 'A' ? 'B' : 'A';
+  c.checkpoint = text;
+  r.status.containers.push_back(c);
+  view_.put(r);
+  ASSERT_FALSE(reconcile_engine().error);
+  ASSERT_FALSE(events_.empty());
+  EXPECT_EQ(events_[0].reason, "RightsizeCheckpointCorrupt");
+  EXPECT_EQ(events_[0].type, k8s::EventType::Warning);
+  EXPECT_EQ(events_[0].object.name, "engine");
+  const UsageKey key{engine().ref, "engine"};
+  EXPECT_TRUE(usage_.restored(key));
+  EXPECT_FALSE(usage_.usage(key));
+  // The corrupt checkpoint is not written back.
+  const auto body = json::parse(requests().back().request.body);
+  EXPECT_FALSE(body["status"]["containers"][0].contains("checkpoint"));
+}
+
+TEST_F(ReconcilerTest, CheckpointsAloneAreWrittenAtMostEveryInterval) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  reconcile_and_cache();
+  const auto before = requests().size();
+  clock_.advance(std::chrono::minutes(2));
+  usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_EQ(requests().size(), before);
+  clock_.advance(std::chrono::minutes(3));
+  usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
+  EXPECT_EQ(reconcile_engine().writes, 1);
+  ASSERT_EQ(requests().size(), before + 1);
+  const auto body = json::parse(requests().back().request.body);
+  EXPECT_EQ(body["status"]["containers"][0]["usage"]["samples"], 122);
+}
+
+TEST_F(ReconcilerTest, AnyOtherChangeWritesTheCheckpointAtOnce) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  reconcile_and_cache();
+  clock_.advance(std::chrono::minutes(1));
+  usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
+  auto w = engine();
+  w.replicas = 3;
+  view_.put(w);
+  EXPECT_EQ(reconcile_engine().writes, 1);
+  const auto body = json::parse(requests().back().request.body);
+  EXPECT_EQ(body["status"]["replicas"], 3);
+  EXPECT_EQ(body["status"]["containers"][0]["usage"]["samples"], 121);
+}
+
+TEST_F(ReconcilerTest, AChangedPolicyAnnotationRelabelsTheRightsizing) {
+  auto w = engine();
+  view_.put(w);
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  r.policy_label = "old";
+  r.policy_ref = "old";
+  view_.put(r);
+  const auto out = reconcile_engine();
+  ASSERT_FALSE(out.error);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].request.method, Method::Patch);
+  EXPECT_EQ(reqs[0].request.path, kObject);
+  EXPECT_EQ(json::parse(reqs[0].request.body),
+            json::parse(R"({"metadata": {"labels": {"rightsizer.io/policy": "trading"}},
+                            "spec": {"policyRef": {"name": "trading"}}})"));
+  EXPECT_EQ(out.writes, 2);
+}
+
+TEST_F(ReconcilerTest, ARightsizingBeingDeletedIsLeftAlone) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  r.deleting = true;
+  view_.put(r);
+  const auto out = reconcile_engine();
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_TRUE(out.requeue_after);
+  EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(ReconcilerTest, AFailedCreateIsAnErrorAndNoStatusIsWritten) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  transport_->push(answer(409, {{"kind", "Status"}, {"reason", "AlreadyExists"}, {"code", 409}}));
+  const auto out = reconcile_engine();
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, k8s::ErrorKind::AlreadyExists);
+  EXPECT_EQ(requests().size(), 1u);
+}
+
+TEST_F(ReconcilerTest, MetricsOutageIsAConditionNeverZeros) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  view_.put(empty_rightsizing());
+  usage_.record_failure("trading", now(), "metrics.k8s.io unavailable: 503");
+  ASSERT_FALSE(reconcile_engine().error);
+  const auto status = json::parse(requests().back().request.body)["status"];
+  bool seen = false;
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] != "MetricsAvailable") continue;
+    seen = true;
+    EXPECT_EQ(c["status"], "False");
+    EXPECT_EQ(c["reason"], "MetricsUnavailable");
+    EXPECT_EQ(c["message"], "metrics.k8s.io unavailable: 503");
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_FALSE(status["containers"][0].contains("usage"));
+}
+
+}  // namespace
+}  // namespace controller
