@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "support/cluster.h"
 
 extern char** environ;
@@ -178,6 +180,17 @@ TEST_F(OperatorRunTest, ReadyAfterSyncRecommendsAndStopsCleanlyOnSigterm) {
       60s))
       << phase << "\n"
       << op->log();
+
+  // `rightsizer recommend` reads it back (one LIST, no operator needed).
+  const auto& env = itest::ClusterEnv::get();
+  auto rec = itest::run(
+      {RIGHTSIZER_BIN, "recommend", "--kubeconfig", env.kubeconfig, "-n", ns.name(), "-o", "json"});
+  ASSERT_TRUE(rec.ok()) << rec.err;
+  auto items = nlohmann::json::parse(rec.out, nullptr, false)["items"];
+  ASSERT_EQ(items.size(), 1u) << rec.out;
+  EXPECT_EQ(items[0]["workload"], "Deployment/web");
+  EXPECT_EQ(items[0]["container"], "app");
+  EXPECT_EQ(items[0]["current"]["requests"]["cpu"], "2");
 
   std::string text;
   ASSERT_TRUE(itest::eventually(
