@@ -239,4 +239,31 @@ TEST_F(OperatorRunTest, ALeaseTakenByAnotherHolderEndsTheProcessWithOne) {
   EXPECT_NE(op->log().find("lost the leader lease"), std::string::npos) << op->log();
 }
 
+TEST_F(OperatorRunTest, RecommendSamplesMetricsServerItselfWithoutAnOperator) {
+  itest::TestNamespace ns("op-sample");
+  apply_policy_and_workload(ns.name());
+  // metrics-server reports the kwok pod once it has two scrapes of it.
+  const std::string path = "/apis/metrics.k8s.io/v1beta1/namespaces/" + ns.name() + "/pods";
+  ASSERT_TRUE(itest::eventually(
+      [&] {
+        auto r = itest::kubectl({"get", "--raw", path});
+        auto j = nlohmann::json::parse(r.out, nullptr, false);
+        return r.ok() && j.is_object() && j["items"].size() == 1;
+      },
+      120s));
+  const auto& env = itest::ClusterEnv::get();
+  auto rec = itest::run({RIGHTSIZER_BIN, "recommend", "--kubeconfig", env.kubeconfig, "-n",
+                         ns.name(), "--sample", "10s", "--metrics-interval", "5s"});
+  ASSERT_TRUE(rec.ok()) << rec.err;
+  EXPECT_NE(rec.out.find("minObservation is ignored"), std::string::npos) << rec.out;
+  // 300m of usage on a 2-core request: a recommendation well below 2 cores.
+  EXPECT_NE(rec.out.find("Deployment/web   app         Recommended   2→"), std::string::npos)
+      << rec.out << rec.err;
+  EXPECT_EQ(rec.out.find("2→2 "), std::string::npos) << rec.out;
+  // Nothing was written: no Rightsizing exists without the operator.
+  auto list = itest::kubectl({"-n", ns.name(), "get", "rightsizings.rightsizer.io", "-o", "name"});
+  ASSERT_TRUE(list.ok()) << list.err;
+  EXPECT_EQ(list.out, "");
+}
+
 }  // namespace
