@@ -84,9 +84,11 @@ int Manager::run(std::stop_token stop) {
     }
     while (!wake_.stop_requested()) {
       refresh_metrics();
+      if (leading_) check_lease();
       clock_.sleep_for(options_.tick, wake_.get_token());
     }
   }
+  if (lease_expired_) stop_leading(/*lost=*/true);
   if (lost_) {
     spdlog::error("lost the leader lease; exiting");
     parts_.stop_caches();
@@ -140,7 +142,7 @@ void Manager::stop_leading(bool lost) {
 
 void Manager::work(std::stop_token leadership) {
   while (auto key = queue_.get()) {
-    if (!taking_keys_ || leadership.stop_requested()) {
+    if (!taking_keys_ || leadership.stop_requested() || !check_lease()) {
       queue_.done(*key);
       return;
     }
@@ -166,6 +168,13 @@ void Manager::process(const std::string& key, const k8s::CallContext& ctx) {
   } else {
     metrics_.reconciles.with({"success"}).inc();
   }
+}
+
+bool Manager::check_lease() {
+  if (!parts_.still_leading || parts_.still_leading()) return true;
+  if (!lease_expired_.exchange(true)) spdlog::error("the leader lease is no longer held");
+  wake_.request_stop();
+  return false;
 }
 
 void Manager::refresh_metrics() {

@@ -40,6 +40,11 @@ struct ManagerParts {
   // Campaigns and leads until the token stops it or the lease is lost,
   // calling the callbacks (k8s::LeaderElector::run). Unset: no election.
   std::function<void(std::stop_token, k8s::LeaderCallbacks)> elect;
+  // Whether the lease is still held now (k8s::LeaderElector::is_leader: false
+  // at the renew deadline even if the elector's thread is stuck). Checked
+  // before each reconcile and every tick; false while leading counts as a
+  // loss. Optional.
+  std::function<bool()> still_leading;
   // Called about every second to refresh gauges of the parts. Optional.
   std::function<void()> refresh_metrics;
 };
@@ -80,6 +85,8 @@ class Manager {
   void work(std::stop_token leadership);
   void process(const std::string& key, const k8s::CallContext& ctx);
   void refresh_metrics();
+  // False (and the run woken to stop as after a loss) when still_leading says no.
+  bool check_lease();
 
   ManagerParts parts_;
   ManagerOptions options_;
@@ -95,7 +102,8 @@ class Manager {
   std::atomic<bool> taking_keys_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> lost_{false};
-  std::stop_source wake_;  // ends run()'s wait: a stop or a loss
+  std::atomic<bool> lease_expired_{false};  // still_leading() said no while leading
+  std::stop_source wake_;                   // ends run()'s wait: a stop or a loss
 
   std::mutex session_mu_;  // start_leading / stop_leading
   std::stop_source leadership_;

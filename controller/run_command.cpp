@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <map>
+#include <mutex>
 #include <ostream>
 #include <thread>
 
@@ -155,13 +156,32 @@ ManagerParts parts_of(Operator& op, const RunOptions& opts,
   };
   p.refresh_metrics = [&op] { op.refresh_metrics(); };
   if (election) {
-    p.elect = [&op, cfg = *election](std::stop_token stop, k8s::LeaderCallbacks callbacks) {
-      auto elector = k8s::LeaderElector::create(op.client, cfg, std::move(callbacks));
-      if (!elector) {
-        spdlog::error("leader election: {}", elector.error().describe());
+    // The elector lives inside elect(); still_leading() may ask it from
+    // other threads until it is gone.
+    struct Current {
+      std::mutex mu;
+      std::shared_ptr<k8s::LeaderElector> elector;
+    };
+    auto current = std::make_shared<Current>();
+    p.elect = [&op, cfg = *election, current](std::stop_token stop,
+                                              k8s::LeaderCallbacks callbacks) {
+      auto created = k8s::LeaderElector::create(op.client, cfg, std::move(callbacks));
+      if (!created) {
+        spdlog::error("leader election: {}", created.error().describe());
         return;
       }
-      (*elector)->run(stop);
+      std::shared_ptr<k8s::LeaderElector> elector = std::move(*created);
+      {
+        std::lock_guard lock(current->mu);
+        current->elector = elector;
+      }
+      elector->run(stop);
+      std::lock_guard lock(current->mu);
+      current->elector.reset();
+    };
+    p.still_leading = [current] {
+      std::lock_guard lock(current->mu);
+      return current->elector && current->elector->is_leader();
     };
   }
   return p;

@@ -293,5 +293,52 @@ TEST_F(ManagerTest, AnAddressInUseEndsTheRunWithOne) {
   ASSERT_EQ(running.wait_for(kBound), std::future_status::ready);
 }
 
+TEST_F(ManagerTest, ALeaseNoLongerHeldStopsTheWorkEvenIfTheElectorIsStuck) {
+  auto p = parts();
+  std::atomic<bool> held{true};
+  // The elector leads, then hangs: it never reports the loss itself.
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    cb.on_started_leading();
+    script_.gate("never", s);
+    cb.on_stopped_leading();
+  };
+  p.still_leading = [&] { return held.load(); };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  synced_ = true;
+  ManagerOptions options;
+  options.workers = 1;
+  Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  held = false;
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 1);
+  EXPECT_TRUE(script_.wait_for("cancelled k"));
+}
+
+TEST_F(ManagerTest, NoKeyIsReconciledOnceTheLeaseIsNoLongerHeld) {
+  auto p = parts();
+  std::atomic<bool> held{false};
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    cb.on_started_leading();
+    script_.gate("never", s);
+    cb.on_stopped_leading();
+  };
+  p.still_leading = [&] { return held.load(); };
+  synced_ = true;
+  Manager m(std::move(p), {}, queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 1);
+  EXPECT_EQ(std::ranges::count(script_.log(), "reconcile k"), 0);
+}
+
 }  // namespace
 }  // namespace controller
