@@ -1,6 +1,10 @@
 #pragma once
-// `rightsizer recommend`: one-shot recommendations. For now it parses and
-// validates its options and stops there (exit 1): the report is not built yet.
+// `rightsizer recommend`: one shot, changes nothing. For -n NS or -A, per
+// workload container, current vs recommended requests and limits and the
+// monthly savings — from the Rightsizings the operator keeps (one LIST), or
+// with --sample D by sampling metrics-server itself for D, every
+// --metrics-interval, and sizing with each workload's policy (its
+// minObservation ignored, as the output's first line says).
 #include <iosfwd>
 #include <span>
 #include <string_view>

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "controller/cluster_objects.h"
+#include "controller/reconciler.h"
 
 namespace controller {
 namespace {
@@ -20,6 +21,11 @@ TEST(WorkloadRefTest, OtherKeysAreNotWorkloads) {
     EXPECT_FALSE(parse_workload_key(key).has_value()) << key;
   }
   EXPECT_EQ(parse_workload_key("Deployment/ns/x")->kind, WorkloadKind::Deployment);
+}
+
+TEST(WorkloadRefTest, PolicyKeysAreNotWorkloadKeys) {
+  EXPECT_EQ(policy_key("shop", "standard"), "RightsizePolicy/shop/standard");
+  EXPECT_FALSE(parse_workload_key(policy_key("shop", "standard")).has_value());
 }
 
 }  // namespace

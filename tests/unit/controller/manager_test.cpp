@@ -1,0 +1,344 @@
+// The manager's lifecycle with scripted parts: readiness after sync, workers
+// only while leading, a stop that finishes the reconcile in flight, a lost
+// lease that cancels it. Waits are bounded (kBound) and wake on events; the
+// manager's clock is a fake, so its own waits never sleep.
+#include "controller/manager.h"
+
+#include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "k8s/testing/fake_clock.h"
+
+namespace controller {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kBound = 10s;
+
+unsigned http_status(std::uint16_t port, const std::string& target) {
+  namespace asio = boost::asio;
+  namespace http = boost::beast::http;
+  asio::io_context io;
+  boost::beast::tcp_stream stream(io);
+  stream.expires_after(kBound);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(stream, req);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return res.result_int();
+}
+
+// What the test observes and releases, with bounded waits.
+class Script {
+ public:
+  void note(const std::string& what) {
+    std::lock_guard lock(mu_);
+    log_.push_back(what);
+    cv_.notify_all();
+  }
+  bool wait_for(const std::string& what) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, kBound, [&] { return std::ranges::count(log_, what) > 0; });
+  }
+  void release(const std::string& gate) { note("release " + gate); }
+  // Blocks until release(gate) or `stop`; true when released.
+  bool gate(const std::string& gate, std::stop_token stop = {}) {
+    // Before the lock: a token already stopped runs the callback right here.
+    std::stop_callback wake(stop, [this] {
+      std::lock_guard l(mu_);
+      cv_.notify_all();
+    });
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, kBound, [&] {
+      return stop.stop_requested() || std::ranges::count(log_, "release " + gate) > 0;
+    });
+    return !stop.stop_requested();
+  }
+  std::vector<std::string> log() const {
+    std::lock_guard lock(mu_);
+    return log_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> log_;
+};
+
+class ManagerTest : public ::testing::Test {
+ protected:
+  k8s::testing::FakeClock clock_;
+  WorkQueue queue_{clock_};
+  MetricsRegistry registry_;
+  OperatorMetrics metrics_{registry_};
+  Script script_;
+  std::atomic<bool> synced_{false};
+  std::stop_source stop_;
+
+  ManagerParts parts() {
+    ManagerParts p;
+    p.start_caches = [this] { script_.note("caches started"); };
+    p.stop_caches = [this] { script_.note("caches stopped"); };
+    p.caches_synced = [this] { return synced_.load(); };
+    p.reconcile = [this](const std::string& key, const k8s::CallContext&) {
+      script_.note("reconcile " + key);
+      return ReconcileOutcome{};
+    };
+    return p;
+  }
+  std::future<int> run(Manager& m) {
+    return std::async(std::launch::async, [this, &m] { return m.run(stop_.get_token()); });
+  }
+  double reconciles(const char* result) { return metrics_.reconciles.with({result}).value(); }
+};
+
+TEST_F(ManagerTest, ReadyOnlyAfterEveryCacheSyncedThenWorksAndStopsWithZero) {
+  ManagerOptions options;
+  options.health_probes = HttpServerOptions{};
+  options.metrics = HttpServerOptions{};
+  Manager m(parts(), options, queue_, registry_, metrics_, clock_);
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("caches started"));
+  queue_.add("Deployment/shop/web");
+  ASSERT_NE(m.health_port(), 0);
+  EXPECT_EQ(http_status(m.health_port(), "/healthz"), 200u);
+  EXPECT_EQ(http_status(m.health_port(), "/readyz"), 503u);
+  EXPECT_FALSE(m.leading());
+  synced_ = true;
+  ASSERT_TRUE(script_.wait_for("reconcile Deployment/shop/web"));
+  EXPECT_EQ(http_status(m.health_port(), "/readyz"), 200u);
+  EXPECT_EQ(http_status(m.metrics_port(), "/metrics"), 200u);
+  stop_.request_stop();
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  EXPECT_TRUE(script_.wait_for("caches stopped"));
+  EXPECT_EQ(reconciles("success"), 1);
+}
+
+TEST_F(ManagerTest, OutcomesAreCountedAndRequeued) {
+  auto p = parts();
+  std::atomic<int> calls{0};
+  p.reconcile = [&](const std::string& key, const k8s::CallContext&) {
+    ReconcileOutcome out;
+    if (key == "bad") out.error = k8s::Error{};
+    if (key == "later") out.requeue_after = 1h;
+    script_.note("reconcile " + key + " " + std::to_string(++calls));
+    return out;
+  };
+  synced_ = true;
+  ManagerOptions options;
+  options.workers = 1;
+  Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
+  queue_.add("bad");
+  queue_.add("later");
+  queue_.add("fine");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("reconcile fine 3"));
+  // The failed key comes back (rate limited); the fake clock's timer makes it due.
+  ASSERT_TRUE(script_.wait_for("reconcile bad 4"));
+  stop_.request_stop();
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  EXPECT_GE(reconciles("error"), 2);
+  EXPECT_GE(reconciles("requeue"), 1);
+  EXPECT_EQ(reconciles("success"), 1);
+}
+
+TEST_F(ManagerTest, AStopFinishesTheReconcileInFlightAndTakesNoMoreKeys) {
+  auto p = parts();
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  synced_ = true;
+  ManagerOptions options;
+  options.workers = 1;
+  Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
+  queue_.add("first");
+  queue_.add("second");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("reconcile first"));
+  stop_.request_stop();
+  EXPECT_EQ(done.wait_for(100ms), std::future_status::timeout);  // waits for the reconcile
+  script_.release("first");
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  auto log = script_.log();
+  EXPECT_EQ(std::ranges::count(log, "finished first"), 1);
+  EXPECT_EQ(std::ranges::count(log, "reconcile second"), 0);
+}
+
+// An elector scripted by the test: leads when released, and on a stop
+// request stops leading before it "releases the lease".
+void scripted_election(Script& script, std::stop_token stop, k8s::LeaderCallbacks cb) {
+  if (!script.gate("lead", stop)) return;
+  cb.on_started_leading();
+  script.note("leading");
+  if (script.gate("lose", stop)) {
+    cb.on_stopped_leading();  // lost
+    script.note("lost");
+    return;
+  }
+  cb.on_stopped_leading();
+  script.note("lease released");
+}
+
+TEST_F(ManagerTest, WorkersRunOnlyWhileLeadingAndTheLeaseIsReleasedAfterTheLastReconcile) {
+  auto p = parts();
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    scripted_election(script_, s, std::move(cb));
+  };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note("finished " + key);
+    return ReconcileOutcome{};
+  };
+  p.sample = [this](std::stop_token s) {
+    script_.note("sampling");
+    script_.gate("never", s);
+    script_.note("sampler stopped");
+  };
+  synced_ = true;
+  Manager m(std::move(p), {}, queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  EXPECT_FALSE(script_.gate("nothing", [] {
+    std::stop_source s;
+    s.request_stop();
+    return s.get_token();
+  }()));
+  EXPECT_FALSE(m.leading());
+  EXPECT_EQ(std::ranges::count(script_.log(), "reconcile k"), 0);
+  EXPECT_EQ(metrics_.leader.with().value(), 0);
+  script_.release("lead");
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  ASSERT_TRUE(script_.wait_for("sampling"));
+  EXPECT_EQ(metrics_.leader.with().value(), 1);
+  stop_.request_stop();
+  script_.release("k");
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  auto log = script_.log();
+  auto at = [&](const std::string& s) { return std::ranges::find(log, s) - log.begin(); };
+  EXPECT_LT(at("finished k"), at("lease released"));
+  EXPECT_LT(at("sampler stopped"), at("lease released"));
+  EXPECT_EQ(metrics_.leader.with().value(), 0);
+}
+
+TEST_F(ManagerTest, ALostLeaseCancelsTheReconcileInFlightAndReturnsOne) {
+  auto p = parts();
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    scripted_election(script_, s, std::move(cb));
+  };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  synced_ = true;
+  Manager m(std::move(p), {}, queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  script_.release("lead");
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  script_.release("lose");
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 1);
+  EXPECT_TRUE(script_.wait_for("cancelled k"));
+  EXPECT_FALSE(m.leading());
+}
+
+TEST_F(ManagerTest, AStopBeforeSyncReturnsZeroWithoutWork) {
+  Manager m(parts(), {}, queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("caches started"));
+  stop_.request_stop();
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  EXPECT_FALSE(m.ready());
+  EXPECT_EQ(std::ranges::count(script_.log(), "reconcile k"), 0);
+}
+
+TEST_F(ManagerTest, AnAddressInUseEndsTheRunWithOne) {
+  ManagerOptions first;
+  first.health_probes = HttpServerOptions{};
+  Manager a(parts(), first, queue_, registry_, metrics_, clock_);
+  auto running = run(a);
+  ASSERT_TRUE(script_.wait_for("caches started"));
+  ManagerOptions second;
+  second.health_probes = HttpServerOptions{"127.0.0.1", a.health_port()};
+  WorkQueue other_queue{clock_};
+  MetricsRegistry other_registry;
+  OperatorMetrics other_metrics{other_registry};
+  Manager b(parts(), second, other_queue, other_registry, other_metrics, clock_);
+  EXPECT_EQ(b.run({}), 1);
+  stop_.request_stop();
+  ASSERT_EQ(running.wait_for(kBound), std::future_status::ready);
+}
+
+TEST_F(ManagerTest, ALeaseNoLongerHeldStopsTheWorkEvenIfTheElectorIsStuck) {
+  auto p = parts();
+  std::atomic<bool> held{true};
+  // The elector leads, then hangs: it never reports the loss itself.
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    cb.on_started_leading();
+    script_.gate("never", s);
+    cb.on_stopped_leading();
+  };
+  p.still_leading = [&] { return held.load(); };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  synced_ = true;
+  ManagerOptions options;
+  options.workers = 1;
+  Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  held = false;
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 1);
+  EXPECT_TRUE(script_.wait_for("cancelled k"));
+}
+
+TEST_F(ManagerTest, NoKeyIsReconciledOnceTheLeaseIsNoLongerHeld) {
+  auto p = parts();
+  std::atomic<bool> held{false};
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    cb.on_started_leading();
+    script_.gate("never", s);
+    cb.on_stopped_leading();
+  };
+  p.still_leading = [&] { return held.load(); };
+  synced_ = true;
+  Manager m(std::move(p), {}, queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 1);
+  EXPECT_EQ(std::ranges::count(script_.log(), "reconcile k"), 0);
+}
+
+}  // namespace
+}  // namespace controller
