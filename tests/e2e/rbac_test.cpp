@@ -53,6 +53,25 @@ TEST_F(OperatorIdentity, TokenAuthenticatesAsTheServiceAccount) {
   EXPECT_EQ(who.out, e2e::kServiceAccountUser);
 }
 
+// The harness itself: a program run as the operator is (kubectl, which has
+// an in-cluster config like ours) reaches the apiserver through
+// KUBERNETES_SERVICE_HOST/PORT, verifies it with the mounted ca.crt and is
+// the ServiceAccount by the mounted token; the mount is the process's own.
+TEST_F(OperatorIdentity, ProcessRunLikeAPodUsesTheMountedServiceAccount) {
+  const e2e::ServiceAccountFiles sa;
+  const auto& env = itest::ClusterEnv::get();
+  const auto who = e2e::run_in_pod(
+      sa, {env.bin("kubectl"), "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"});
+  ASSERT_TRUE(who.ok()) << who.err;
+  EXPECT_EQ(who.out, e2e::kServiceAccountUser);
+  const auto ns =
+      e2e::run_in_pod(sa, {"cat", "/var/run/secrets/kubernetes.io/serviceaccount/namespace"});
+  EXPECT_EQ(ns.out, e2e::kOperatorNamespace) << ns.err;
+  // (On a machine that is itself a pod, the path exists with its own token.)
+  EXPECT_NE(read("/var/run/secrets/kubernetes.io/serviceaccount/token"), sa.token())
+      << "the mount leaked out of the process's mount namespace";
+}
+
 TEST_F(OperatorIdentity, CanIListWithItsTokenEqualsTheGoldenFiles) {
   const e2e::ServiceAccountFiles sa;
   for (const auto& [ns, golden] :

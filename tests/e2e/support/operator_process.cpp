@@ -73,23 +73,6 @@ std::optional<std::string> http_get(int port, const std::string& path) {
   return r.out;
 }
 
-// The environment of a pod's container: the service host and port, and no
-// KUBECONFIG (which would take precedence over the in-cluster config).
-std::vector<std::string> pod_environment() {
-  const std::string url = itest::ClusterEnv::get().apiserver_url;  // https://127.0.0.1:PORT
-  const std::size_t colon = url.rfind(':');
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string_view kv(*e);
-    if (kv.starts_with("KUBECONFIG=") || kv.starts_with("KUBERNETES_SERVICE_")) continue;
-    env.emplace_back(kv);
-  }
-  // The apiserver's serving certificate names IP:127.0.0.1.
-  env.push_back("KUBERNETES_SERVICE_HOST=127.0.0.1");
-  env.push_back("KUBERNETES_SERVICE_PORT=" + url.substr(colon + 1));
-  return env;
-}
-
 std::string log_dir() {
   const fs::path dir = fs::current_path() / "e2e-logs";
   fs::create_directories(dir);
@@ -97,6 +80,34 @@ std::string log_dir() {
 }
 
 }  // namespace
+
+std::vector<std::string> pod_argv(const ServiceAccountFiles& sa,
+                                  const std::vector<std::string>& program) {
+  const std::string url = itest::ClusterEnv::get().apiserver_url;  // https://127.0.0.1:PORT
+  // The apiserver's serving certificate names IP:127.0.0.1.
+  std::vector<std::string> argv{"env",
+                                "-u",
+                                "KUBECONFIG",
+                                "HOME=" + sa.dir(),
+                                "KUBERNETES_SERVICE_HOST=127.0.0.1",
+                                "KUBERNETES_SERVICE_PORT=" + url.substr(url.rfind(':') + 1),
+                                "unshare",
+                                "--mount",
+                                "--propagation",
+                                "private",
+                                "/bin/sh",
+                                "-c",
+                                kMountScript,
+                                "sh",
+                                sa.dir()};
+  argv.insert(argv.end(), program.begin(), program.end());
+  return argv;
+}
+
+itest::CommandResult run_in_pod(const ServiceAccountFiles& sa,
+                                const std::vector<std::string>& program) {
+  return itest::run(pod_argv(sa, program));
+}
 
 int free_port() {
   int lo = 32768, hi = 60999;
@@ -147,16 +158,7 @@ OperatorProcess::OperatorProcess(const ServiceAccountFiles& sa, OperatorOptions 
     options_.lease_id = "rightsizer-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(n);
   log_file_ = log_dir() + "/" + options_.name + "-" + std::to_string(::getpid()) + "-" +
               std::to_string(n) + ".log";
-  std::vector<std::string> argv{
-      "unshare",
-      "--mount",
-      "--propagation",
-      "private",
-      "/bin/sh",
-      "-c",
-      kMountScript,
-      "sh",
-      sa.dir(),
+  std::vector<std::string> program{
       RIGHTSIZER_BIN,
       "run",
       "--metrics-interval=" + options_.metrics_interval,
@@ -168,14 +170,11 @@ OperatorProcess::OperatorProcess(const ServiceAccountFiles& sa, OperatorOptions 
       "--retry-period=" + options_.retry_period,
       "--log-format=json",
       "--log-level=debug"};
-  argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
+  program.insert(program.end(), options_.extra_args.begin(), options_.extra_args.end());
+  std::vector<std::string> argv = pod_argv(sa, program);
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
-  std::vector<std::string> env = pod_environment();
-  std::vector<char*> cenv;
-  for (auto& e : env) cenv.push_back(e.data());
-  cenv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -183,7 +182,7 @@ OperatorProcess::OperatorProcess(const ServiceAccountFiles& sa, OperatorOptions 
                                    0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = -1;
-  if (posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), cenv.data()) == 0) pid_ = pid;
+  if (posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), environ) == 0) pid_ = pid;
   posix_spawn_file_actions_destroy(&actions);
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "support/cluster.h"
 #include "support/metrics_text.h"
 
 namespace e2e {
@@ -40,6 +41,19 @@ class ServiceAccountFiles {
   std::string dir_;
   std::string token_;
 };
+
+// `program` as a pod's container runs it: in a mount namespace of its own
+// with `sa` at the service-account path, KUBERNETES_SERVICE_HOST/PORT set to
+// the test apiserver, without KUBECONFIG, and HOME pointing at `sa`'s
+// directory (no ~/.kube/config). Returns the argv to exec; the program
+// keeps the pid of the returned command.
+std::vector<std::string> pod_argv(const ServiceAccountFiles& sa,
+                                  const std::vector<std::string>& program);
+
+// Runs `program` that way to completion (e.g. kubectl, which then uses its
+// own in-cluster config).
+itest::CommandResult run_in_pod(const ServiceAccountFiles& sa,
+                                const std::vector<std::string>& program);
 
 struct OperatorOptions {
   std::string name = "operator";  // names its log file

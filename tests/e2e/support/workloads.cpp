@@ -161,13 +161,21 @@ std::optional<long long> millicores(const std::string& quantity) {
   return *m;
 }
 
+std::optional<long long> bytes(const std::string& quantity) {
+  auto q = policies::parse_quantity(quantity);
+  if (!q) return std::nullopt;
+  auto b = policies::to_units(*q);
+  if (!b) return std::nullopt;
+  return *b;
+}
+
 Range expected_cpu_request(long long usage_millicores, double target_utilization,
                            long long min_millicores, long long max_millicores,
                            long long round_to_millicores) {
   const auto& buckets = policies::cpu_buckets();
   const auto u = static_cast<double>(usage_millicores);
-  const int low_bucket = std::max(0, buckets.bucket_for(u * 0.9) - 1);
-  const int high_bucket = buckets.bucket_for(u * 1.1) + 1;
+  const int low_bucket = std::max(0, buckets.bucket_for(u * 0.95) - 1);
+  const int high_bucket = buckets.bucket_for(u * 1.05) + 1;
   const auto size = [&](double percentile) {
     const auto raw = static_cast<std::int64_t>(std::ceil(percentile / target_utilization));
     return static_cast<long long>(

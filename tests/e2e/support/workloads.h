@@ -54,12 +54,14 @@ int running_pods(const std::string& ns, const std::string& app);
 
 // Millicores of a CPU quantity string; nullopt when it does not parse.
 std::optional<long long> millicores(const std::string& quantity);
+// Bytes of a memory quantity string; nullopt when it does not parse.
+std::optional<long long> bytes(const std::string& quantity);
 
 // What the test may accept as the CPU request recommended for a constant
 // `usage_millicores`: the policy's rounding of
 // P(usage)/targetUtilization, where P is the end of the histogram bucket
 // holding the usage, give or take one bucket, and metrics-server's CPU
-// being a rate over two scrapes (±10 %).
+// being a rate over two scrapes (±5 %).
 struct Range {
   long long lo = 0, hi = 0;
 };
