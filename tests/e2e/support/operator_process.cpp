@@ -169,7 +169,7 @@ OperatorProcess::OperatorProcess(const ServiceAccountFiles& sa, OperatorOptions 
       "--renew-deadline=" + options_.renew_deadline,
       "--retry-period=" + options_.retry_period,
       "--log-format=json",
-      "--log-level=debug"};
+      "--log-level=" + options_.log_level};
   program.insert(program.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<std::string> argv = pod_argv(sa, program);
   std::vector<char*> cargv;

@@ -64,6 +64,7 @@ struct OperatorOptions {
   std::string lease_duration = "15s";
   std::string renew_deadline = "10s";
   std::string retry_period = "2s";
+  std::string log_level = "debug";
   std::vector<std::string> extra_args;
 };
 
