@@ -7,7 +7,9 @@ namespace e2e {
 namespace {
 
 // Reads `{a="x",b="y"}` from `line` at `pos` (just past the '{'); false when
-// it is malformed. Values may hold escaped quotes and backslashes.
+// it is malformed (an unterminated value runs to the end of the line, where
+// the missing '}' is noticed). Values may hold escaped quotes, backslashes
+// and newlines.
 bool parse_labels(std::string_view line, std::size_t& pos,
                   std::map<std::string, std::string>& labels) {
   while (pos < line.size() && line[pos] != '}') {
@@ -24,7 +26,6 @@ bool parse_labels(std::string_view line, std::size_t& pos,
         value += line[i];
       }
     }
-    if (i >= line.size()) return false;
     labels[std::move(key)] = std::move(value);
     pos = i + 1;
     if (pos < line.size() && line[pos] == ',') ++pos;

@@ -17,12 +17,15 @@ constexpr const char* kText =
     "rightsizer_leader 1\n"
     "rightsizer_reconcile_duration_seconds_bucket{le=\"+Inf\"} 4\n"
     "odd{msg=\"a \\\"quoted\\\", value\",x=\"1\"} 2.5e1\n"
+    "# 42 a comment that starts with a number\n"
+    "multi{text=\"one\\ntwo\"} 1\n"
     "broken{verb=\"GET\" 3\n"
+    "unterminated{verb=\"GET} 3\n"
     "novalue{a=\"b\"} x\n";
 
 TEST(MetricsText, ParsesNamesLabelsAndValues) {
   const auto samples = e2e::parse_metrics(kText);
-  ASSERT_EQ(samples.size(), 9u);
+  ASSERT_EQ(samples.size(), 10u);
   EXPECT_EQ(samples[0].name, "rightsizer_api_requests_total");
   EXPECT_EQ(samples[0].labels.at("verb"), "GET");
   EXPECT_EQ(samples[0].labels.at("code"), "200");
@@ -33,6 +36,7 @@ TEST(MetricsText, ParsesNamesLabelsAndValues) {
   EXPECT_EQ(samples[8].labels.at("msg"), "a \"quoted\", value");
   EXPECT_EQ(samples[8].labels.at("x"), "1");
   EXPECT_EQ(samples[8].value, 25);
+  EXPECT_EQ(samples[9].labels.at("text"), "one\ntwo");
 }
 
 TEST(MetricsText, SumsByLabelsAndCountsWrites) {
@@ -49,6 +53,7 @@ TEST(MetricsText, SumsByLabelsAndCountsWrites) {
   EXPECT_EQ(e2e::write_requests(samples), 3 + 5 + 1 + 2);
   EXPECT_TRUE(e2e::has_metric(samples, "rightsizer_leader"));
   EXPECT_FALSE(e2e::has_metric(samples, "rightsizer_leader_x"));
+  EXPECT_FALSE(e2e::has_metric(samples, "rightsizer_lead"));
 }
 
 TEST(MetricsText, AReaderOnlyWritesNothing) {
