@@ -3,6 +3,8 @@
 // within the lease duration when the leader is killed.
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "support/scenario.h"
 
 namespace {
@@ -93,6 +95,7 @@ TEST_F(Lifecycle, OfTwoOperatorsOneWritesAndTheOtherTakesOverWithinTheLeaseDurat
   // The Lease expires 6 s after its last renewal; the follower looks every
   // 1 s (client-go's jitter: up to 2.2 s).
   EXPECT_LE(takeover, 6s + 2200ms + 1s) << "took over after " << takeover.count() << " ms";
+  std::cout << "the follower took over " << takeover.count() << " ms after the leader's SIGKILL\n";
 
   // The new leader writes: a third workload gets its Rightsizing.
   e2e::WorkloadSpec three;

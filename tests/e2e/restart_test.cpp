@@ -4,6 +4,8 @@
 // falls back to Observing.
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "policies/usage_checkpoint.h"
 #include "support/scenario.h"
 
@@ -80,6 +82,8 @@ TEST_F(Restart, ContinuesFromTheCheckpoint) {
   EXPECT_GT(samples_of(rsz), checkpointed)
       << "samples restarted from scratch: at stop " << samples_at_stop << ", checkpoint "
       << checkpointed << ", after restart " << samples_of(rsz) << "; seen:" << trail;
+  std::cout << "samples: " << samples_at_stop << " at the stop, " << checkpointed
+            << " in the checkpoint, " << samples_of(rsz) << " first written after the restart\n";
   // Observed since the first process's first sample, not since the restart.
   EXPECT_EQ(usage_of(rsz).value("observedSince", ""), observed_since);
 }
