@@ -65,11 +65,13 @@ TEST(Cli, DispatchesArgumentsAfterTheName) {
   EXPECT_NE(cli({"recommend", "--help"}).out.find("--all-namespaces"), std::string::npos);
 }
 
-TEST(Cli, RunAndRecommendStopAfterValidOptions) {
-  // Not implemented yet: valid options are parsed, then exit 1, not 0.
+TEST(Cli, RunAndRecommendFailOnAnUnreadableKubeconfigAfterValidOptions) {
+  // Valid options, then the cluster cannot be reached: exit 1 (not a usage
+  // error), one line naming the file.
   const CliRun run = cli({"run", "--kubeconfig", "/nonexistent", "--leader-elect=false"});
   EXPECT_EQ(run.code, 1);
-  EXPECT_NE(run.err.find("not implemented yet"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("/nonexistent"), std::string::npos) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
   EXPECT_EQ(cli({"recommend", "-A", "--kubeconfig", "/x"}).code, 1);
   const CliRun bad = cli({"run", "--metrics-interval", "soon"});
   EXPECT_EQ(bad.code, 2);
