@@ -391,8 +391,8 @@ PodInfo pod_with(std::string name, std::string reason, std::optional<policies::T
 
 TEST(RightsizingBuilder, TheLatestOomKillOfTheContainerCounts) {
   std::vector<std::shared_ptr<const PodInfo>> pods{
-      std::make_shared<PodInfo>(pod_with("a", "OOMKilled", kNow - std::chrono::hours(2), kGi)),
       std::make_shared<PodInfo>(pod_with("b", "OOMKilled", kNow - std::chrono::hours(1), 2 * kGi)),
+      std::make_shared<PodInfo>(pod_with("a", "OOMKilled", kNow - std::chrono::hours(2), kGi)),
       std::make_shared<PodInfo>(pod_with("c", "Error", kNow, 3 * kGi)),
       std::make_shared<PodInfo>(pod_with("d", "OOMKilled", kNow, 4 * kGi, true)),
       std::make_shared<PodInfo>(pod_with("e", "OOMKilled", std::nullopt, 5 * kGi))};
@@ -416,6 +416,27 @@ TEST(RightsizingBuilder, AnOomKillRaisesMemoryWithoutHistory) {
   EXPECT_EQ(s.containers[0].oom_killed_at, kNow - std::chrono::minutes(3));
   ASSERT_TRUE(s.containers[0].recommended);
   EXPECT_EQ(s.containers[0].recommended->requests->cpu, "16");
+}
+
+TEST(RightsizingBuilder, EveryContainerNeedsARecommendation) {
+  auto w = engine();
+  auto sidecar = w.containers[0];
+  sidecar.name = "sidecar";
+  w.containers.push_back(sidecar);
+  const auto p = trading_policy();
+  const auto s = build_rightsizing_status(recommended_input(w, p)).status;
+  EXPECT_EQ(s.phase, RightsizingPhase::Observing);
+  EXPECT_TRUE(s.containers[0].recommended);
+  EXPECT_FALSE(s.containers[1].recommended);
+  EXPECT_FALSE(s.monthly_cost->savings);
+}
+
+TEST(RightsizingBuilder, AWorkloadWithoutContainersIsObserving) {
+  auto w = engine();
+  w.containers.clear();
+  const auto p = trading_policy();
+  EXPECT_EQ(build_rightsizing_status(recommended_input(w, p)).status.phase,
+            RightsizingPhase::Observing);
 }
 
 TEST(RightsizingBuilder, HpaOfAnotherWorkloadIsNoConflict) {
