@@ -320,6 +320,21 @@ TEST(RightsizingBuilder, ANewRecommendationIsAnnouncedAgain) {
             "recommended requests: cpu 16→2100m, memory 16Gi→320Mi, saving 511.12 USD/month");
 }
 
+TEST(RightsizingBuilder, LeavingPauseAnnouncesTheRecommendation) {
+  auto w = engine();
+  w.paused = true;
+  const auto p = trading_policy();
+  auto in = recommended_input(w, p);
+  const auto paused = build_rightsizing_status(in).status;
+  EXPECT_EQ(paused.phase, RightsizingPhase::Paused);
+  in.old = &paused;
+  w.paused = false;
+  const auto plan = build_rightsizing_status(in);
+  EXPECT_EQ(plan.status.containers[0].recommended, paused.containers[0].recommended);
+  ASSERT_EQ(plan.events.size(), 1u);
+  EXPECT_EQ(plan.events[0].reason, "RightsizeRecommended");
+}
+
 TEST(RightsizingBuilder, ABlockedReasonChangeIsAnnouncedAgain) {
   auto w = engine();
   const auto p = trading_policy();
