@@ -467,6 +467,15 @@ TEST(RightsizingBuilder, HpaOfAnotherWorkloadIsNoConflict) {
   EXPECT_TRUE(hpa_conflicts(w, hpas));
 }
 
+TEST(RightsizingBuilder, AMissingRequestIsItsLimitAsOnThePods) {
+  auto w = engine();
+  w.containers[0].resources.requests = {};
+  const auto p = trading_policy();
+  const auto s = build_rightsizing_status(recommended_input(w, p)).status;
+  EXPECT_EQ(s.containers[0].current->requests, (policies::ResourceList{"16", "16Gi"}));
+  EXPECT_EQ(s.monthly_cost->current, "576.00");
+}
+
 TEST(RightsizingBuilder, StatusResourcesLeaveUnsetFiguresOut) {
   policies::ContainerResources r;
   EXPECT_EQ(to_status_resources(r), policies::StatusResources{});
