@@ -112,9 +112,11 @@ TEST(PolicyStatusBuilder, ConditionsKeepTheirTimeWhileUnchanged) {
 TEST(PolicyStatusBuilder, AStatusThatDidNotParseIsRebuilt) {
   auto p = trading_policy();
   p.status.workloads = 99;
+  p.status.conditions.push_back({"Stale", ConditionStatus::True, 1, kNow, "Old", "left over"});
   p.status_error = "status.workloads: bad";
   const auto s = build_policy_status({&p, {}, {}, kNow});
   EXPECT_EQ(s.workloads, 0);
+  EXPECT_EQ(policies::find_condition(s.conditions, "Stale"), nullptr);
 }
 
 struct DollarCase {
