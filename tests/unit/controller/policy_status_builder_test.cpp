@@ -76,6 +76,18 @@ TEST(PolicyStatusBuilder, ReadyWaitsForEveryRightsizing) {
   EXPECT_EQ(ready->message, "1 of 2 workloads have their Rightsizing");
 }
 
+TEST(PolicyStatusBuilder, ARightsizingBeingDeletedDoesNotCount) {
+  const auto p = trading_policy();
+  std::vector workloads{workload("a", "trading")};
+  auto going = *rightsizing("a", RightsizingPhase::Rightsized, {"10.00", "5.00", "5.00", "USD"});
+  going.deleting = true;
+  std::vector rightsizings{std::make_shared<const RightsizingObject>(going)};
+  const auto s = build_policy_status({&p, workloads, rightsizings, kNow});
+  EXPECT_EQ(s.rightsized, 0);
+  EXPECT_EQ(s.monthly_cost->current, "0.00");
+  EXPECT_EQ(policies::find_condition(s.conditions, "Ready")->reason, "Pending");
+}
+
 TEST(PolicyStatusBuilder, InvalidPolicyIsValidFalseAndNotReady) {
   const auto p = invalid_policy();
   const auto s = build_policy_status({&p, {}, {}, kNow});
@@ -100,9 +112,11 @@ TEST(PolicyStatusBuilder, ConditionsKeepTheirTimeWhileUnchanged) {
 TEST(PolicyStatusBuilder, AStatusThatDidNotParseIsRebuilt) {
   auto p = trading_policy();
   p.status.workloads = 99;
+  p.status.conditions.push_back({"Stale", ConditionStatus::True, 1, kNow, "Old", "left over"});
   p.status_error = "status.workloads: bad";
   const auto s = build_policy_status({&p, {}, {}, kNow});
   EXPECT_EQ(s.workloads, 0);
+  EXPECT_EQ(policies::find_condition(s.conditions, "Stale"), nullptr);
 }
 
 struct DollarCase {

@@ -320,6 +320,21 @@ TEST(RightsizingBuilder, ANewRecommendationIsAnnouncedAgain) {
             "recommended requests: cpu 16→2100m, memory 16Gi→320Mi, saving 511.12 USD/month");
 }
 
+TEST(RightsizingBuilder, LeavingPauseAnnouncesTheRecommendation) {
+  auto w = engine();
+  w.paused = true;
+  const auto p = trading_policy();
+  auto in = recommended_input(w, p);
+  const auto paused = build_rightsizing_status(in).status;
+  EXPECT_EQ(paused.phase, RightsizingPhase::Paused);
+  in.old = &paused;
+  w.paused = false;
+  const auto plan = build_rightsizing_status(in);
+  EXPECT_EQ(plan.status.containers[0].recommended, paused.containers[0].recommended);
+  ASSERT_EQ(plan.events.size(), 1u);
+  EXPECT_EQ(plan.events[0].reason, "RightsizeRecommended");
+}
+
 TEST(RightsizingBuilder, ABlockedReasonChangeIsAnnouncedAgain) {
   auto w = engine();
   const auto p = trading_policy();
@@ -391,8 +406,8 @@ PodInfo pod_with(std::string name, std::string reason, std::optional<policies::T
 
 TEST(RightsizingBuilder, TheLatestOomKillOfTheContainerCounts) {
   std::vector<std::shared_ptr<const PodInfo>> pods{
-      std::make_shared<PodInfo>(pod_with("a", "OOMKilled", kNow - std::chrono::hours(2), kGi)),
       std::make_shared<PodInfo>(pod_with("b", "OOMKilled", kNow - std::chrono::hours(1), 2 * kGi)),
+      std::make_shared<PodInfo>(pod_with("a", "OOMKilled", kNow - std::chrono::hours(2), kGi)),
       std::make_shared<PodInfo>(pod_with("c", "Error", kNow, 3 * kGi)),
       std::make_shared<PodInfo>(pod_with("d", "OOMKilled", kNow, 4 * kGi, true)),
       std::make_shared<PodInfo>(pod_with("e", "OOMKilled", std::nullopt, 5 * kGi))};
@@ -418,6 +433,27 @@ TEST(RightsizingBuilder, AnOomKillRaisesMemoryWithoutHistory) {
   EXPECT_EQ(s.containers[0].recommended->requests->cpu, "16");
 }
 
+TEST(RightsizingBuilder, EveryContainerNeedsARecommendation) {
+  auto w = engine();
+  auto sidecar = w.containers[0];
+  sidecar.name = "sidecar";
+  w.containers.push_back(sidecar);
+  const auto p = trading_policy();
+  const auto s = build_rightsizing_status(recommended_input(w, p)).status;
+  EXPECT_EQ(s.phase, RightsizingPhase::Observing);
+  EXPECT_TRUE(s.containers[0].recommended);
+  EXPECT_FALSE(s.containers[1].recommended);
+  EXPECT_FALSE(s.monthly_cost->savings);
+}
+
+TEST(RightsizingBuilder, AWorkloadWithoutContainersIsObserving) {
+  auto w = engine();
+  w.containers.clear();
+  const auto p = trading_policy();
+  EXPECT_EQ(build_rightsizing_status(recommended_input(w, p)).status.phase,
+            RightsizingPhase::Observing);
+}
+
 TEST(RightsizingBuilder, HpaOfAnotherWorkloadIsNoConflict) {
   const auto w = engine();
   auto other = w.ref;
@@ -429,6 +465,15 @@ TEST(RightsizingBuilder, HpaOfAnotherWorkloadIsNoConflict) {
   EXPECT_FALSE(hpa_conflicts(w, hpas));
   hpas.push_back(std::make_shared<HpaInfo>(hpa_on(w.ref, "memory")));
   EXPECT_TRUE(hpa_conflicts(w, hpas));
+}
+
+TEST(RightsizingBuilder, AMissingRequestIsItsLimitAsOnThePods) {
+  auto w = engine();
+  w.containers[0].resources.requests = {};
+  const auto p = trading_policy();
+  const auto s = build_rightsizing_status(recommended_input(w, p)).status;
+  EXPECT_EQ(s.containers[0].current->requests, (policies::ResourceList{"16", "16Gi"}));
+  EXPECT_EQ(s.monthly_cost->current, "576.00");
 }
 
 TEST(RightsizingBuilder, StatusResourcesLeaveUnsetFiguresOut) {
