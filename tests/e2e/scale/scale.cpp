@@ -155,7 +155,8 @@ void observe(e2e::OperatorProcess& op, const std::string& ns, const Args& a) {
   for (const char* verb : {"GET", "LIST", "WATCH", "POST", "PUT", "PATCH", "DELETE"})
     std::printf(" %s %.0f", verb,
                 e2e::metric_sum(samples, "rightsizer_api_requests_total", {{"verb", verb}}));
-  std::printf("\n");
+  std::printf("\nusage histograms: %.0f bytes\n",
+              e2e::metric_sum(samples, "rightsizer_histogram_memory_bytes"));
 }
 
 }  // namespace
