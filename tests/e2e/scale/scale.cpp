@@ -148,6 +148,15 @@ void observe(e2e::OperatorProcess& op, const std::string& ns, const Args& a) {
     std::printf(", after the first minute CPU %.2f %% of a core, %.1f API requests/min",
                 sum_cpu / steps, sum_api / steps);
   std::printf("\n");
+  // Which requests: a leader renews its Lease (GET + PUT) every retry period
+  // whatever it watches.
+  const auto samples = op.metrics();
+  std::printf("requests by verb:");
+  for (const char* verb : {"GET", "LIST", "WATCH", "POST", "PUT", "PATCH", "DELETE"})
+    std::printf(" %s %.0f", verb,
+                e2e::metric_sum(samples, "rightsizer_api_requests_total", {{"verb", verb}}));
+  std::printf("\nusage histograms: %.0f bytes\n",
+              e2e::metric_sum(samples, "rightsizer_histogram_memory_bytes"));
 }
 
 }  // namespace
