@@ -23,12 +23,12 @@ namespace {
 
 using nlohmann::json;
 
+// The first owner reference, with its controller flag as written: the view
+// must itself ignore references that are not the controller.
 std::optional<OwnerRef> controller_of(const json& o) {
   for (const auto& r : o["metadata"].value("ownerReferences", json::array())) {
-    if (r.value("controller", false)) {
-      return OwnerRef{r.value("apiVersion", ""), r.value("kind", ""), r.value("name", ""),
-                      r.value("uid", ""), true};
-    }
+    return OwnerRef{r.value("apiVersion", ""), r.value("kind", ""), r.value("name", ""),
+                    r.value("uid", ""), r.value("controller", false)};
   }
   return std::nullopt;
 }
@@ -173,10 +173,26 @@ TEST_F(InformerClusterViewTest, ANameReusedByANewerObjectIsNotTheOwner) {
   EXPECT_EQ(view_.owner_of(*view_.pod("shop", "web-7f-c")), std::nullopt);
 }
 
+TEST_F(InformerClusterViewTest, AStaleOwnerUidAtAnyLinkBelongsToNothing) {
+  // The ReplicaSet and StatefulSet exist under these names, but with other uids.
+  apply(informers_.pods,
+        object("shop", "web-7f-old", "p-6", owned_by("ReplicaSet", "web-7f", "rs-0")));
+  apply(informers_.pods, object("shop", "db-1", "p-7", owned_by("StatefulSet", "db", "s-0")));
+  EXPECT_EQ(view_.owner_of(*view_.pod("shop", "web-7f-old")), std::nullopt);
+  EXPECT_EQ(view_.owner_of(*view_.pod("shop", "db-1")), std::nullopt);
+  EXPECT_EQ(names(view_.pods_of(*view_.workload({WorkloadKind::StatefulSet, "shop", "db"}))),
+            (std::vector<std::string>{"db-0"}));
+}
+
 TEST_F(InformerClusterViewTest, OnlyControllerReferencesCount) {
   apply(informers_.pods,
         object("shop", "stray", "p-5", owned_by("ReplicaSet", "web-7f", "rs-1", false)));
+  apply(informers_.pods,
+        object("shop", "stray-0", "p-8", owned_by("StatefulSet", "db", "s-1", false)));
   EXPECT_EQ(view_.owner_of(*view_.pod("shop", "stray")), std::nullopt);
+  EXPECT_EQ(view_.owner_of(*view_.pod("shop", "stray-0")), std::nullopt);
+  EXPECT_EQ(names(view_.pods_of(*view_.workload({WorkloadKind::StatefulSet, "shop", "db"}))),
+            (std::vector<std::string>{"db-0"}));
   auto web = view_.workload({WorkloadKind::Deployment, "shop", "web"});
   EXPECT_EQ(names(view_.pods_of(*web)), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
   // A ReplicaSet controlled by something other than a Deployment.
