@@ -61,6 +61,16 @@ class Reconciler {
   ReconcileOutcome reconcile_workload(const WorkloadRef& ref, const k8s::CallContext& ctx);
   // The policy's status: Valid/Ready, workload counts, total savings.
   ReconcileOutcome reconcile_policy(const PolicyKey& key, const k8s::CallContext& ctx);
+  // Writes the status of every annotated workload whose learning (usage
+  // figures, checkpoint) is not yet written, whatever the checkpoint interval:
+  // what a leader does after its workers stopped and before it releases the
+  // lease, so that a clean restart loses no learning.
+  ReconcileOutcome flush_learning(const k8s::CallContext& ctx);
+  // Restores, without writing, the checkpoints of the Rightsizings in the
+  // cache for every annotated workload (once per container, as
+  // reconcile_workload would): run before the sampler's first pass so that
+  // samples taken since the start are merged under the restored learning.
+  void restore_all();
   // Dispatches a work-queue key to one of the two; an unknown key is dropped.
   ReconcileOutcome reconcile(std::string_view key, const k8s::CallContext& ctx);
 
