@@ -130,10 +130,12 @@ TEST_F(ManagerTest, ReadyOnlyAfterEveryCacheSyncedThenWorksAndStopsWithZero) {
 TEST_F(ManagerTest, OutcomesAreCountedAndRequeued) {
   auto p = parts();
   std::atomic<int> calls{0};
+  std::atomic<int> seen_later{0};
   p.reconcile = [&](const std::string& key, const k8s::CallContext&) {
     ReconcileOutcome out;
     if (key == "bad") out.error = k8s::Error{};
     if (key == "later") out.requeue_after = 1h;
+    if (key == "later" && seen_later++ == 1) script_.note("again later");
     script_.note("reconcile " + key + " " + std::to_string(++calls));
     return out;
   };
@@ -146,6 +148,8 @@ TEST_F(ManagerTest, OutcomesAreCountedAndRequeued) {
   queue_.add("fine");
   auto done = run(m);
   ASSERT_TRUE(script_.wait_for("reconcile fine 3"));
+  // The requeue-after key comes back too (the fake clock's timer makes it due).
+  ASSERT_TRUE(script_.wait_for("again later"));
   // The failed key comes back (rate limited); the fake clock's timer makes it due.
   ASSERT_TRUE(script_.wait_for("reconcile bad 4"));
   stop_.request_stop();
