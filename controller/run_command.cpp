@@ -155,6 +155,15 @@ ManagerParts parts_of(Operator& op, const RunOptions& opts,
     op.sampler.run(stop, interval, [&op](const SamplingPass& pass) { op.after_pass(pass); });
   };
   p.refresh_metrics = [&op] { op.refresh_metrics(); };
+  // Events go out while the lease is still held (never after its release);
+  // after a loss the recorder is destroyed with its queue undelivered.
+  p.restore = [&op] { op.reconciler.restore_all(); };
+  p.flush_learning = [&op](const k8s::CallContext& ctx) {
+    if (auto out = op.reconciler.flush_learning(ctx); out.error) {
+      spdlog::warn("flushing the learning: {}", out.error->describe());
+    }
+  };
+  p.flush_events = [&op](std::chrono::milliseconds budget) { (void)op.recorder.flush(budget); };
   if (election) {
     // The elector lives inside elect(); still_leading() may ask it from
     // other threads until it is gone.
@@ -230,9 +239,7 @@ int run_operator(const RunOptions& opts, std::ostream& err) {
   mo.metrics = listen_on(opts.metrics_bind_address);
   Manager manager(parts_of(*op, opts, election), mo, op->queue, op->registry, op->metrics,
                   op->clock);
-  const int code = manager.run(signals.token());
-  if (code == 0) op->recorder.flush(std::chrono::seconds(2));
-  return code;
+  return manager.run(signals.token());
 }
 
 }  // namespace
