@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <ostream>
+#include <set>
 #include <thread>
 
 #include "controller/cluster_informers.h"
@@ -117,13 +118,7 @@ struct Operator {
       auto& counter = metrics.watch_restarts.with({resource});
       if (relists > counter.value()) counter.inc(relists - counter.value());
     }
-    for (const auto& p : view.policies()) {
-      const auto& cost = p->status.monthly_cost;
-      auto cents = cost && cost->savings ? parse_cents(*cost->savings) : std::nullopt;
-      if (cents) {
-        metrics.monthly_savings.with({p->namespace_name, p->name}).set(static_cast<double>(*cents));
-      }
-    }
+    refresh_savings(metrics.monthly_savings, view);
   }
 
   MetricsRegistry registry;
@@ -243,6 +238,19 @@ int run_operator(const RunOptions& opts, std::ostream& err) {
 }
 
 }  // namespace
+
+void refresh_savings(GaugeFamily& savings, const ClusterView& view) {
+  std::set<LabelValues> present;
+  for (const auto& p : view.policies()) {
+    const auto& cost = p->status.monthly_cost;
+    auto cents = cost && cost->savings ? parse_cents(*cost->savings) : std::nullopt;
+    if (!cents) continue;
+    LabelValues labels{p->namespace_name, p->name};
+    savings.with(labels).set(static_cast<double>(*cents));
+    present.insert(std::move(labels));
+  }
+  savings.retain(present);
+}
 
 std::optional<long long> parse_cents(std::string_view text) {
   bool negative = !text.empty() && text.front() == '-';
