@@ -553,6 +553,36 @@ TEST_F(ManagerTest, ALeaseLostDuringTheDrainCancelsAndFlushesNothing) {
   EXPECT_EQ(std::ranges::count(log, "flushed events"), 0);
 }
 
+// The elector itself reporting a loss during the drain is a loss too: the
+// call in flight is cancelled and nothing is flushed.
+TEST_F(ManagerTest, TheElectorReportingALossDuringTheDrainCancelsAndFlushesNothing) {
+  auto p = parts();
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    scripted_election(script_, s, std::move(cb));
+  };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  p.flush_learning = [this](const k8s::CallContext&) { script_.note("flushed learning"); };
+  synced_ = true;
+  Manager m(std::move(p), patient(), queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  script_.release("lead");
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  stop_.request_stop();
+  EXPECT_EQ(done.wait_for(50ms), std::future_status::timeout);  // draining
+  script_.release("lose");
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 1);
+  auto log = script_.log();
+  EXPECT_EQ(std::ranges::count(log, "cancelled k"), 1);
+  EXPECT_EQ(std::ranges::count(log, "flushed learning"), 0);
+}
+
 // Finding 8: learning is restored before the sampler's first pass.
 TEST_F(ManagerTest, LearningIsRestoredBeforeTheSamplerStarts) {
   auto p = parts();
