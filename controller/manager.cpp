@@ -75,7 +75,7 @@ int Manager::run(std::stop_token stop) {
     if (parts_.elect) {
       election = std::jthread([this](std::stop_token s) {
         parts_.elect(s, {.on_started_leading = [this] { start_leading(); },
-                         .on_stopped_leading = [this] { stop_leading(!stopping_.load()); },
+                         .on_stopped_leading = [this] { stop_leading(!releasing_.load()); },
                          .on_new_leader =
                              [](const std::string& id) { spdlog::info("the leader is {}", id); }});
       });
@@ -96,9 +96,12 @@ int Manager::run(std::stop_token stop) {
   }
   spdlog::info("stopping: finishing the reconciles in flight");
   stopping_ = true;
+  drain_and_flush();  // the elector still renews the lease meanwhile
   if (election.joinable()) {
-    election.request_stop();  // the elector stops the work, then releases the lease
+    releasing_ = true;        // from here on, the elector stopping is no loss
+    election.request_stop();  // nothing left to stop: the elector releases the lease
     election.join();
+    if (!lost_) spdlog::info("lease released");
   }
   stop_leading(/*lost=*/false);
   parts_.stop_caches();
@@ -114,6 +117,7 @@ void Manager::start_leading() {
   leading_ = true;
   taking_keys_ = true;
   metrics_.leader.with().set(1);
+  if (parts_.restore) parts_.restore();  // before the sampler's first pass
   const auto token = leadership_.get_token();
   for (int i = 0; i < options_.workers; ++i) {
     session_threads_.emplace_back([this, token] { work(token); });
@@ -138,6 +142,52 @@ void Manager::stop_leading(bool lost) {
   session_threads_.clear();  // joins: the reconciles in flight have returned
   leading_ = false;
   metrics_.leader.with().set(0);
+}
+
+void Manager::drain_and_flush() {
+  if (!leading_) return;
+  const auto deadline = clock_.now() + options_.graceful_timeout;
+  drain(deadline);
+  if (lost_ || lease_expired_) return;  // the lease no longer covers writes
+  spdlog::info("drained: the reconciles in flight and the sampler have stopped");
+  if (parts_.flush_learning) {
+    parts_.flush_learning(k8s::CallContext{leadership_.get_token(), deadline});
+    spdlog::info("flushed the learning");
+  }
+  if (lost_ || lease_expired_) return;
+  if (parts_.flush_events) {
+    parts_.flush_events(options_.events_flush_budget);
+    spdlog::info("flushed the events");
+  }
+}
+
+void Manager::drain(k8s::Clock::Monotonic deadline) {
+  std::vector<std::jthread> threads;
+  {
+    std::lock_guard lock(session_mu_);
+    taking_keys_ = false;
+    queue_.shutdown();  // wakes the workers waiting for a key
+    for (auto& t : session_threads_) t.request_stop();
+    threads = std::move(session_threads_);
+    session_threads_.clear();
+  }
+  // Joined on a thread of its own, so that this one keeps checking the
+  // lease and the deadline; a loss meanwhile cancels as usual.
+  std::stop_source drained;
+  std::jthread joiner([&] {
+    threads.clear();
+    drained.request_stop();
+  });
+  bool cancelled = false;
+  while (!drained.stop_requested()) {
+    if (!check_lease()) stop_leading(/*lost=*/true);
+    if (!cancelled && clock_.now() >= deadline) {
+      spdlog::warn("graceful timeout: cancelling the calls in flight");
+      leadership_.request_stop();
+      cancelled = true;
+    }
+    clock_.sleep_for(options_.tick, drained.get_token());
+  }
 }
 
 void Manager::work(std::stop_token leadership) {

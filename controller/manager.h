@@ -3,9 +3,12 @@
 // /readyz; the workers and the usage sampler only while this process leads
 // (or at once after sync without leader election); every call a worker makes
 // carries the stop token of the current leadership, so losing the lease
-// cancels what is in flight. A stop request (SIGTERM) stops taking keys,
-// lets the reconciles in flight finish, and returns 0 (the elector then
-// releases the lease); losing the lease returns 1 at once.
+// cancels what is in flight. A stop request (SIGTERM) stops taking keys and
+// lets the reconciles in flight and the sampler finish while the elector
+// still renews the lease (bounded by the graceful timeout, after which they
+// are cancelled), then flushes the learning and the events, and only then
+// stops the elector, which releases the lease; it returns 0. Losing the
+// lease returns 1 at once, without flushing.
 // What it drives is given as parts, so that unit tests run it without a
 // cluster; run_command.cpp wires the real ones.
 #include <atomic>
@@ -47,6 +50,14 @@ struct ManagerParts {
   std::function<bool()> still_leading;
   // Called about every second to refresh gauges of the parts. Optional.
   std::function<void()> refresh_metrics;
+  // On becoming leader, before the sampler's first pass: restores learning
+  // from the caches so that new samples merge under it. Optional.
+  std::function<void()> restore;
+  // On a clean stop, after the drain and before the lease is released:
+  // writes the learning not yet persisted, within `ctx`. Optional.
+  std::function<void(const k8s::CallContext& ctx)> flush_learning;
+  // Then delivers the queued events within `budget` (real time). Optional.
+  std::function<void(std::chrono::milliseconds budget)> flush_events;
 };
 
 struct ManagerOptions {
@@ -54,6 +65,10 @@ struct ManagerOptions {
   std::optional<HttpServerOptions> health_probes;  // /healthz, /readyz
   std::optional<HttpServerOptions> metrics;        // /metrics
   std::chrono::milliseconds tick{1000};            // metric refresh and stop checks
+  // A clean stop: how long the drain and the learning flush may take before
+  // the calls in flight are cancelled.
+  std::chrono::nanoseconds graceful_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds events_flush_budget{2000};
 };
 
 class Manager {
@@ -82,6 +97,12 @@ class Manager {
   void start_leading();
   // Graceful: no new keys, reconciles in flight finish. Lost: also cancels them.
   void stop_leading(bool lost);
+  // A clean stop while leading, before the elector is stopped: drains the
+  // session's threads (checking the lease, cancelling at the graceful
+  // timeout), then flushes learning and events unless the lease was lost.
+  void drain_and_flush();
+  // Joins the session's threads; cancels their calls at `deadline`.
+  void drain(k8s::Clock::Monotonic deadline);
   void work(std::stop_token leadership);
   void process(const std::string& key, const k8s::CallContext& ctx);
   void refresh_metrics();
@@ -101,6 +122,7 @@ class Manager {
   std::atomic<bool> leading_{false};
   std::atomic<bool> taking_keys_{false};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> releasing_{false};  // the elector is being stopped by us
   std::atomic<bool> lost_{false};
   std::atomic<bool> lease_expired_{false};  // still_leading() said no while leading
   std::stop_source wake_;                   // ends run()'s wait: a stop or a loss

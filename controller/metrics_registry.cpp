@@ -154,6 +154,12 @@ Family<Metric>::Family(std::string name, std::string help, std::vector<std::stri
       buckets_(std::move(buckets)) {}
 
 template <class Metric>
+void Family<Metric>::retain(const std::set<LabelValues>& keep) {
+  std::lock_guard lock(mu_);
+  std::erase_if(children_, [&](const auto& child) { return !keep.contains(child.first); });
+}
+
+template <class Metric>
 Metric& Family<Metric>::with(const LabelValues& values) {
   if (values.size() != label_names_.size())
     throw std::invalid_argument(name_ + ": expected " + std::to_string(label_names_.size()) +

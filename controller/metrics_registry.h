@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,9 @@ class Family {
   // first use).
   Metric& with(const LabelValues& values);
   Metric& with() { return with(LabelValues{}); }
+  // Removes the children whose label values are not in `keep` (series of
+  // things that are gone); references to them that with() returned end here.
+  void retain(const std::set<LabelValues>& keep);
 
   const std::string& name() const { return name_; }
   const std::string& help() const { return help_; }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <utility>
 
 #include "controller/api_resources.h"
@@ -154,6 +155,43 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
   return outcome;
 }
 
+ReconcileOutcome Reconciler::flush_learning(const k8s::CallContext& ctx) {
+  ReconcileOutcome outcome;
+  for (const auto& w : view_.workloads()) {
+    if (ctx.stop.stop_requested()) break;
+    if (!w->policy || w->deleting) continue;
+    const auto rsz = view_.rightsizing(w->ref.namespace_name, w->ref.rightsizing_name());
+    // Only a Rightsizing this workload owns and whose checkpoints were
+    // restored: writing before the restore would replace the stored history.
+    if (!rsz || rsz->deleting || rsz->target != w->ref || !all_restored(*w)) continue;
+    const auto policy = view_.policy(w->ref.namespace_name, *w->policy);
+    policies::RightsizingStatus old;
+    if (rsz->status_error.empty()) old = rsz->status;
+    auto written = write_status(*w, policy.get(), rsz->resource_version, std::move(old), outcome,
+                                ctx, /*force_learning=*/true);
+    // One workload's failure does not keep the others' learning unwritten.
+    if (!written && !outcome.error) outcome.error = written.error();
+  }
+  return outcome;
+}
+
+void Reconciler::restore_all() {
+  for (const auto& w : view_.workloads()) {
+    if (!w->policy || w->deleting) continue;
+    const auto rsz = view_.rightsizing(w->ref.namespace_name, w->ref.rightsizing_name());
+    // Nothing cached is nothing known: the reconcile decides later.
+    if (!rsz || rsz->deleting || rsz->target != w->ref) continue;
+    const auto policy = view_.policy(w->ref.namespace_name, *w->policy);
+    restore_checkpoints(*w, rsz.get(), policy.get());
+  }
+}
+
+bool Reconciler::all_restored(const Workload& w) const {
+  return std::ranges::all_of(w.containers, [&](const auto& c) {
+    return usage_.restored({w.ref, c.name});
+  });
+}
+
 ReconcileOutcome Reconciler::remove_rightsizing(const WorkloadRef& ref,
                                                 const RightsizingObject* rsz,
                                                 const k8s::CallContext& ctx) {
@@ -230,7 +268,8 @@ void Reconciler::emit(const Workload& w, k8s::EventType type, const std::string&
 
 k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject* policy,
                                            std::string rv, policies::RightsizingStatus old,
-                                           ReconcileOutcome& outcome, const k8s::CallContext& ctx) {
+                                           ReconcileOutcome& outcome, const k8s::CallContext& ctx,
+                                           bool force_learning) {
   const auto pods = view_.pods_of(w);
   const auto hpas = view_.hpas_in(w.ref.namespace_name);
   RightsizingInput in;
@@ -243,7 +282,7 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
   }
   in.health = usage_.health(w.ref.namespace_name);
   in.now = timestamp(clock_);  // after the reads
-  const bool due = learning_due(w.ref.key());
+  const bool due = force_learning || learning_due(w.ref.key());
   for (int attempt = 0;; ++attempt) {
     in.old = &old;
     in.refresh_learning = false;

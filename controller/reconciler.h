@@ -82,7 +82,9 @@ class Reconciler {
   k8s::Result<std::string> create_rightsizing(const Workload& w, const k8s::CallContext& ctx);
   k8s::Result<bool> write_status(const Workload& w, const PolicyObject* policy,
                                  std::string resource_version, policies::RightsizingStatus old,
-                                 ReconcileOutcome& outcome, const k8s::CallContext& ctx);
+                                 ReconcileOutcome& outcome, const k8s::CallContext& ctx,
+                                 bool force_learning = false);
+  bool all_restored(const Workload& w) const;
   bool learning_due(const std::string& key) const;
   void emit(const Workload& w, k8s::EventType type, const std::string& reason,
             const std::string& message);

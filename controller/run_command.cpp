@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <ostream>
+#include <set>
 #include <thread>
 
 #include "controller/cluster_informers.h"
@@ -117,13 +118,7 @@ struct Operator {
       auto& counter = metrics.watch_restarts.with({resource});
       if (relists > counter.value()) counter.inc(relists - counter.value());
     }
-    for (const auto& p : view.policies()) {
-      const auto& cost = p->status.monthly_cost;
-      auto cents = cost && cost->savings ? parse_cents(*cost->savings) : std::nullopt;
-      if (cents) {
-        metrics.monthly_savings.with({p->namespace_name, p->name}).set(static_cast<double>(*cents));
-      }
-    }
+    refresh_savings(metrics.monthly_savings, view);
   }
 
   MetricsRegistry registry;
@@ -155,6 +150,15 @@ ManagerParts parts_of(Operator& op, const RunOptions& opts,
     op.sampler.run(stop, interval, [&op](const SamplingPass& pass) { op.after_pass(pass); });
   };
   p.refresh_metrics = [&op] { op.refresh_metrics(); };
+  // Events go out while the lease is still held (never after its release);
+  // after a loss the recorder is destroyed with its queue undelivered.
+  p.restore = [&op] { op.reconciler.restore_all(); };
+  p.flush_learning = [&op](const k8s::CallContext& ctx) {
+    if (auto out = op.reconciler.flush_learning(ctx); out.error) {
+      spdlog::warn("flushing the learning: {}", out.error->describe());
+    }
+  };
+  p.flush_events = [&op](std::chrono::milliseconds budget) { (void)op.recorder.flush(budget); };
   if (election) {
     // The elector lives inside elect(); still_leading() may ask it from
     // other threads until it is gone.
@@ -230,12 +234,23 @@ int run_operator(const RunOptions& opts, std::ostream& err) {
   mo.metrics = listen_on(opts.metrics_bind_address);
   Manager manager(parts_of(*op, opts, election), mo, op->queue, op->registry, op->metrics,
                   op->clock);
-  const int code = manager.run(signals.token());
-  if (code == 0) op->recorder.flush(std::chrono::seconds(2));
-  return code;
+  return manager.run(signals.token());
 }
 
 }  // namespace
+
+void refresh_savings(GaugeFamily& savings, const ClusterView& view) {
+  std::set<LabelValues> present;
+  for (const auto& p : view.policies()) {
+    const auto& cost = p->status.monthly_cost;
+    auto cents = cost && cost->savings ? parse_cents(*cost->savings) : std::nullopt;
+    if (!cents) continue;
+    LabelValues labels{p->namespace_name, p->name};
+    savings.with(labels).set(static_cast<double>(*cents));
+    present.insert(std::move(labels));
+  }
+  savings.retain(present);
+}
 
 std::optional<long long> parse_cents(std::string_view text) {
   bool negative = !text.empty() && text.front() == '-';

@@ -9,7 +9,11 @@
 #include <span>
 #include <string_view>
 
+#include "controller/metrics_registry.h"
+
 namespace controller {
+
+class ClusterView;
 
 // `args` are the arguments after "run"; returns the exit code.
 int run_run_command(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
@@ -17,5 +21,9 @@ int run_run_command(std::span<const std::string_view> args, std::ostream& out, s
 // Money text of a status ("285.95", "-3.5", "12") in cents; nullopt when not
 // a decimal amount with at most two decimals.
 std::optional<long long> parse_cents(std::string_view text);
+
+// rightsizer_monthly_savings_cents{namespace,policy} from the policies'
+// status; a policy gone, or whose savings no longer parse, loses its series.
+void refresh_savings(GaugeFamily& savings, const ClusterView& view);
 
 }  // namespace controller

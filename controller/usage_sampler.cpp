@@ -55,6 +55,12 @@ void UsageSampler::sample_namespace(const std::string& ns, const Annotated& anno
   // Taken after the list: the time it took is part of the pass.
   const auto now = wall_now();
   if (!listed) {
+    // A stop (SIGTERM, lost lease) is no metrics-server outage: recording it
+    // would make a draining reconcile write MetricsAvailable=False.
+    if (ctx.stop.stop_requested() || listed.error().kind == k8s::ErrorKind::Cancelled) {
+      pass.cancelled = true;
+      return;
+    }
     store_.record_failure(ns, now, listed.error().describe());
     pass.failed_namespaces.push_back(ns);
     return;
@@ -98,7 +104,7 @@ void UsageSampler::run(std::stop_token stop, std::chrono::nanoseconds interval,
   while (!stop.stop_requested()) {
     const auto started = clock_.now();
     auto pass = sample_once(k8s::CallContext{stop, std::nullopt});
-    if (after_each) after_each(pass);
+    if (after_each && !pass.cancelled) after_each(pass);
     auto wait = interval - (clock_.now() - started);
     if (wait.count() > 0 && !clock_.sleep_for(wait, stop)) return;
   }

@@ -30,6 +30,9 @@ struct SamplingPass {
   std::vector<WorkloadRef> sampled;
   std::vector<std::string> failed_namespaces;
   int samples = 0;
+  // A list was cut short by a stop: nothing was recorded for its namespace,
+  // and run() does not report the pass.
+  bool cancelled = false;
 };
 
 class UsageSampler {

@@ -16,13 +16,18 @@
 #include <string>
 #include <vector>
 
+#include "k8s/leader_election.h"
 #include "k8s/testing/fake_clock.h"
+#include "k8s/testing/fake_transport.h"
 
 namespace controller {
 namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kBound = 10s;
+// A graceful timeout the manager's fake clock, which races ahead while the
+// manager waits, does not reach during a test.
+constexpr std::chrono::nanoseconds kPatient = std::chrono::hours(1'000'000);
 
 unsigned http_status(std::uint16_t port, const std::string& target) {
   namespace asio = boost::asio;
@@ -101,6 +106,11 @@ class ManagerTest : public ::testing::Test {
   std::future<int> run(Manager& m) {
     return std::async(std::launch::async, [this, &m] { return m.run(stop_.get_token()); });
   }
+  static ManagerOptions patient() {
+    ManagerOptions o;
+    o.graceful_timeout = kPatient;
+    return o;
+  }
   double reconciles(const char* result) { return metrics_.reconciles.with({result}).value(); }
 };
 
@@ -171,6 +181,7 @@ TEST_F(ManagerTest, AStopFinishesTheReconcileInFlightAndTakesNoMoreKeys) {
   synced_ = true;
   ManagerOptions options;
   options.workers = 1;
+  options.graceful_timeout = kPatient;
   Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
   queue_.add("first");
   queue_.add("second");
@@ -218,7 +229,7 @@ TEST_F(ManagerTest, WorkersRunOnlyWhileLeadingAndTheLeaseIsReleasedAfterTheLastR
     script_.note("sampler stopped");
   };
   synced_ = true;
-  Manager m(std::move(p), {}, queue_, registry_, metrics_, clock_);
+  Manager m(std::move(p), patient(), queue_, registry_, metrics_, clock_);
   queue_.add("k");
   auto done = run(m);
   EXPECT_FALSE(script_.gate("nothing", [] {
@@ -234,6 +245,9 @@ TEST_F(ManagerTest, WorkersRunOnlyWhileLeadingAndTheLeaseIsReleasedAfterTheLastR
   ASSERT_TRUE(script_.wait_for("sampling"));
   EXPECT_EQ(metrics_.leader.with().value(), 1);
   stop_.request_stop();
+  // The lease is not released while the reconcile in flight goes on.
+  EXPECT_EQ(done.wait_for(100ms), std::future_status::timeout);
+  EXPECT_EQ(std::ranges::count(script_.log(), "lease released"), 0);
   script_.release("k");
   ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
   EXPECT_EQ(done.get(), 0);
@@ -342,6 +356,283 @@ TEST_F(ManagerTest, NoKeyIsReconciledOnceTheLeaseIsNoLongerHeld) {
   ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
   EXPECT_EQ(done.get(), 1);
   EXPECT_EQ(std::ranges::count(script_.log(), "reconcile k"), 0);
+}
+
+// A Lease kept the way the API server keeps it (resourceVersion checked on
+// update). A renewal by `me` after `target` is set is noted once; a write
+// that empties the holder is noted as the release.
+class LeaseServer {
+ public:
+  explicit LeaseServer(Script& script) : script_(script) {}
+  k8s::Result<k8s::HttpResponse> handle(const k8s::Request& req) {
+    std::lock_guard lock(mu_);
+    auto status = [](int code, const std::string& reason) {
+      return k8s::HttpResponse{
+          code, {}, nlohmann::json{{"kind", "Status"}, {"code", code}, {"reason", reason}}.dump()};
+    };
+    if (req.method == k8s::Method::Get) {
+      if (lease_.is_null()) return status(404, "NotFound");
+      return k8s::HttpResponse{200, {}, lease_.dump()};
+    }
+    auto body = nlohmann::json::parse(req.body);
+    if (req.method == k8s::Method::Post && !lease_.is_null()) return status(409, "AlreadyExists");
+    if (req.method != k8s::Method::Post &&
+        body["metadata"]["resourceVersion"] != lease_["metadata"]["resourceVersion"]) {
+      return status(409, "Conflict");
+    }
+    body["metadata"]["resourceVersion"] = std::to_string(++rv_);
+    lease_ = body;
+    const auto holder = body["spec"].value("holderIdentity", "");
+    if (holder.empty()) script_.note("lease released");
+    if (holder == "me" && ++renewals_ == target_) script_.note("renewed during the drain");
+    return k8s::HttpResponse{200, {}, lease_.dump()};
+  }
+  // Notes "renewed during the drain" after `n` more renewals.
+  void expect_renewals(int n) {
+    std::lock_guard lock(mu_);
+    target_ = renewals_ + n;
+  }
+
+ private:
+  Script& script_;
+  std::mutex mu_;
+  nlohmann::json lease_;
+  int rv_ = 0;
+  int renewals_ = 0;
+  int target_ = -1;
+};
+
+// Finding 2: the drain runs while the real elector still renews the lease,
+// and the lease is released only after the reconcile in flight finished.
+TEST_F(ManagerTest, AStopDrainsWhileTheElectorStillRenewsAndReleasesTheLeaseAfter) {
+  LeaseServer server(script_);
+  auto transport = std::make_shared<k8s::testing::FakeTransport>();
+  transport->set_handler([&](const k8s::Request& r) { return server.handle(r); });
+  // The elector's own fake time: the manager's waits do not age the lease.
+  k8s::testing::FakeClock lease_clock;
+  k8s::testing::FixedRandom random{0.0};
+  k8s::ClientOptions single;
+  single.qps = 0;
+  single.max_attempts = 1;
+  k8s::ApiClient client(transport, nullptr, lease_clock, random, single);
+  auto p = parts();
+  p.elect = [&](std::stop_token s, k8s::LeaderCallbacks cb) {
+    auto e = k8s::LeaderElector::create(client, {"kube-system", "rightsizer", "me"}, std::move(cb));
+    ASSERT_TRUE(e);
+    (*e)->run(s);
+  };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  synced_ = true;
+  Manager m(std::move(p), patient(), queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  stop_.request_stop();
+  server.expect_renewals(3);
+  EXPECT_TRUE(script_.wait_for("renewed during the drain"));
+  EXPECT_EQ(std::ranges::count(script_.log(), "lease released"), 0);
+  script_.release("k");
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  auto log = script_.log();
+  auto at = [&](const std::string& s) { return std::ranges::find(log, s) - log.begin(); };
+  EXPECT_LT(at("finished k"), at("lease released"));
+  EXPECT_LT(at("lease released"), std::ssize(log));
+}
+
+// Finding 2: a drain past the graceful timeout cancels the calls in flight,
+// still before the lease is released.
+TEST_F(ManagerTest, ADrainPastTheGracefulTimeoutCancelsTheCallsInFlightBeforeTheRelease) {
+  auto p = parts();
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    scripted_election(script_, s, std::move(cb));
+  };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);  // never released: only a cancel ends it
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  synced_ = true;
+  ManagerOptions options;
+  options.graceful_timeout = 30s;
+  Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  script_.release("lead");
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  const auto stopped_at = clock_.now();
+  stop_.request_stop();
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  EXPECT_GE(clock_.now() - stopped_at, 30s);
+  auto log = script_.log();
+  auto at = [&](const std::string& s) { return std::ranges::find(log, s) - log.begin(); };
+  EXPECT_LT(at("cancelled k"), at("lease released"));
+  EXPECT_LT(at("lease released"), std::ssize(log));
+}
+
+// Findings 3 and 6: learning, then events, are flushed after the drain and
+// before the lease is released.
+TEST_F(ManagerTest, ACleanStopFlushesLearningThenEventsBeforeTheLeaseIsReleased) {
+  auto p = parts();
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    scripted_election(script_, s, std::move(cb));
+  };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note("finished " + key);
+    return ReconcileOutcome{};
+  };
+  std::optional<k8s::Clock::Monotonic> flush_deadline;
+  p.flush_learning = [&](const k8s::CallContext& ctx) {
+    flush_deadline = ctx.deadline;
+    script_.note(ctx.stop.stop_requested() ? "flush cancelled" : "flushed learning");
+  };
+  p.flush_events = [this](std::chrono::milliseconds budget) {
+    script_.note("flushed events " + std::to_string(budget.count()));
+  };
+  synced_ = true;
+  Manager m(std::move(p), patient(), queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  script_.release("lead");
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  const auto stopped_at = clock_.now();
+  stop_.request_stop();
+  script_.release("k");
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  auto log = script_.log();
+  auto at = [&](const std::string& s) { return std::ranges::find(log, s) - log.begin(); };
+  EXPECT_LT(at("finished k"), at("flushed learning"));
+  EXPECT_LT(at("flushed learning"), at("flushed events 2000"));
+  EXPECT_LT(at("flushed events 2000"), at("lease released"));
+  EXPECT_LT(at("lease released"), std::ssize(log));
+  ASSERT_TRUE(flush_deadline.has_value());
+  EXPECT_GT(*flush_deadline, stopped_at);
+  // The flush is bounded by the graceful timeout counted from the stop.
+  EXPECT_GE(*flush_deadline - stopped_at, kPatient);
+  EXPECT_LT(*flush_deadline - stopped_at, kPatient + 1h);
+}
+
+// Findings 2, 3 and 6: the lease is checked during the drain; a loss there
+// cancels the call in flight and nothing is flushed.
+TEST_F(ManagerTest, ALeaseLostDuringTheDrainCancelsAndFlushesNothing) {
+  auto p = parts();
+  std::atomic<bool> held{true};
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    cb.on_started_leading();
+    script_.gate("never", s);  // a stuck elector: only the lease check sees the loss
+    cb.on_stopped_leading();
+  };
+  p.still_leading = [&] { return held.load(); };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  p.flush_learning = [this](const k8s::CallContext&) { script_.note("flushed learning"); };
+  p.flush_events = [this](std::chrono::milliseconds) { script_.note("flushed events"); };
+  synced_ = true;
+  Manager m(std::move(p), patient(), queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  stop_.request_stop();
+  EXPECT_EQ(done.wait_for(50ms), std::future_status::timeout);  // draining
+  held = false;
+  // Well before the gate's own bound: the loss, not a time-out, ends the drain.
+  ASSERT_EQ(done.wait_for(kBound / 2), std::future_status::ready);
+  EXPECT_EQ(done.get(), 1);
+  auto log = script_.log();
+  EXPECT_EQ(std::ranges::count(log, "cancelled k"), 1);
+  EXPECT_EQ(std::ranges::count(log, "flushed learning"), 0);
+  EXPECT_EQ(std::ranges::count(log, "flushed events"), 0);
+}
+
+// The elector itself reporting a loss during the drain is a loss too: the
+// call in flight is cancelled and nothing is flushed.
+TEST_F(ManagerTest, TheElectorReportingALossDuringTheDrainCancelsAndFlushesNothing) {
+  auto p = parts();
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    scripted_election(script_, s, std::move(cb));
+  };
+  p.reconcile = [this](const std::string& key, const k8s::CallContext& ctx) {
+    script_.note("reconcile " + key);
+    script_.gate(key, ctx.stop);
+    script_.note(ctx.stop.stop_requested() ? "cancelled " + key : "finished " + key);
+    return ReconcileOutcome{};
+  };
+  p.flush_learning = [this](const k8s::CallContext&) { script_.note("flushed learning"); };
+  synced_ = true;
+  Manager m(std::move(p), patient(), queue_, registry_, metrics_, clock_);
+  queue_.add("k");
+  auto done = run(m);
+  script_.release("lead");
+  ASSERT_TRUE(script_.wait_for("reconcile k"));
+  stop_.request_stop();
+  EXPECT_EQ(done.wait_for(50ms), std::future_status::timeout);  // draining
+  script_.release("lose");
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 1);
+  auto log = script_.log();
+  EXPECT_EQ(std::ranges::count(log, "cancelled k"), 1);
+  EXPECT_EQ(std::ranges::count(log, "flushed learning"), 0);
+}
+
+// Finding 8: learning is restored before the sampler's first pass.
+TEST_F(ManagerTest, LearningIsRestoredBeforeTheSamplerStarts) {
+  auto p = parts();
+  p.elect = [this](std::stop_token s, k8s::LeaderCallbacks cb) {
+    scripted_election(script_, s, std::move(cb));
+  };
+  p.restore = [this] { script_.note("restored"); };
+  p.sample = [this](std::stop_token) { script_.note("sampling"); };
+  synced_ = true;
+  Manager m(std::move(p), {}, queue_, registry_, metrics_, clock_);
+  auto done = run(m);
+  EXPECT_EQ(std::ranges::count(script_.log(), "restored"), 0);  // not before leading
+  script_.release("lead");
+  ASSERT_TRUE(script_.wait_for("sampling"));
+  stop_.request_stop();
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  auto log = script_.log();
+  auto at = [&](const std::string& s) { return std::ranges::find(log, s) - log.begin(); };
+  EXPECT_EQ(std::ranges::count(log, "restored"), 1);
+  EXPECT_LT(at("restored"), at("sampling"));
+}
+
+// Finding 12: a create that found the object already there comes back as a
+// short requeue without error: counted as "requeue", not rate limited.
+TEST_F(ManagerTest, ARequeueWithoutErrorIsCountedAsRequeueAndComesBackAfterItsDelay) {
+  auto p = parts();
+  std::atomic<int> calls{0};
+  p.reconcile = [&](const std::string& key, const k8s::CallContext&) {
+    script_.note("reconcile " + key + " " + std::to_string(++calls));
+    ReconcileOutcome out;
+    out.requeue_after = 2s;
+    return out;
+  };
+  synced_ = true;
+  ManagerOptions options;
+  options.workers = 1;
+  Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
+  queue_.add("Deployment/ns/w");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("reconcile Deployment/ns/w 2"));
+  stop_.request_stop();
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(reconciles("error"), 0);
+  EXPECT_GE(reconciles("requeue"), 2);
+  EXPECT_EQ(reconciles("success"), 0);
 }
 
 }  // namespace

@@ -631,6 +631,91 @@ TEST_F(ReconcilerTest, ACheckpointThatDidNotChangeIsNotRewrittenWhenDue) {
   EXPECT_EQ(requests().size(), before);
 }
 
+TEST_F(ReconcilerTest, FlushLearningWritesCheckpointsBeforeTheInterval) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  reconcile_and_cache();
+  const auto before = requests().size();
+  clock_.advance(std::chrono::minutes(2));
+  usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
+  ASSERT_EQ(reconcile_engine().writes, 0);  // not due yet
+  const auto out = reconciler().flush_learning({});
+  ASSERT_FALSE(out.error) << out.error->describe();
+  EXPECT_EQ(out.writes, 1);
+  ASSERT_EQ(requests().size(), before + 1);
+  EXPECT_EQ(requests().back().request.path, kStatus);
+  const auto body = json::parse(requests().back().request.body);
+  const auto checkpoint = body["status"]["containers"][0]["checkpoint"].get<std::string>();
+  auto decoded = policies::decode_checkpoint_text(checkpoint, std::chrono::hours(24));
+  ASSERT_TRUE(decoded) << decoded.error();
+  EXPECT_EQ(decoded->samples(), 121);
+  // Written learning is not flushed twice.
+  view_.put(stored(body, "43"));
+  EXPECT_EQ(reconciler().flush_learning({}).writes, 0);
+  EXPECT_EQ(requests().size(), before + 1);
+}
+
+TEST_F(ReconcilerTest, FlushLearningNeverOverwritesACheckpointNotYetRestored) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  policies::ContainerStatus c;
+  c.name = "engine";
+  c.checkpoint = policies::encode_checkpoint_text(learned(now(), 300, 200 * kMi, 90));
+  r.status.containers.push_back(c);
+  view_.put(r);
+  learn(5);
+  const auto out = reconciler().flush_learning({});
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(ReconcilerTest, FlushLearningCreatesNothingAndSkipsUnannotatedWorkloads) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  EXPECT_EQ(reconciler().flush_learning({}).writes, 0);  // no Rightsizing cached
+  reconcile_and_cache();
+  const auto before = requests().size();
+  clock_.advance(std::chrono::minutes(1));
+  usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
+  auto w = engine();
+  w.policy.reset();
+  view_.put(w);
+  EXPECT_EQ(reconciler().flush_learning({}).writes, 0);
+  EXPECT_EQ(requests().size(), before);
+}
+
+TEST_F(ReconcilerTest, RestoreAllRestoresCachedCheckpointsWithoutWriting) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  policies::ContainerStatus c;
+  c.name = "engine";
+  c.checkpoint = policies::encode_checkpoint_text(learned(now(), 300, 200 * kMi, 90));
+  r.status.containers.push_back(c);
+  view_.put(r);
+  reconciler().restore_all();
+  const UsageKey key{engine().ref, "engine"};
+  EXPECT_TRUE(requests().empty());
+  EXPECT_TRUE(usage_.restored(key));
+  ASSERT_TRUE(usage_.usage(key));
+  EXPECT_EQ(usage_.usage(key)->samples(), 90);
+  // The reconcile after it does not merge the checkpoint a second time.
+  ASSERT_FALSE(reconcile_engine().error);
+  EXPECT_EQ(usage_.usage(key)->samples(), 90);
+}
+
+TEST_F(ReconcilerTest, RestoreAllMarksNothingWithoutACachedRightsizing) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  reconciler().restore_all();
+  EXPECT_FALSE(usage_.restored({engine().ref, "engine"}));
+  EXPECT_TRUE(requests().empty());
+}
+
 TEST_F(ReconcilerTest, AnyOtherChangeWritesTheCheckpointAtOnce) {
   view_.put(engine());
   view_.put(trading_policy());

@@ -226,6 +226,32 @@ TEST_F(UsageSamplerTest, AFailingListRecordsAFailureAddsNothingAndOtherNamespace
   EXPECT_TRUE(store_.health("risk").last_success.has_value());
 }
 
+TEST_F(UsageSamplerTest, AListCancelledByAStopIsNoOutage) {
+  std::stop_source stop;
+  source_.answers.at("risk") = k8s::make_error(k8s::ErrorKind::Transport, "connection reset");
+  source_.on_list = [&] { stop.request_stop(); };
+  auto s = sampler();
+  auto pass = s.sample_once({stop.get_token(), std::nullopt});
+  EXPECT_TRUE(pass.cancelled);
+  EXPECT_TRUE(pass.failed_namespaces.empty());
+  EXPECT_FALSE(store_.health("risk").failing());
+  EXPECT_TRUE(store_.health("risk").last_error.empty());
+}
+
+TEST_F(UsageSamplerTest, ACancelledListIsNoOutageAndRunDoesNotReportThePass) {
+  source_.answers.at("trading") = k8s::make_error(k8s::ErrorKind::Cancelled, "cancelled");
+  std::stop_source stop;
+  int reported = 0;
+  source_.on_list = [&] {
+    if (source_.lists.size() == 4) stop.request_stop();  // during the second pass
+  };
+  auto s = sampler();
+  s.run(stop.get_token(), seconds(30), [&](const SamplingPass&) { ++reported; });
+  EXPECT_EQ(reported, 0);
+  EXPECT_FALSE(store_.health("trading").failing());
+  EXPECT_EQ(clock_.sleeps(), (std::vector<std::chrono::nanoseconds>{seconds(30)}));
+}
+
 TEST_F(UsageSamplerTest, TheHealthTimeIsTakenAfterTheList) {
   source_.on_list = [&] { clock_.advance(seconds(7)); };
   auto start = std::chrono::floor<seconds>(clock_.wall_now());
