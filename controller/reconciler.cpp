@@ -357,10 +357,10 @@ ReconcileOutcome Reconciler::reconcile_policy(const PolicyKey& key, const k8s::C
     }
     auto fresh = client_.get(ref, ctx);
     if (!fresh) return failed(fresh.error(), outcome.writes);
-    current.resource_version = resource_version_of(*fresh);
-    auto parsed = policies::policy_status_from_json(status_of(*fresh));
-    current.status = parsed ? *parsed : policies::PolicyStatus{};
-    current.status_error.clear();
+    // The conflict may come from a spec change: observedGeneration and Valid
+    // are computed from the fresh object, not from the cached spec.
+    current = project_policy(*fresh);
+    if (!current.status_error.empty()) current.status = {};
   }
 }
 

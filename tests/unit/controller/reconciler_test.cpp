@@ -408,6 +408,35 @@ TEST_F(ReconcilerTest, APolicyStatusConflictIsRereadAndReapplied) {
   EXPECT_EQ(json::parse(reqs[2].request.body)["metadata"]["resourceVersion"], "501");
 }
 
+TEST_F(ReconcilerTest, APolicyStatusConflictFromASpecChangeIsReappliedFromTheFreshSpec) {
+  view_.put(trading_policy());  // generation 7, valid
+  transport_->push(answer(409, conflict()));
+  // The spec changed meanwhile: generation 8, and invalid.
+  transport_->push(answer(200, {{"apiVersion", "rightsizer.io/v1alpha1"},
+                                {"kind", "RightsizePolicy"},
+                                {"metadata",
+                                 {{"name", "trading"},
+                                  {"namespace", "trading"},
+                                  {"resourceVersion", "501"},
+                                  {"generation", 8},
+                                  {"uid", "uid-policy"}}},
+                                {"spec", {{"cpu", {{"targetUtilization", 7}}}}}}));
+  const auto out = reconciler().reconcile_policy({"trading", "trading"}, {});
+  ASSERT_FALSE(out.error);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  const auto body = json::parse(reqs[2].request.body);
+  EXPECT_EQ(body["metadata"]["resourceVersion"], "501");
+  EXPECT_EQ(body["status"]["observedGeneration"], 8);
+  bool valid_seen = false;
+  for (const auto& c : body["status"]["conditions"]) {
+    if (c["type"] != "Valid") continue;
+    valid_seen = true;
+    EXPECT_EQ(c["status"], "False");
+  }
+  EXPECT_TRUE(valid_seen);
+}
+
 TEST_F(ReconcilerTest, KeysAreDispatchedAndUnknownKeysDropped) {
   view_.put(trading_policy());
   EXPECT_EQ(reconciler().reconcile("RightsizePolicy/trading/trading", {}).writes, 1);
