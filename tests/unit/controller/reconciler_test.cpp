@@ -930,5 +930,31 @@ TEST_F(ReconcilerTest, MetricsOutageIsAConditionNeverZeros) {
   EXPECT_FALSE(status["containers"][0].contains("usage"));
 }
 
+TEST_F(ReconcilerTest, AnOutageWhoseErrorTextChangesIsNotRewritten) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  view_.put(empty_rightsizing());
+  usage_.record_failure("trading", now(), "ServiceUnavailable (HTTP 503): metrics.k8s.io");
+  reconcile_and_cache();
+  const auto before = requests().size();
+  usage_.record_failure("trading", now(), "Timeout: metrics.k8s.io: timed out");
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_EQ(requests().size(), before);
+  // Back to healthy, then a new outage: its own message.
+  usage_.record_success("trading", now());
+  reconcile_and_cache();
+  usage_.record_failure("trading", now(), "Transport: connection refused");
+  reconcile_and_cache();
+  const auto status = json::parse(requests().back().request.body)["status"];
+  bool seen = false;
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] == "MetricsAvailable") {
+      EXPECT_EQ(c["message"], "Transport: connection refused");
+      seen = true;
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
 }  // namespace
 }  // namespace controller
