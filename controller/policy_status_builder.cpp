@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "controller/rightsizing_builder.h"
 #include "policies/money.h"
+#include "policies/status_conditions.h"
 
 namespace controller {
 namespace {
@@ -33,12 +35,19 @@ struct CostSums {
   policies::Cents current, target;
 };
 
+bool blocked(const policies::RightsizingStatus& s) {
+  const auto* b = policies::find_condition(s.conditions, kBlockedCondition);
+  return b != nullptr && b->status == ConditionStatus::True;
+}
+
 void add_cost(CostSums& sums, const policies::RightsizingStatus& s) {
   if (!s.monthly_cost || !s.monthly_cost->current) return;
   const auto current = parse_dollars(*s.monthly_cost->current);
   if (!current) return;
+  // A blocked workload (paused, HPA conflict, ...) will not be changed: its
+  // cost counts, its savings are not claimed.
   const auto target =
-      s.monthly_cost->target ? parse_dollars(*s.monthly_cost->target) : std::nullopt;
+      s.monthly_cost->target && !blocked(s) ? parse_dollars(*s.monthly_cost->target) : std::nullopt;
   sums.current = sums.current + *current;
   sums.target = sums.target + target.value_or(*current);
 }

@@ -218,6 +218,14 @@ void set_conditions(policies::RightsizingStatus& s, const RightsizingInput& in,
     m.status = ConditionStatus::False;
     m.reason = "MetricsUnavailable";
     m.message = in.health.last_error;
+    // An outage's error text varies (503, timeout, transport) from pass to
+    // pass; the first one stands for the outage, so that each variation does
+    // not rewrite every workload of the namespace.
+    const auto* was =
+        in.old != nullptr ? policies::find_condition(in.old->conditions, m.type) : nullptr;
+    if (was != nullptr && was->status == ConditionStatus::False && was->reason == m.reason) {
+      m.message = was->message;
+    }
   } else if (in.health.last_success) {
     m.status = ConditionStatus::True;
     m.reason = "MetricsAvailable";

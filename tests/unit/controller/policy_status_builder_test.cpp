@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/rightsizing_builder.h"
 #include "tests/unit/controller/reconciler_fixtures.h"
 
 namespace controller {
@@ -62,6 +63,23 @@ TEST(PolicyStatusBuilder, CountsAndSumsTheWorkloadsNamingThePolicy) {
   const auto* ready = policies::find_condition(s.conditions, "Ready");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, ConditionStatus::True);
+}
+
+TEST(PolicyStatusBuilder, ABlockedWorkloadsCostCountsButNotItsSavings) {
+  const auto p = trading_policy();
+  std::vector workloads{workload("a", "trading"), workload("hpa", "trading")};
+  auto blocked =
+      *rightsizing("hpa", RightsizingPhase::Recommended, {"200.00", "50.00", "150.00", "USD"});
+  blocked.status.conditions.push_back({std::string(kBlockedCondition), ConditionStatus::True, 1,
+                                       kNow, "HPAConflict", "an HPA scales on cpu"});
+  auto unblocked =
+      *rightsizing("a", RightsizingPhase::Recommended, {"100.00", "40.00", "60.00", "USD"});
+  unblocked.status.conditions.push_back({std::string(kBlockedCondition), ConditionStatus::False, 1,
+                                         kNow, "NotBlocked", "nothing blocks this workload"});
+  std::vector rightsizings{std::make_shared<const RightsizingObject>(unblocked),
+                           std::make_shared<const RightsizingObject>(blocked)};
+  const auto s = build_policy_status({&p, workloads, rightsizings, kNow});
+  EXPECT_EQ(s.monthly_cost, (policies::PolicyMonthlyCost{"300.00", "240.00", "60.00"}));
 }
 
 TEST(PolicyStatusBuilder, ReadyWaitsForEveryRightsizing) {

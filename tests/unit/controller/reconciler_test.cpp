@@ -408,6 +408,35 @@ TEST_F(ReconcilerTest, APolicyStatusConflictIsRereadAndReapplied) {
   EXPECT_EQ(json::parse(reqs[2].request.body)["metadata"]["resourceVersion"], "501");
 }
 
+TEST_F(ReconcilerTest, APolicyStatusConflictFromASpecChangeIsReappliedFromTheFreshSpec) {
+  view_.put(trading_policy());  // generation 7, valid
+  transport_->push(answer(409, conflict()));
+  // The spec changed meanwhile: generation 8, and invalid.
+  transport_->push(answer(200, {{"apiVersion", "rightsizer.io/v1alpha1"},
+                                {"kind", "RightsizePolicy"},
+                                {"metadata",
+                                 {{"name", "trading"},
+                                  {"namespace", "trading"},
+                                  {"resourceVersion", "501"},
+                                  {"generation", 8},
+                                  {"uid", "uid-policy"}}},
+                                {"spec", {{"cpu", {{"targetUtilization", 7}}}}}}));
+  const auto out = reconciler().reconcile_policy({"trading", "trading"}, {});
+  ASSERT_FALSE(out.error);
+  const auto reqs = requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  const auto body = json::parse(reqs[2].request.body);
+  EXPECT_EQ(body["metadata"]["resourceVersion"], "501");
+  EXPECT_EQ(body["status"]["observedGeneration"], 8);
+  bool valid_seen = false;
+  for (const auto& c : body["status"]["conditions"]) {
+    if (c["type"] != "Valid") continue;
+    valid_seen = true;
+    EXPECT_EQ(c["status"], "False");
+  }
+  EXPECT_TRUE(valid_seen);
+}
+
 TEST_F(ReconcilerTest, KeysAreDispatchedAndUnknownKeysDropped) {
   view_.put(trading_policy());
   EXPECT_EQ(reconciler().reconcile("RightsizePolicy/trading/trading", {}).writes, 1);
@@ -806,11 +835,80 @@ TEST_F(ReconcilerTest, ARightsizingOfAnotherTargetIsNotWritten) {
 TEST_F(ReconcilerTest, AFailedCreateIsAnErrorAndNoStatusIsWritten) {
   view_.put(engine());
   view_.put(trading_policy());
-  transport_->push(answer(409, {{"kind", "Status"}, {"reason", "AlreadyExists"}, {"code", 409}}));
+  transport_->push(answer(500, {{"kind", "Status"}, {"reason", "InternalError"}, {"code", 500}}));
   const auto out = reconcile_engine();
   ASSERT_TRUE(out.error);
-  EXPECT_EQ(out.error->kind, k8s::ErrorKind::AlreadyExists);
+  EXPECT_EQ(out.error->kind, k8s::ErrorKind::ServerError);
   EXPECT_EQ(requests().size(), 1u);
+  EXPECT_FALSE(usage_.restored({engine().ref, "engine"}));
+}
+
+json already_exists() {
+  return {{"kind", "Status"}, {"reason", "AlreadyExists"}, {"code", 409}};
+}
+
+TEST_F(ReconcilerTest, ACreateThatFindsTheObjectThereIsRequeuedSoonWithoutError) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn(5);
+  transport_->push(answer(409, already_exists()));
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.requeue_after, options_.cache_lag_requeue);
+  EXPECT_LT(options_.cache_lag_requeue, options_.resync);
+  EXPECT_EQ(out.writes, 1);
+  EXPECT_EQ(requests().size(), 1u);  // no status onto an object not seen
+  EXPECT_FALSE(usage_.restored({engine().ref, "engine"}));
+}
+
+TEST_F(ReconcilerTest, ACheckpointTheCacheDidNotHaveYetIsRestoredAfterAlreadyExists) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn(5);
+  transport_->push(answer(409, already_exists()));
+  ASSERT_FALSE(reconcile_engine().error);
+  // The watch delivers the object with the previous leader's checkpoint.
+  auto r = empty_rightsizing();
+  policies::ContainerStatus c;
+  c.name = "engine";
+  c.checkpoint =
+      policies::encode_checkpoint_text(learned(now() - std::chrono::hours(3), 300, 200 * kMi, 90));
+  r.status.containers.push_back(c);
+  view_.put(r);
+  ASSERT_FALSE(reconcile_engine().error);
+  const UsageKey key{engine().ref, "engine"};
+  ASSERT_TRUE(usage_.usage(key));
+  EXPECT_EQ(usage_.usage(key)->samples(), 95);
+  const auto body = json::parse(requests().back().request.body);
+  ASSERT_EQ(requests().back().request.path, kStatus);
+  auto decoded = policies::decode_checkpoint_text(
+      body["status"]["containers"][0]["checkpoint"].get<std::string>(), std::chrono::hours(24));
+  ASSERT_TRUE(decoded) << decoded.error();
+  EXPECT_EQ(decoded->samples(), 95);
+}
+
+TEST_F(ReconcilerTest, ARightsizingOfAnEarlierWorkloadOfTheNameIsNeitherWrittenNorRestored) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  r.owners = {{"apps/v1", "Deployment", "engine", "uid-engine-before", true}};
+  policies::ContainerStatus c;
+  c.name = "engine";
+  c.checkpoint = policies::encode_checkpoint_text(learned(now(), 300, 200 * kMi, 90));
+  r.status.containers.push_back(c);
+  view_.put(r);
+  learn(5);
+  const UsageKey key{engine().ref, "engine"};
+  reconciler().restore_all();
+  EXPECT_FALSE(usage_.restored(key));
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_TRUE(out.requeue_after);
+  EXPECT_FALSE(usage_.restored(key));
+  EXPECT_EQ(usage_.usage(key)->samples(), 5);
+  EXPECT_EQ(reconciler().flush_learning({}).writes, 0);
+  EXPECT_TRUE(requests().empty());
 }
 
 TEST_F(ReconcilerTest, MetricsOutageIsAConditionNeverZeros) {
@@ -830,6 +928,32 @@ TEST_F(ReconcilerTest, MetricsOutageIsAConditionNeverZeros) {
   }
   EXPECT_TRUE(seen);
   EXPECT_FALSE(status["containers"][0].contains("usage"));
+}
+
+TEST_F(ReconcilerTest, AnOutageWhoseErrorTextChangesIsNotRewritten) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  view_.put(empty_rightsizing());
+  usage_.record_failure("trading", now(), "ServiceUnavailable (HTTP 503): metrics.k8s.io");
+  reconcile_and_cache();
+  const auto before = requests().size();
+  usage_.record_failure("trading", now(), "Timeout: metrics.k8s.io: timed out");
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_EQ(requests().size(), before);
+  // Back to healthy, then a new outage: its own message.
+  usage_.record_success("trading", now());
+  reconcile_and_cache();
+  usage_.record_failure("trading", now(), "Transport: connection refused");
+  reconcile_and_cache();
+  const auto status = json::parse(requests().back().request.body)["status"];
+  bool seen = false;
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] == "MetricsAvailable") {
+      EXPECT_EQ(c["message"], "Transport: connection refused");
+      seen = true;
+    }
+  }
+  EXPECT_TRUE(seen);
 }
 
 }  // namespace
