@@ -159,6 +159,15 @@ TEST_F(Recommend, AnnotatedWorkloadsReachRecommendedWithCpuFromTheirUsage) {
   EXPECT_EQ(policy["status"].value("rightsized", -1), 0);
   EXPECT_EQ(e2e::condition(policy, "Valid").value("status", ""), "True") << policy.dump(2);
 
+  // The savings gauge is refreshed from the operator's policy cache on its
+  // metrics tick, so it may trail the status just read from the server.
+  const double expected_savings = static_cast<double>(sum.savings.value);
+  itest::eventually(
+      [&] {
+        return e2e::metric_sum(op.metrics(), "rightsizer_monthly_savings_cents",
+                               {{"namespace", ns}, {"policy", "trading"}}) == expected_savings;
+      },
+      30s);
   const auto metrics = op.metrics();
   EXPECT_EQ(e2e::metric_sum(metrics, "rightsizer_leader"), 1);
   EXPECT_GT(e2e::metric_sum(metrics, "rightsizer_usage_samples_total"), 0);
