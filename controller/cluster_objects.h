@@ -8,6 +8,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,13 @@ inline constexpr std::string_view kPolicyAnnotation = "rightsizer.io/policy";
 inline constexpr std::string_view kPausedAnnotation = "rightsizer.io/paused";
 inline constexpr std::string_view kCanaryLabel = "rightsizer.io/canary";
 inline constexpr std::string_view kPolicyLabel = "rightsizer.io/policy";
+// The idempotency marker: the hash of the step a workload's template (or a
+// canary object) carries (policies::step_hash).
+inline constexpr std::string_view kStepAnnotation = "rightsizer.io/step";
+// Manual actions on a Rightsizing: promote | abort | retry (executed once, removed).
+inline constexpr std::string_view kActionAnnotation = "rightsizer.io/action";
+// A Deployment's canary is the Deployment "<name>-rightsizer-canary".
+inline constexpr std::string_view kCanarySuffix = "-rightsizer-canary";
 
 enum class WorkloadKind { Deployment, StatefulSet };
 const char* to_string(WorkloadKind kind);
@@ -65,11 +73,32 @@ struct Workload {
   WorkloadRef ref;
   std::string uid;
   std::int64_t generation = 0;
-  std::optional<std::string> policy;      // the rightsizer.io/policy annotation
-  bool paused = false;                    // rightsizer.io/paused: "true"
-  std::int32_t replicas = 1;              // spec.replicas (absent: 1)
-  std::vector<ContainerSpec> containers;  // spec.template.spec.containers
-  bool deleting = false;                  // metadata.deletionTimestamp set
+  std::optional<std::string> policy;       // the rightsizer.io/policy annotation
+  bool paused = false;                     // rightsizer.io/paused: "true"
+  std::int32_t replicas = 1;               // spec.replicas (absent: 1)
+  std::vector<ContainerSpec> containers;   // spec.template.spec.containers
+  bool deleting = false;                   // metadata.deletionTimestamp set
+  std::optional<std::string> step_marker;  // the rightsizer.io/step annotation
+  std::optional<OwnerRef> controller;      // a canary Deployment's: its Rightsizing
+  // spec.template.metadata.labels (PodDisruptionBudget selectors are matched on them).
+  std::map<std::string, std::string, std::less<>> template_labels;
+  // spec.template as compact JSON, kept only for opted-in workloads (a canary
+  // Deployment copies it); "" otherwise.
+  std::string pod_template_json;
+  // spec.selector as compact JSON ("" when absent).
+  std::string selector_json;
+  // A GitOps applier (Argo CD, Flux) among the managedFields managers that own
+  // fields of the template's containers; "" when none.
+  std::string gitops_manager;
+  // Deployment spec.strategy.rollingUpdate.maxUnavailable as written ("25%", "1"; "" = default).
+  std::string max_unavailable;
+  // StatefulSet spec.updateStrategy.rollingUpdate.partition (nullopt: not set).
+  std::optional<std::int32_t> partition;
+  // status
+  std::int64_t observed_generation = 0;
+  std::int32_t status_replicas = 0, updated_replicas = 0, ready_replicas = 0,
+               available_replicas = 0;
+  std::string update_revision, current_revision;  // StatefulSet
   friend bool operator==(const Workload&, const Workload&) = default;
 };
 Workload project_workload(WorkloadKind kind, const nlohmann::json& object);
@@ -100,6 +129,9 @@ struct PodInfo {
   bool canary = false;                 // labelled rightsizer.io/canary
   std::string phase;                   // status.phase
   std::vector<PodContainer> containers;
+  bool ready = false;     // condition Ready is True
+  bool deleting = false;  // metadata.deletionTimestamp set
+  std::string revision;   // label controller-revision-hash (StatefulSet pods)
   friend bool operator==(const PodInfo&, const PodInfo&) = default;
 };
 PodInfo project_pod(const nlohmann::json& object);
@@ -116,6 +148,19 @@ struct HpaInfo {
 HpaInfo project_hpa(const nlohmann::json& object);
 k8s::FieldMask hpa_mask();
 
+// A PodDisruptionBudget (policy/v1).
+struct PdbInfo {
+  std::string namespace_name, name;
+  std::map<std::string, std::string, std::less<>> match_labels;  // spec.selector.matchLabels
+  bool has_expressions = false;  // spec.selector.matchExpressions present (matched conservatively)
+  std::string min_available, max_unavailable;  // as written ("2", "50%"); "" = not set
+  std::int32_t disruptions_allowed = 0, current_healthy = 0, desired_healthy = 0,
+               expected_pods = 0;  // status
+  friend bool operator==(const PdbInfo&, const PdbInfo&) = default;
+};
+PdbInfo project_pdb(const nlohmann::json& object);
+k8s::FieldMask pdb_mask();
+
 struct PolicyObject {
   std::string namespace_name, name, uid, resource_version;
   std::int64_t generation = 0;
@@ -130,6 +175,7 @@ struct RightsizingObject {
   std::vector<OwnerRef> owners;
   std::optional<std::string> policy_label;  // the rightsizer.io/policy label
   std::string policy_ref;                   // spec.policyRef.name
+  std::optional<std::string> action;        // the rightsizer.io/action annotation
   std::optional<WorkloadRef> target;        // spec.targetRef (nullopt: not ours)
   policies::RightsizingStatus status;
   std::string status_error;  // non-empty: the status as stored did not parse

@@ -23,7 +23,9 @@ class ClusterView {
   virtual std::vector<std::shared_ptr<const Workload>> workloads_in(
       std::string_view namespace_name) const = 0;
   // The pods a workload controls, through owner references (Pod → ReplicaSet
-  // → Deployment, Pod → StatefulSet; uids, never names), canaries included.
+  // → Deployment, Pod → StatefulSet; uids, never names), canaries included:
+  // the pods of a Deployment's canary (a Deployment whose controller owner
+  // is a Rightsizing) count as its target workload's, with PodInfo::canary.
   virtual std::vector<std::shared_ptr<const PodInfo>> pods_of(const Workload& workload) const = 0;
   virtual std::shared_ptr<const PodInfo> pod(std::string_view namespace_name,
                                              std::string_view name) const = 0;
@@ -40,6 +42,8 @@ class ClusterView {
       std::string_view namespace_name) const = 0;
 
   virtual std::vector<std::shared_ptr<const HpaInfo>> hpas_in(
+      std::string_view namespace_name) const = 0;
+  virtual std::vector<std::shared_ptr<const PdbInfo>> pdbs_in(
       std::string_view namespace_name) const = 0;
 };
 

@@ -51,6 +51,11 @@ class InformerClusterView final : public ClusterView {
 
   std::vector<std::shared_ptr<const HpaInfo>> hpas_in(
       std::string_view namespace_name) const override;
+  // Until PodDisruptionBudgets are watched, none is known.
+  std::vector<std::shared_ptr<const PdbInfo>> pdbs_in(
+      std::string_view /*namespace_name*/) const override {
+    return {};
+  }
 
  private:
   [[nodiscard]] const k8s::Store<Workload>& workloads_of(WorkloadKind kind) const;

@@ -55,6 +55,10 @@ struct UsageFigures {
 struct ContainerStatus {
   std::string name;  // required; the list is keyed by it
   std::optional<StatusResources> current, recommended, step, last_good;
+  // The size before Rightsizer's first change (realised savings count from it).
+  std::optional<StatusResources> original;
+  // After a rollback: the failed size, a floor (exclusive) until lastRollback.until.
+  std::optional<ResourceList> floor;
   std::optional<UsageFigures> usage;
   std::optional<std::string> checkpoint;  // base64 usage checkpoint, ≤ 8192 chars
   std::optional<Timestamp> oom_killed_at;
@@ -73,7 +77,11 @@ struct CheckRecord {
 
 struct CanaryStatus {
   std::vector<std::string> pods;
-  std::optional<Timestamp> started_at;
+  std::vector<std::string> baseline_pods;
+  std::optional<std::string> step;  // the step's hash (policies::step_hash), the idempotency marker
+  std::optional<Timestamp> started_at;  // the stage's start (Canary, Promoting or Verifying)
+  std::optional<Timestamp> effective_at;
+  std::optional<Timestamp> last_analysis_at;
   std::optional<std::int32_t> checks_passed, checks_failed;
   std::vector<CheckRecord> last_checks;
   friend bool operator==(const CanaryStatus&, const CanaryStatus&) = default;
@@ -86,14 +94,16 @@ struct RollbackFloor {
 
 struct LastRollback {
   std::optional<Timestamp> at;
-  std::optional<std::string> check, observed, threshold, reason;
-  std::optional<RollbackFloor> floor;
+  std::optional<std::string> check, observed, threshold, baseline, reason;
+  std::optional<RollbackFloor> floor;  // summary of the containers' floors (printer, events)
   std::optional<Timestamp> until;
   friend bool operator==(const LastRollback&, const LastRollback&) = default;
 };
 
 struct MonthlyCostText {
   std::optional<std::string> current, target, savings, currency;  // "285.95"
+  // What the running size saves against `original` (realised, not projected).
+  std::optional<std::string> realized;
   friend bool operator==(const MonthlyCostText&, const MonthlyCostText&) = default;
 };
 

@@ -43,6 +43,10 @@ class FakeClusterView final : public ClusterView {
     auto key = h.namespace_name + "/" + h.name;
     hpas_[key] = std::make_shared<const HpaInfo>(std::move(h));
   }
+  void put(PdbInfo p) {
+    auto key = p.namespace_name + "/" + p.name;
+    pdbs_[key] = std::make_shared<const PdbInfo>(std::move(p));
+  }
 
   std::shared_ptr<const Workload> workload(const WorkloadRef& ref) const override {
     auto it = workloads_.find(ref.key());
@@ -108,6 +112,14 @@ class FakeClusterView final : public ClusterView {
     }
     return out;
   }
+  std::vector<std::shared_ptr<const PdbInfo>> pdbs_in(
+      std::string_view namespace_name) const override {
+    std::vector<std::shared_ptr<const PdbInfo>> out;
+    for (const auto& [k, p] : pdbs_) {
+      if (p->namespace_name == namespace_name) out.push_back(p);
+    }
+    return out;
+  }
 
  private:
   std::map<std::string, std::shared_ptr<const Workload>> workloads_;
@@ -116,6 +128,7 @@ class FakeClusterView final : public ClusterView {
   std::map<std::string, std::shared_ptr<const PolicyObject>> policies_;
   std::map<std::string, std::shared_ptr<const RightsizingObject>> rightsizings_;
   std::map<std::string, std::shared_ptr<const HpaInfo>> hpas_;
+  std::map<std::string, std::shared_ptr<const PdbInfo>> pdbs_;
 };
 
 }  // namespace controller::testing

@@ -43,12 +43,12 @@ TEST(PolicyStatusBuilder, CountsAndSumsTheWorkloadsNamingThePolicy) {
                         workload("other", "other"),        workload("plain", std::nullopt),
                         workload("going", "trading", true)};
   std::vector rightsizings{
-      rightsizing("a", RightsizingPhase::Recommended, {"576.00", "18.38", "557.62", "USD"}),
-      rightsizing("b", RightsizingPhase::Rightsized, {"100.00", "40.00", "60.00", "USD"}),
-      rightsizing("c", RightsizingPhase::Canary, {"10.50", std::nullopt, std::nullopt, "USD"}),
+      rightsizing("a", RightsizingPhase::Recommended, {"576.00", "18.38", "557.62", "USD", std::nullopt}),
+      rightsizing("b", RightsizingPhase::Rightsized, {"100.00", "40.00", "60.00", "USD", std::nullopt}),
+      rightsizing("c", RightsizingPhase::Canary, {"10.50", std::nullopt, std::nullopt, "USD", std::nullopt}),
       rightsizing("d", RightsizingPhase::RolledBack, {}),
-      rightsizing("other", RightsizingPhase::Rightsized, {"999.00", "1.00", "998.00", "USD"}),
-      rightsizing("going", RightsizingPhase::Rightsized, {"999.00", "1.00", "998.00", "USD"})};
+      rightsizing("other", RightsizingPhase::Rightsized, {"999.00", "1.00", "998.00", "USD", std::nullopt}),
+      rightsizing("going", RightsizingPhase::Rightsized, {"999.00", "1.00", "998.00", "USD", std::nullopt})};
   const auto s = build_policy_status({&p, workloads, rightsizings, kNow});
   EXPECT_EQ(s.observed_generation, 7);
   EXPECT_EQ(s.workloads, 4);
@@ -69,11 +69,11 @@ TEST(PolicyStatusBuilder, ABlockedWorkloadsCostCountsButNotItsSavings) {
   const auto p = trading_policy();
   std::vector workloads{workload("a", "trading"), workload("hpa", "trading")};
   auto blocked =
-      *rightsizing("hpa", RightsizingPhase::Recommended, {"200.00", "50.00", "150.00", "USD"});
+      *rightsizing("hpa", RightsizingPhase::Recommended, {"200.00", "50.00", "150.00", "USD", std::nullopt});
   blocked.status.conditions.push_back({std::string(kBlockedCondition), ConditionStatus::True, 1,
                                        kNow, "HPAConflict", "an HPA scales on cpu"});
   auto unblocked =
-      *rightsizing("a", RightsizingPhase::Recommended, {"100.00", "40.00", "60.00", "USD"});
+      *rightsizing("a", RightsizingPhase::Recommended, {"100.00", "40.00", "60.00", "USD", std::nullopt});
   unblocked.status.conditions.push_back({std::string(kBlockedCondition), ConditionStatus::False, 1,
                                          kNow, "NotBlocked", "nothing blocks this workload"});
   std::vector rightsizings{std::make_shared<const RightsizingObject>(unblocked),
@@ -97,7 +97,7 @@ TEST(PolicyStatusBuilder, ReadyWaitsForEveryRightsizing) {
 TEST(PolicyStatusBuilder, ARightsizingBeingDeletedDoesNotCount) {
   const auto p = trading_policy();
   std::vector workloads{workload("a", "trading")};
-  auto going = *rightsizing("a", RightsizingPhase::Rightsized, {"10.00", "5.00", "5.00", "USD"});
+  auto going = *rightsizing("a", RightsizingPhase::Rightsized, {"10.00", "5.00", "5.00", "USD", std::nullopt});
   going.deleting = true;
   std::vector rightsizings{std::make_shared<const RightsizingObject>(going)};
   const auto s = build_policy_status({&p, workloads, rightsizings, kNow});

@@ -233,7 +233,7 @@ TEST(RightsizingBuilder, MonthlyCostAndSummaryAreForAllReplicas) {
   const auto s = build_rightsizing_status(recommended_input(w, p)).status;
   // 2 × (16 cores × $15 + 16 GiB × $3) = 576.00;
   // 2 × (0.55 × 15 + 0.3125 × 3) = 18.375 → 18.38 (rounded once per workload).
-  EXPECT_EQ(s.monthly_cost, (policies::MonthlyCostText{"576.00", "18.38", "557.62", "USD"}));
+  EXPECT_EQ(s.monthly_cost, (policies::MonthlyCostText{"576.00", "18.38", "557.62", "USD", std::nullopt}));
   EXPECT_EQ(s.summary->cpu, "16→550m");
   EXPECT_EQ(s.summary->memory, "16Gi→320Mi");
   EXPECT_EQ(s.summary->last_event, "Recommended");
@@ -246,7 +246,7 @@ TEST(RightsizingBuilder, WhileObservingOnlyTheCurrentCostIsClaimed) {
   in.usage.clear();
   const auto s = build_rightsizing_status(in).status;
   EXPECT_EQ(s.monthly_cost,
-            (policies::MonthlyCostText{"576.00", std::nullopt, std::nullopt, "USD"}));
+            (policies::MonthlyCostText{"576.00", std::nullopt, std::nullopt, "USD", std::nullopt}));
   EXPECT_EQ(s.summary->cpu, "16");
   EXPECT_EQ(s.summary->memory, "16Gi");
   EXPECT_FALSE(s.containers[0].recommended);
