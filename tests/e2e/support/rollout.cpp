@@ -116,6 +116,18 @@ bool canary_exists(const std::string& ns, const std::string& name) {
   return r.ok();
 }
 
+std::string canary_cpu(const std::string& ns, const std::string& name) {
+  return template_resource(get_workload(ns, "deployment", name + "-rightsizer-canary"), "requests",
+                           "cpu");
+}
+
+bool pause(const std::string& ns, const std::string& kind, const std::string& name) {
+  const auto r = itest::kubectl(
+      {"-n", ns, "annotate", kind, name, "--overwrite", "rightsizer.io/paused=true"});
+  if (!r.ok()) std::cerr << "pause " << name << ": " << r.err << '\n';
+  return r.ok();
+}
+
 std::vector<std::string> live_pods(const std::string& ns, const std::string& selector) {
   std::vector<std::string> out;
   const json list = get_json({"-n", ns, "get", "pods", "-l", selector});

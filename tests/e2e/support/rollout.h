@@ -96,6 +96,14 @@ std::string template_resource(const nlohmann::json& workload, const std::string&
 // Whether the canary Deployment `<name>-rightsizer-canary` exists.
 bool canary_exists(const std::string& ns, const std::string& name);
 
+// The CPU request of the canary Deployment's template; "" when there is
+// none (after a rollback a new canary above the floor may follow at once).
+std::string canary_cpu(const std::string& ns, const std::string& name);
+
+// Annotates the workload rightsizer.io/paused=true: no new step starts, so
+// that what a test asserts after a rollback stays put.
+bool pause(const std::string& ns, const std::string& kind, const std::string& name);
+
 // Running, not deleting pods matching `selector`, sorted by name.
 std::vector<std::string> live_pods(const std::string& ns, const std::string& selector);
 
