@@ -48,7 +48,7 @@ std::string profile(double cores, long long memory_bytes = 1LL << 30,
 // pods under analysis (and the stable pods as a baseline during a canary).
 struct AutoPolicy {
   std::string name = "trading";
-  std::string min_observation = "20s";
+  std::string min_observation = "10s";
   std::string analysis_interval = "5s";
   int successful_checks = 2;
   int failure_threshold = 2;
