@@ -175,15 +175,27 @@ void note_effect(RolloutState& s, const StageObservation& stage, Timestamp now) 
   s.baseline_pods = stage.baseline_pods;
 }
 
-void count_analysis(RolloutState& s, const AnalysisOutcome& a, Timestamp now) {
+enum class Judgement { Undecided, Breached, Passed };
+
+// Counts one analysis of the stage: Breached at failureThreshold failures,
+// Passed at `passes_needed` consecutive passes.
+Judgement count_analysis(RolloutState& s, const AnalysisOutcome& a, Timestamp now,
+                         const RolloutPolicy& p, std::int32_t passes_needed) {
   s.last_analysis_at = now;
   s.last_checks = a.checks;
   if (a.passed) {
     ++s.passed;
-  } else {
-    ++s.failed;
-    s.passed = 0;  // passes count consecutively
+    return s.passed >= passes_needed ? Judgement::Passed : Judgement::Undecided;
   }
+  ++s.failed;
+  s.passed = 0;  // passes count consecutively
+  return s.failed >= p.failure_threshold ? Judgement::Breached : Judgement::Undecided;
+}
+
+// The step is good: it becomes lastGood and nothing is in flight.
+void settle(RolloutState& s) {
+  s.last_good = s.step;
+  clear_step(s);
 }
 
 std::optional<seconds> until_next_analysis(const RolloutState& s, const RolloutPolicy& p,
@@ -353,13 +365,11 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
     return r;
   }
   note_effect(s, in.stage, in.now);
-  if (in.analysis) {
-    count_analysis(s, *in.analysis, in.now);
-    if (!in.analysis->passed && s.failed >= p.failure_threshold)
-      return roll_back(s, in, {RollbackCause::SloBreach, &*in.analysis, ActionKind::AbortCanary});
-    if (in.analysis->passed && s.passed >= p.successful_checks)
-      return promote(s, in, "CanaryPassed");
-  }
+  const Judgement j = in.analysis ? count_analysis(s, *in.analysis, in.now, p, p.successful_checks)
+                                  : Judgement::Undecided;
+  if (j == Judgement::Breached)
+    return roll_back(s, in, {RollbackCause::SloBreach, &*in.analysis, ActionKind::AbortCanary});
+  if (j == Judgement::Passed) return promote(s, in, "CanaryPassed");
   r.requeue_after = until_next_analysis(s, p, in.now);
   return r;
 }
@@ -388,8 +398,7 @@ RolloutResult advance_promoting(const RolloutState& state, const RolloutInput& i
     return r;
   }
   // Increases only: nothing to verify against the SLOs; the new size is good.
-  s.last_good = s.step;
-  clear_step(s);
+  settle(s);
   r.requeue_after.reset();
   go_to(r, RightsizingPhase::Rightsized, "Promoted");
   return r;
@@ -402,19 +411,18 @@ RolloutResult advance_verifying(const RolloutState& state, const RolloutInput& i
   RolloutResult r = unchanged(state, in);
   RolloutState& s = r.next;
   if (in.stage.effective) note_effect(s, in.stage, in.now);
-  if (in.analysis) {
-    count_analysis(s, *in.analysis, in.now);
-    if (!in.analysis->passed && s.failed >= p.failure_threshold)
-      return roll_back(s, in, {RollbackCause::SloBreach, &*in.analysis, ActionKind::Restore});
-    if (in.analysis->passed && s.passed >= p.post_promotion_checks) {
-      emit(r, false, "RightsizeVerified",
-           "step " + s.step_hash + " verified after " + std::to_string(s.passed) +
-               " passing analyses: " + sizes_text(s.step));
-      s.last_good = s.step;
-      clear_step(s);
-      go_to(r, RightsizingPhase::Rightsized, "Verified");
-      return r;
-    }
+  const Judgement j = in.analysis
+                          ? count_analysis(s, *in.analysis, in.now, p, p.post_promotion_checks)
+                          : Judgement::Undecided;
+  if (j == Judgement::Breached)
+    return roll_back(s, in, {RollbackCause::SloBreach, &*in.analysis, ActionKind::Restore});
+  if (j == Judgement::Passed) {
+    emit(r, false, "RightsizeVerified",
+         "step " + s.step_hash + " verified after " + std::to_string(s.passed) +
+             " passing analyses: " + sizes_text(s.step));
+    settle(s);
+    go_to(r, RightsizingPhase::Rightsized, "Verified");
+    return r;
   }
   r.requeue_after = until_next_analysis(s, p, in.now);
   return r;
