@@ -6,6 +6,7 @@
 
 #include "controller/actuator_patches.h"
 #include "policies/quantity.h"
+#include "policies/recommender.h"
 
 namespace controller {
 
@@ -15,8 +16,12 @@ bool pod_carries(const PodInfo& pod, const policies::ContainerSizes& sizes) {
   return std::all_of(sizes.begin(), sizes.end(), [&](const auto& entry) {
     const auto it = std::find_if(pod.containers.begin(), pod.containers.end(),
                                  [&](const PodContainer& c) { return c.name == entry.first; });
-    // A request the pod does not set is projected as 0, as a step writes it.
-    return it != pod.containers.end() && it->resources == entry.second;
+    // A request the pod does not set is projected as 0, as a step writes it;
+    // a request the step leaves unset under a limit is the limit in the pod
+    // (the API server defaults it so), which carries the step just as well.
+    return it != pod.containers.end() &&
+           (it->resources == entry.second ||
+            it->resources == policies::with_defaulted_requests(entry.second));
   });
 }
 

@@ -29,6 +29,17 @@ TEST(PodCarries, AMissingRequestInThePodIsZero) {
   EXPECT_TRUE(pod_carries(pod("web-1", no_request), no_request));
 }
 
+TEST(PodCarries, ARequestTheStepLeavesUnsetUnderALimitIsTheLimitInThePod) {
+  auto unset = step_sizes();
+  unset["app"].requests.memory_bytes = 0;  // limit 2Gi
+  auto defaulted = unset;
+  defaulted["app"].requests.memory_bytes = 2 * kGiB;
+  EXPECT_TRUE(pod_carries(pod("web-1", defaulted), unset));
+  EXPECT_TRUE(pod_carries(pod("web-1", unset), unset));
+  EXPECT_FALSE(pod_carries(pod("web-1", step_sizes()), unset));  // 1Gi is not the default
+  EXPECT_FALSE(pod_carries(pod("web-1", defaulted), step_sizes()));
+}
+
 TEST(PodCarries, AContainerMissingFromThePodFailsAndOneNotNamedIsIgnored) {
   auto only_app = step_sizes();
   only_app.erase("sidecar");
