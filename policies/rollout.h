@@ -140,12 +140,13 @@ struct RollbackRecord {
 
 struct RolloutState {
   RightsizingPhase phase = RightsizingPhase::Observing;
-  std::string step_hash;                  // "" when Idle
-  ContainerSizes step;                    // the size being tried (Canary, Promoting, Verifying)
-  ContainerSizes last_good;               // what a rollback restores (set when a step starts)
-  std::vector<std::string> pods;          // recorded pods under analysis
-  std::optional<Timestamp> started_at;    // the stage's start (progress deadline)
-  std::optional<Timestamp> effective_at;  // first seen in effect
+  std::string step_hash;                   // "" when Idle
+  ContainerSizes step;                     // the size being tried (Canary, Promoting, Verifying)
+  ContainerSizes last_good;                // what a rollback restores (set when a step starts)
+  std::vector<std::string> pods;           // recorded pods under analysis
+  std::vector<std::string> baseline_pods;  // recorded stable pods (canary baseline)
+  std::optional<Timestamp> started_at;     // the stage's start (progress deadline)
+  std::optional<Timestamp> effective_at;   // first seen in effect
   std::optional<Timestamp> last_analysis_at;
   std::int32_t passed = 0;  // consecutive passing analyses in this stage
   std::int32_t failed = 0;  // failed analyses in this stage

@@ -1,0 +1,846 @@
+#include "policies/rollout.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "policies/step_planner.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using policies::ActionKind;
+using policies::AnalysisOutcome;
+using policies::ContainerResources;
+using policies::ContainerSizes;
+using policies::ManualAction;
+using policies::PlannedRolloutStep;
+using policies::RightsizingPhase;
+using policies::RolloutInput;
+using policies::RolloutResult;
+using policies::RolloutState;
+using policies::Timestamp;
+
+constexpr std::int64_t kGi = 1LL << 30;
+const Timestamp kT0{std::chrono::sys_days{std::chrono::year{2026} / 11 / 28}.time_since_epoch()};
+
+ContainerResources size(std::int64_t millicores, std::int64_t bytes) {
+  return {{millicores, bytes}, {millicores, bytes}};
+}
+
+// The workload runs 16 cores / 32Gi; the step tries 8 cores / 32Gi.
+const ContainerSizes kLarge{{"app", size(16000, 32 * kGi)}};
+const ContainerSizes kSmall{{"app", size(8000, 32 * kGi)}};
+
+policies::RightsizePolicySpec test_policy() {
+  policies::RightsizePolicySpec p;
+  p.rollout.successful_checks = 3;
+  p.rollout.failure_threshold = 2;
+  p.rollout.post_promotion_checks = 2;
+  p.rollout.analysis_interval = 60s;
+  p.rollout.progress_deadline = 10min;
+  p.rollout.cooldown = 6h;
+  return p;
+}
+const policies::RightsizePolicySpec kPolicy = test_policy();
+
+AnalysisOutcome passed() {
+  AnalysisOutcome a;
+  a.passed = true;
+  a.checks = {{"trade-latency-p99", "0.1", std::nullopt, "0.25", policies::CheckResult::Pass, {}}};
+  return a;
+}
+
+AnalysisOutcome failed() {
+  AnalysisOutcome a;
+  a.passed = false;
+  a.checks = {{"trade-latency-p99", "0.31", std::nullopt, "0.25", policies::CheckResult::Fail, {}}};
+  a.failed_check = "trade-latency-p99";
+  a.observed = "0.31";
+  a.threshold = "0.25";
+  a.baseline = "0.12";
+  return a;
+}
+
+// A step in flight: canary of kSmall against lastGood kLarge, started at kT0.
+RolloutState in_flight_state(RightsizingPhase phase) {
+  RolloutState s;
+  s.phase = phase;
+  s.step = kSmall;
+  s.step_hash = policies::step_hash(kSmall);
+  s.last_good = kLarge;
+  s.started_at = kT0;
+  s.pods = {"web-rightsizer-canary-abc"};
+  return s;
+}
+
+// Two minutes in; the stage's mutation is visible and in effect.
+RolloutInput base_input() {
+  RolloutInput in;
+  in.policy = &kPolicy;
+  in.now = kT0 + 2min;
+  in.live = kLarge;
+  in.stage.applied = true;
+  in.stage.effective = true;
+  in.stage.pods = {"web-rightsizer-canary-abc"};
+  in.stage.baseline_pods = {"web-1", "web-2"};
+  return in;
+}
+
+PlannedRolloutStep planned(const ContainerSizes& sizes, bool canary) {
+  PlannedRolloutStep p;
+  p.sizes = sizes;
+  p.needs_canary = canary;
+  p.decreases = canary;
+  return p;
+}
+
+// ------------------------------------------------------------ the table
+
+struct Row {
+  const char* name;  // the row of the table in rollout.h
+  RightsizingPhase from;
+  void (*arrange)(RolloutState&, RolloutInput&);
+  RightsizingPhase to;
+  std::vector<ActionKind> actions;
+  bool floor = false;            // a rollback that sets a floor
+  int passed = -1, failed = -1;  // -1: not checked
+};
+
+class Transitions : public testing::TestWithParam<Row> {};
+
+TEST_P(Transitions, Row) {
+  const Row& row = GetParam();
+  RolloutState state = policies::in_flight(row.from) ? in_flight_state(row.from) : RolloutState{};
+  state.phase = row.from;
+  RolloutInput in = base_input();
+  row.arrange(state, in);
+  const RolloutResult r = policies::advance(state, in);
+
+  EXPECT_EQ(r.next.phase, row.to);
+  std::vector<ActionKind> kinds;
+  for (const auto& a : r.actions) {
+    kinds.push_back(a.kind);
+    EXPECT_EQ(a.hash, policies::step_hash(a.sizes));
+    if (a.kind == ActionKind::StartCanary || a.kind == ActionKind::Promote) {
+      EXPECT_EQ(a.sizes, in.next ? in.next->sizes : state.step);
+    }
+    if (a.kind == ActionKind::AbortCanary || a.kind == ActionKind::Restore) {
+      EXPECT_EQ(a.sizes, state.last_good);
+    }
+  }
+  EXPECT_EQ(kinds, row.actions);
+  const bool has_floor = r.next.last_rollback && !r.next.last_rollback->floor.empty() &&
+                         r.next.last_rollback->until.has_value();
+  EXPECT_EQ(has_floor, row.floor);
+  if (row.passed >= 0) {
+    EXPECT_EQ(r.next.passed, row.passed);
+  }
+  if (row.failed >= 0) {
+    EXPECT_EQ(r.next.failed, row.failed);
+  }
+  EXPECT_EQ(r.transition_reason.has_value(), row.from != row.to);
+  EXPECT_EQ(r.action_consumed, in.action.has_value());
+}
+
+constexpr auto kIdle = RightsizingPhase::Recommended;
+constexpr auto kCanary = RightsizingPhase::Canary;
+constexpr auto kPromoting = RightsizingPhase::Promoting;
+constexpr auto kVerifying = RightsizingPhase::Verifying;
+constexpr auto kRolledBack = RightsizingPhase::RolledBack;
+using AK = ActionKind;
+
+// A stage that started 11 minutes ago (past the 10-minute progress deadline).
+void late(RolloutState& s, RolloutInput& in) {
+  in.now = kT0 + 11min;
+  s.started_at = kT0;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, Transitions,
+    testing::Values(Row{"IdleStrayCanary",
+                        kIdle,
+                        [](RolloutState&, RolloutInput& in) {
+                          in.canary_exists = true;
+                          in.next = planned(kSmall, true);
+                        },
+                        kIdle,
+                        {AK::FinishCanary}},
+                    Row{"IdleNoNextStep", kIdle, [](RolloutState&, RolloutInput&) {}, kIdle, {}},
+                    Row{"IdleBlocked",
+                        kIdle,
+                        [](RolloutState&, RolloutInput& in) {
+                          in.next = planned(kSmall, true);
+                          in.block = policies::RolloutBlock{"BlackoutWindow", "window open"};
+                        },
+                        kIdle,
+                        {}},
+                    Row{"IdleStepWithoutCanary",
+                        kIdle,
+                        [](RolloutState&, RolloutInput& in) { in.next = planned(kSmall, false); },
+                        kPromoting,
+                        {AK::Promote}},
+                    Row{"IdleStepWithCanary",
+                        kIdle,
+                        [](RolloutState&, RolloutInput& in) { in.next = planned(kSmall, true); },
+                        kCanary,
+                        {AK::StartCanary}},
+                    Row{"CanaryPaused",
+                        kCanary,
+                        [](RolloutState&, RolloutInput& in) { in.paused = true; },
+                        RightsizingPhase::Paused,
+                        {AK::AbortCanary}},
+                    Row{"CanaryBlackout",
+                        kCanary,
+                        [](RolloutState&, RolloutInput& in) { in.blackout = true; },
+                        RightsizingPhase::Waiting,
+                        {AK::AbortCanary}},
+                    Row{"CanaryActionAbort",
+                        kCanary,
+                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Abort; },
+                        kRolledBack,
+                        {AK::AbortCanary},
+                        true},
+                    Row{"CanaryActionPromote",
+                        kCanary,
+                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Promote; },
+                        kPromoting,
+                        {AK::Promote}},
+                    Row{"CanaryNotApplied",
+                        kCanary,
+                        [](RolloutState&, RolloutInput& in) { in.stage = {}; },
+                        kCanary,
+                        {AK::StartCanary}},
+                    Row{"CanaryNotEffectiveDeadlinePassed",
+                        kCanary,
+                        [](RolloutState& s, RolloutInput& in) {
+                          late(s, in);
+                          in.stage.effective = false;
+                        },
+                        kRolledBack,
+                        {AK::AbortCanary},
+                        true},
+                    Row{"CanaryNotEffective",
+                        kCanary,
+                        [](RolloutState&, RolloutInput& in) {
+                          in.stage.effective = false;
+                          in.analysis = failed();  // not counted: nothing in effect to judge
+                        },
+                        kCanary,
+                        {},
+                        false,
+                        0,
+                        0},
+                    Row{"CanaryFailedAtThreshold",
+                        kCanary,
+                        [](RolloutState& s, RolloutInput& in) {
+                          s.failed = 1;
+                          in.analysis = failed();
+                        },
+                        kRolledBack,
+                        {AK::AbortCanary},
+                        true},
+                    Row{"CanaryFailed",
+                        kCanary,
+                        [](RolloutState& s, RolloutInput& in) {
+                          s.passed = 2;
+                          in.analysis = failed();
+                        },
+                        kCanary,
+                        {},
+                        false,
+                        0,
+                        1},
+                    Row{"CanaryPassedEnough",
+                        kCanary,
+                        [](RolloutState& s, RolloutInput& in) {
+                          s.passed = 2;
+                          in.analysis = passed();
+                        },
+                        kPromoting,
+                        {AK::Promote},
+                        false,
+                        0,
+                        0},
+                    Row{"CanaryPassed",
+                        kCanary,
+                        [](RolloutState& s, RolloutInput& in) {
+                          s.passed = 1;
+                          s.failed = 1;
+                          in.analysis = passed();
+                        },
+                        kCanary,
+                        {},
+                        false,
+                        2,
+                        1},
+                    Row{"PromotingActionAbort",
+                        kPromoting,
+                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Abort; },
+                        kRolledBack,
+                        {AK::Restore},
+                        true},
+                    Row{"PromotingNotApplied",
+                        kPromoting,
+                        [](RolloutState&, RolloutInput& in) { in.stage = {}; },
+                        kPromoting,
+                        {AK::Promote}},
+                    Row{"PromotingNotEffectiveDeadlinePassed",
+                        kPromoting,
+                        [](RolloutState& s, RolloutInput& in) {
+                          late(s, in);
+                          in.stage.effective = false;
+                        },
+                        kRolledBack,
+                        {AK::Restore},
+                        true},
+                    Row{"PromotingNotEffective",
+                        kPromoting,
+                        [](RolloutState&, RolloutInput& in) { in.stage.effective = false; },
+                        kPromoting,
+                        {}},
+                    Row{"PromotingEffectiveDecrease",
+                        kPromoting,
+                        [](RolloutState&, RolloutInput&) {},
+                        kVerifying,
+                        {AK::FinishCanary}},
+                    Row{"PromotingEffectiveIncreaseOnly",
+                        kPromoting,
+                        [](RolloutState& s, RolloutInput&) {
+                          s.step = kLarge;
+                          s.last_good = kSmall;
+                        },
+                        RightsizingPhase::Rightsized,
+                        {AK::FinishCanary}},
+                    Row{"VerifyingActionAbort",
+                        kVerifying,
+                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Abort; },
+                        kRolledBack,
+                        {AK::Restore},
+                        true},
+                    Row{"VerifyingFailedAtThreshold",
+                        kVerifying,
+                        [](RolloutState& s, RolloutInput& in) {
+                          s.failed = 1;
+                          in.analysis = failed();
+                        },
+                        kRolledBack,
+                        {AK::Restore},
+                        true},
+                    Row{"VerifyingFailed",
+                        kVerifying,
+                        [](RolloutState& s, RolloutInput& in) {
+                          s.passed = 1;
+                          in.analysis = failed();
+                        },
+                        kVerifying,
+                        {},
+                        false,
+                        0,
+                        1},
+                    Row{"VerifyingPassedEnough",
+                        kVerifying,
+                        [](RolloutState& s, RolloutInput& in) {
+                          s.passed = 1;
+                          in.analysis = passed();
+                        },
+                        RightsizingPhase::Rightsized,
+                        {}},
+                    Row{"VerifyingPassed",
+                        kVerifying,
+                        [](RolloutState&, RolloutInput& in) { in.analysis = passed(); },
+                        kVerifying,
+                        {},
+                        false,
+                        1,
+                        0},
+                    Row{"RolledBackLiveNotLastGood",
+                        kRolledBack,
+                        [](RolloutState&, RolloutInput& in) {
+                          in.live = kSmall;
+                          in.action =
+                              ManualAction::Retry;  // consumed without effect: a row above wins
+                        },
+                        kRolledBack,
+                        {AK::Restore}},
+                    Row{"RolledBackCanaryExists",
+                        kRolledBack,
+                        [](RolloutState&, RolloutInput& in) { in.canary_exists = true; },
+                        kRolledBack,
+                        {AK::FinishCanary}},
+                    Row{"RolledBackRetry",
+                        kRolledBack,
+                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Retry; },
+                        RightsizingPhase::Observing,
+                        {}},
+                    Row{"RolledBackOtherwiseStartsStep",
+                        kRolledBack,
+                        [](RolloutState&, RolloutInput& in) {
+                          in.next = planned(ContainerSizes{{"app", size(12000, 32 * kGi)}}, true);
+                        },
+                        kCanary,
+                        {AK::StartCanary}},
+                    Row{"RolledBackOtherwiseNoStep",
+                        kRolledBack,
+                        [](RolloutState&, RolloutInput&) {},
+                        kRolledBack,
+                        {}},
+                    Row{"IdleActionNotApplicable",
+                        kIdle,
+                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Promote; },
+                        kIdle,
+                        {}},
+                    Row{"CanaryRetryNotApplicable",
+                        kCanary,
+                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Retry; },
+                        kCanary,
+                        {}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// ------------------------------------------------------------ targeted tests
+
+policies::Recommendation recommend_cpu(std::int64_t millicores, std::int64_t bytes) {
+  policies::Recommendation rec;
+  rec.status = policies::RecommendationStatus::Ready;
+  rec.target = size(millicores, bytes);
+  return rec;
+}
+
+// Drives one planned step through every stage with passing analyses and
+// observations that follow the actions; returns the phases seen.
+std::vector<RightsizingPhase> run_step(RolloutState& s, RolloutInput& in) {
+  std::vector<RightsizingPhase> seen;
+  for (int tick = 0; tick < 50 && (seen.empty() || policies::in_flight(s.phase)); ++tick) {
+    in.now += 30s;
+    in.analysis.reset();
+    if (policies::analysis_due(s, in.policy->rollout, in.now)) in.analysis = passed();
+    const RolloutResult r = policies::advance(s, in);
+    s = r.next;
+    for (const auto& a : r.actions)
+      if (a.kind == ActionKind::Promote) in.live = a.sizes;
+    in.next.reset();  // the planner offers one step at a time
+    seen.push_back(s.phase);
+  }
+  return seen;
+}
+
+TEST(Rollout, LadderSixteenToTwoCoresOneCanaryPerStep) {
+  policies::RightsizePolicySpec policy = test_policy();
+  policy.rollout.max_step_down = 0.5;
+  policy.cpu.round_to_millicores = 1000;
+  RolloutState s;
+  RolloutInput in = base_input();
+  in.policy = &policy;
+  in.live = kLarge;
+  std::vector<std::int64_t> ladder{in.live.at("app").requests.cpu_millicores};
+  for (int i = 0; i < 5; ++i) {
+    const auto step = policies::plan_step(policy, in.live.at("app"), recommend_cpu(2000, 32 * kGi));
+    if (!step.changes()) break;
+    in.next = planned({{"app", step.resources}}, step.needs_canary);
+    const auto phases = run_step(s, in);
+    ASSERT_FALSE(phases.empty());
+    EXPECT_EQ(phases.front(), RightsizingPhase::Canary);
+    EXPECT_EQ(s.phase, RightsizingPhase::Rightsized);
+    EXPECT_EQ(s.last_good, in.live);
+    ladder.push_back(in.live.at("app").requests.cpu_millicores);
+  }
+  EXPECT_EQ(ladder, (std::vector<std::int64_t>{16000, 8000, 4000, 2000}));
+}
+
+TEST(Rollout, FloorOnlyForDecreasedResources) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  s.last_good = {{"app", size(16000, 32 * kGi)}, {"sidecar", size(500, 1 * kGi)}};
+  // app: cpu down, memory up; sidecar unchanged.
+  s.step = {{"app", size(8000, 40 * kGi)}, {"sidecar", size(500, 1 * kGi)}};
+  RolloutInput in = base_input();
+  in.action = ManualAction::Abort;
+  const RolloutResult r = policies::advance(s, in);
+  ASSERT_TRUE(r.next.last_rollback);
+  const auto& rb = *r.next.last_rollback;
+  EXPECT_EQ(rb.reason, "Aborted");
+  ASSERT_EQ(rb.floor.size(), 1u);
+  EXPECT_EQ(rb.floor.at("app").requests, (policies::Resources{8000, 0}));
+  EXPECT_EQ(rb.until, in.now + 6h);
+
+  const auto app = policies::active_floor(r.next, "app", in.now + 6h - 1s);
+  ASSERT_TRUE(app);
+  EXPECT_EQ(app->floor.cpu_millicores, 8000);
+  EXPECT_EQ(app->until, in.now + 6h);
+  EXPECT_FALSE(policies::active_floor(r.next, "app", in.now + 6h));
+  EXPECT_FALSE(policies::active_floor(r.next, "sidecar", in.now));
+}
+
+TEST(Rollout, IncreaseOnlyRollbackSetsNoFloor) {
+  RolloutState s = in_flight_state(RightsizingPhase::Promoting);
+  s.step = kLarge;
+  s.last_good = kSmall;
+  RolloutInput in = base_input();
+  in.action = ManualAction::Abort;
+  const RolloutResult r = policies::advance(s, in);
+  ASSERT_TRUE(r.next.last_rollback);
+  EXPECT_TRUE(r.next.last_rollback->floor.empty());
+  EXPECT_FALSE(r.next.last_rollback->until);
+  EXPECT_NE(r.events.at(0).message.find("no floor"), std::string::npos);
+}
+
+TEST(Rollout, DeadlineCountsFromTheStageStart) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.stage.effective = false;
+  in.now = kT0 + 10min - 1s;
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Canary);
+  in.now = kT0 + 10min;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::RolledBack);
+  EXPECT_EQ(r.transition_reason, "ProgressDeadlineExceeded");
+  EXPECT_EQ(r.next.last_rollback->reason, "ProgressDeadlineExceeded");
+
+  // Promoted nine minutes into the canary: the promotion has its own ten.
+  in.stage.effective = true;
+  in.now = kT0 + 9min;
+  in.action = ManualAction::Promote;
+  s = policies::advance(s, in).next;
+  ASSERT_EQ(s.phase, RightsizingPhase::Promoting);
+  EXPECT_EQ(s.started_at, kT0 + 9min);
+  in.action.reset();
+  in.stage.effective = false;
+  in.now = kT0 + 19min - 1s;
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Promoting);
+  in.now = kT0 + 19min;
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::RolledBack);
+}
+
+TEST(Rollout, AnalysisClockStartsWhenTheStepIsInEffect) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  const auto& rollout = kPolicy.rollout;
+  RolloutInput in = base_input();
+  in.stage.effective = false;
+  in.now = kT0 + 3min;
+  s = policies::advance(s, in).next;
+  EXPECT_FALSE(s.effective_at);
+  EXPECT_FALSE(policies::analysis_due(s, rollout, kT0 + 20min));
+
+  in.stage.effective = true;
+  const auto r = policies::advance(s, in);
+  s = r.next;
+  EXPECT_EQ(s.effective_at, kT0 + 3min);
+  EXPECT_EQ(s.pods, in.stage.pods);
+  EXPECT_EQ(s.baseline_pods, in.stage.baseline_pods);
+  EXPECT_EQ(r.requeue_after, 60s);
+  EXPECT_FALSE(policies::analysis_due(s, rollout, kT0 + 4min - 1s));
+  EXPECT_TRUE(policies::analysis_due(s, rollout, kT0 + 4min));
+
+  // Seen again later: the clock does not restart.
+  in.now = kT0 + 3min + 20s;
+  const auto again = policies::advance(s, in);
+  EXPECT_EQ(again.next.effective_at, kT0 + 3min);
+  EXPECT_EQ(again.requeue_after, 40s);
+
+  // After an analysis, the next one is an interval after it.
+  in.now = kT0 + 4min + 10s;
+  in.analysis = passed();
+  s = policies::advance(s, in).next;
+  EXPECT_EQ(s.last_analysis_at, kT0 + 4min + 10s);
+  EXPECT_EQ(s.last_checks, passed().checks);
+  EXPECT_FALSE(policies::analysis_due(s, rollout, kT0 + 5min + 9s));
+  EXPECT_TRUE(policies::analysis_due(s, rollout, kT0 + 5min + 10s));
+
+  // Not in an analysed stage: never due.
+  s.phase = RightsizingPhase::Promoting;
+  EXPECT_FALSE(policies::analysis_due(s, rollout, kT0 + 1h));
+}
+
+TEST(Rollout, AnalysisDueIsFromTheLaterOfEffectAndLastAnalysis) {
+  RolloutState s = in_flight_state(RightsizingPhase::Verifying);
+  s.effective_at = kT0;
+  EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 60s));
+  s.last_analysis_at = kT0 + 50s;
+  EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 60s));
+  EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 110s));
+}
+
+TEST(Rollout, FailedThenPassedResetsPassed) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  const auto step = [&](AnalysisOutcome a) {
+    in.now += 60s;
+    in.analysis = std::move(a);
+    s = policies::advance(s, in).next;
+  };
+  step(passed());
+  step(passed());
+  EXPECT_EQ(s.passed, 2);
+  step(failed());
+  EXPECT_EQ(s.passed, 0);
+  EXPECT_EQ(s.failed, 1);
+  step(passed());
+  step(passed());
+  EXPECT_EQ(s.phase, RightsizingPhase::Canary);  // 2 consecutive passes, 3 needed
+  step(passed());
+  EXPECT_EQ(s.phase, RightsizingPhase::Promoting);
+}
+
+TEST(Rollout, InconclusiveAnalysisCountsAsFailed) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  s.failed = 1;
+  RolloutInput in = base_input();
+  AnalysisOutcome inconclusive;
+  inconclusive.checks = {{"trade-latency-p99",
+                          {},
+                          {},
+                          "0.25",
+                          policies::CheckResult::Error,
+                          "prometheus unreachable"}};
+  inconclusive.failed_check = "trade-latency-p99";
+  inconclusive.message = "prometheus unreachable";
+  in.analysis = inconclusive;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::RolledBack);
+  EXPECT_EQ(r.next.last_rollback->reason, "SLOBreach");
+}
+
+// Replaying a tick after a crash (the status was written, the action may or
+// may not have run, nothing observed yet) re-issues the same action and
+// leaves the state as it was.
+TEST(Rollout, RepeatedAdvanceWithoutEffectReissuesTheSameAction) {
+  RolloutInput in = base_input();
+  in.next = planned(kSmall, true);
+  const auto started = policies::advance(RolloutState{}, in);
+  ASSERT_EQ(started.actions.size(), 1u);
+
+  in.stage = {};  // the canary is not visible yet
+  in.now += 1s;
+  const auto replay = policies::advance(started.next, in);
+  EXPECT_EQ(replay.actions, started.actions);
+  EXPECT_EQ(replay.next, started.next);
+  EXPECT_FALSE(replay.transition_reason);
+
+  in.action = ManualAction::Promote;
+  const auto promoting = policies::advance(started.next, in);
+  in.action.reset();
+  const auto replay2 = policies::advance(promoting.next, in);
+  EXPECT_EQ(replay2.actions, promoting.actions);
+  EXPECT_EQ(replay2.next, promoting.next);
+
+  in.action = ManualAction::Abort;
+  const auto rolled = policies::advance(promoting.next, in);
+  in.action.reset();
+  in.live = kSmall;  // the restore is not visible yet
+  const auto replay3 = policies::advance(rolled.next, in);
+  EXPECT_EQ(replay3.actions, rolled.actions);
+  EXPECT_EQ(replay3.next, rolled.next);
+}
+
+TEST(Rollout, StrayCanaryIsRemovedBeforeAnyNewStep) {
+  RolloutInput in = base_input();
+  in.canary_exists = true;
+  in.next = planned(kSmall, true);
+  const RolloutState idle;
+  const auto r = policies::advance(idle, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::FinishCanary);
+  EXPECT_EQ(r.actions[0].sizes, in.live);  // the workload keeps what it runs
+  EXPECT_EQ(r.next, idle);
+  EXPECT_EQ(r.requeue_after, 5s);
+  in.canary_exists = false;
+  EXPECT_EQ(policies::advance(r.next, in).next.phase, RightsizingPhase::Canary);
+}
+
+TEST(Rollout, RetryClearsTheFloor) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.action = ManualAction::Abort;
+  s = policies::advance(s, in).next;
+  ASSERT_TRUE(policies::active_floor(s, "app", in.now));
+  in.action = ManualAction::Retry;
+  const auto r = policies::advance(s, in);
+  EXPECT_TRUE(r.action_consumed);
+  EXPECT_EQ(r.transition_reason, "Retry");
+  EXPECT_FALSE(policies::active_floor(r.next, "app", in.now));
+  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_TRUE(r.next.step_hash.empty());
+  EXPECT_EQ(r.next.last_rollback->reason, "Aborted");  // the record stays
+}
+
+TEST(Rollout, StartingAStepResetsTheStage) {
+  RolloutState s;
+  s.phase = RightsizingPhase::Rightsized;
+  s.last_good = kLarge;
+  s.pods = {"old"};
+  s.baseline_pods = {"old-base"};
+  s.passed = 3;
+  s.failed = 2;
+  s.effective_at = kT0 - 1h;
+  s.last_analysis_at = kT0 - 1h;
+  RolloutInput in = base_input();
+  in.live = {{"app", size(15000, 32 * kGi)}};
+  in.next = planned(kSmall, true);
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.next.step, kSmall);
+  EXPECT_EQ(r.next.step_hash, policies::step_hash(kSmall));
+  EXPECT_EQ(r.next.last_good, in.live);
+  EXPECT_EQ(r.next.started_at, in.now);
+  EXPECT_TRUE(r.next.pods.empty());
+  EXPECT_TRUE(r.next.baseline_pods.empty());
+  EXPECT_EQ(r.next.passed, 0);
+  EXPECT_EQ(r.next.failed, 0);
+  EXPECT_FALSE(r.next.effective_at);
+  EXPECT_FALSE(r.next.last_analysis_at);
+  EXPECT_EQ(r.transition_reason, "CanaryStarted");
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].reason, "RightsizeCanaryStarted");
+  EXPECT_NE(r.events[0].message.find("app cpu 15→8"), std::string::npos);
+}
+
+TEST(Rollout, IncreaseWithoutCanaryAnnouncesOnlyAnOomBump) {
+  RolloutInput in = base_input();
+  in.next = planned(kLarge, false);
+  in.live = kSmall;
+  auto r = policies::advance(RolloutState{}, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Promoting);
+  EXPECT_TRUE(r.events.empty());
+  EXPECT_EQ(r.transition_reason, "Increase");
+  in.next->oom_bump = true;
+  r = policies::advance(RolloutState{}, in);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].reason, "RightsizeOOMBump");
+  EXPECT_EQ(r.transition_reason, "OOMBump");
+}
+
+TEST(Rollout, PromotionAndVerification) {
+  RolloutState s = in_flight_state(RightsizingPhase::Promoting);
+  s.passed = 3;
+  s.last_analysis_at = kT0 + 1min;
+  s.effective_at = kT0;
+  RolloutInput in = base_input();
+  in.stage.pods = {"web-1", "web-2"};
+  in.stage.baseline_pods = {};
+  auto r = policies::advance(s, in);
+  ASSERT_EQ(r.next.phase, RightsizingPhase::Verifying);
+  EXPECT_EQ(r.transition_reason, "Promoted");
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].reason, "RightsizePromoted");
+  EXPECT_EQ(r.next.started_at, in.now);
+  EXPECT_EQ(r.next.passed, 0);
+  EXPECT_FALSE(r.next.effective_at);
+  EXPECT_FALSE(r.next.last_analysis_at);
+  EXPECT_EQ(r.next.last_good, kLarge);  // not yet verified
+
+  in.now += 5s;
+  s = policies::advance(r.next, in).next;
+  EXPECT_EQ(s.effective_at, in.now);
+  EXPECT_EQ(s.pods, in.stage.pods);
+  in.analysis = passed();
+  in.now += 60s;
+  s = policies::advance(s, in).next;
+  in.now += 60s;
+  r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Rightsized);
+  EXPECT_EQ(r.transition_reason, "Verified");
+  EXPECT_EQ(r.next.last_good, kSmall);
+  EXPECT_TRUE(r.next.step.empty());
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].reason, "RightsizeVerified");
+  EXPECT_FALSE(r.requeue_after);
+}
+
+TEST(Rollout, IncreaseOnlyPromotionIsGoodAtOnce) {
+  RolloutState s = in_flight_state(RightsizingPhase::Promoting);
+  s.step = kLarge;
+  s.last_good = kSmall;
+  const auto r = policies::advance(s, base_input());
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Rightsized);
+  EXPECT_EQ(r.next.last_good, kLarge);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].reason, "RightsizePromoted");
+}
+
+TEST(Rollout, RollbackEventNamesCheckValuesBaselinePodsAndFloor) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  s.failed = 1;
+  RolloutInput in = base_input();
+  in.analysis = failed();
+  const auto r = policies::advance(s, in);
+  ASSERT_EQ(r.events.size(), 1u);
+  const auto& e = r.events[0];
+  EXPECT_TRUE(e.warning);
+  EXPECT_EQ(e.reason, "RightsizeRolledBack");
+  EXPECT_EQ(e.message,
+            "trade-latency-p99 0.31 > 0.25 (baseline 0.12) on canary pods "
+            "web-rightsizer-canary-abc; restoring app cpu 16 memory 32Gi; floor app cpu 8 until "
+            "2026-11-28T06:02:00Z");
+  EXPECT_EQ(r.transition_reason, "SLOBreach: trade-latency-p99");
+  const auto& rb = *r.next.last_rollback;
+  EXPECT_EQ(rb.at, in.now);
+  EXPECT_EQ(rb.check, "trade-latency-p99");
+  EXPECT_EQ(rb.observed, "0.31");
+  EXPECT_EQ(rb.threshold, "0.25");
+  EXPECT_EQ(rb.baseline, "0.12");
+  EXPECT_EQ(r.next.last_checks, failed().checks);
+  EXPECT_EQ(r.requeue_after, 5s);
+}
+
+TEST(Rollout, PausedAbortKeepsAnEarlierFloor) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  policies::RollbackRecord earlier;
+  earlier.reason = "SLOBreach";
+  earlier.floor = {{"app", size(4000, 0)}};
+  earlier.until = kT0 + 1h;
+  s.last_rollback = earlier;
+  RolloutInput in = base_input();
+  in.paused = true;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.next.last_rollback, earlier);
+  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_EQ(r.transition_reason, "Paused");
+  EXPECT_EQ(r.next.last_good, kLarge);
+}
+
+TEST(Rollout, RequeueWhileWaitingAndAnalysing) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.stage.effective = false;
+  EXPECT_EQ(policies::advance(s, in).requeue_after, 5s);
+  s.effective_at = kT0;
+  s.last_analysis_at = kT0 + 1min;
+  in.stage.effective = true;
+  in.now = kT0 + 2min + 30s;  // overdue: at least a second
+  EXPECT_EQ(policies::advance(s, in).requeue_after, 1s);
+  in.now = kT0 + 1min + 15s;
+  EXPECT_EQ(policies::advance(s, in).requeue_after, 45s);
+  EXPECT_FALSE(policies::advance(RolloutState{}, in).requeue_after);
+}
+
+TEST(Rollout, StepHashIsStableAndCoversRequestsAndLimits) {
+  const std::string h = policies::step_hash(kSmall);
+  ASSERT_EQ(h.size(), 19u);
+  EXPECT_EQ(h.substr(0, 3), "rs-");
+  EXPECT_EQ(h.find_first_not_of("0123456789abcdef", 3), std::string::npos);
+  EXPECT_EQ(h, policies::step_hash(ContainerSizes{{"app", size(8000, 32 * kGi)}}));
+  EXPECT_NE(h, policies::step_hash(kLarge));
+  ContainerSizes no_limit = kSmall;
+  no_limit["app"].limits.cpu_millicores.reset();
+  EXPECT_NE(h, policies::step_hash(no_limit));
+  ContainerSizes renamed{{"api", size(8000, 32 * kGi)}};
+  EXPECT_NE(h, policies::step_hash(renamed));
+  // FNV-1a 64 of the empty text is the offset basis.
+  EXPECT_EQ(policies::step_hash({}), "rs-cbf29ce484222325");
+}
+
+TEST(Rollout, NamesOfActionKindsAndStagesInFlight) {
+  EXPECT_STREQ(policies::to_string(ActionKind::StartCanary), "StartCanary");
+  EXPECT_STREQ(policies::to_string(ActionKind::AbortCanary), "AbortCanary");
+  EXPECT_STREQ(policies::to_string(ActionKind::Promote), "Promote");
+  EXPECT_STREQ(policies::to_string(ActionKind::FinishCanary), "FinishCanary");
+  EXPECT_STREQ(policies::to_string(ActionKind::Restore), "Restore");
+  EXPECT_TRUE(policies::in_flight(RightsizingPhase::Canary));
+  EXPECT_TRUE(policies::in_flight(RightsizingPhase::Promoting));
+  EXPECT_TRUE(policies::in_flight(RightsizingPhase::Verifying));
+  EXPECT_TRUE(policies::in_flight(RightsizingPhase::RolledBack));
+  EXPECT_FALSE(policies::in_flight(RightsizingPhase::Rightsized));
+  EXPECT_FALSE(policies::in_flight(RightsizingPhase::Waiting));
+  EXPECT_FALSE(policies::in_flight(RightsizingPhase::Paused));
+}
+
+}  // namespace
