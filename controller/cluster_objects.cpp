@@ -4,6 +4,8 @@
 // same result as projecting the full object.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -138,6 +140,99 @@ void read_metadata(const json& object, std::string& ns, std::string& name, std::
 
 }  // namespace
 
+namespace {
+
+// The managers of Argo CD (server-side apply, and its application
+// controller's own updates) and of Flux (Kustomizations, HelmReleases).
+constexpr std::array<std::string_view, 4> kGitOpsManagers = {
+    "argocd-controller", "argocd-application-controller", "kustomize-controller",
+    "helm-controller"};
+
+bool is_gitops_manager(std::string_view manager) {
+  return std::find(kGitOpsManagers.begin(), kGitOpsManagers.end(), manager) !=
+         kGitOpsManagers.end();
+}
+
+// Whether a managedFields entry's fieldsV1 owns the resources of a template
+// container (keys such as k:{"name":"engine"} → f:resources).
+bool owns_container_resources(const json& entry) {
+  const json* containers =
+      path(entry, {"fieldsV1", "f:spec", "f:template", "f:spec", "f:containers"});
+  if (!containers || !containers->is_object()) return false;
+  for (const auto& [key, fields] : containers->items()) {
+    if (key.starts_with("k:") && child(fields, "f:resources")) return true;
+  }
+  return false;
+}
+
+// The first GitOps applier that owns template container resources; "" when none.
+std::string gitops_manager_of(const json& object) {
+  for (const auto& entry : array_at(object, {"metadata", "managedFields"})) {
+    std::string manager = string_at(entry, {"manager"});
+    if (is_gitops_manager(manager) && owns_container_resources(entry)) return manager;
+  }
+  return {};
+}
+
+// An int-or-string field as written ("25%", "1"); "" when absent.
+std::string int_or_string_at(const json& obj, std::initializer_list<std::string_view> keys) {
+  const json* v = path(obj, keys);
+  if (!v) return {};
+  if (v->is_string()) return v->get<std::string>();
+  if (v->is_number_integer()) return std::to_string(v->get<std::int64_t>());
+  return {};
+}
+
+std::map<std::string, std::string, std::less<>> string_map_at(
+    const json& obj, std::initializer_list<std::string_view> keys) {
+  std::map<std::string, std::string, std::less<>> out;
+  const json* v = path(obj, keys);
+  if (!v || !v->is_object()) return out;
+  for (const auto& [key, value] : v->items()) {
+    if (value.is_string()) out.emplace(key, value.get<std::string>());
+  }
+  return out;
+}
+
+// Compact JSON of obj[keys...] when it is an object; "" otherwise.
+std::string object_json_at(const json& obj, std::initializer_list<std::string_view> keys) {
+  const json* v = path(obj, keys);
+  return v && v->is_object() ? v->dump() : std::string();
+}
+
+std::int32_t int32_at(const json& obj, std::initializer_list<std::string_view> keys) {
+  return static_cast<std::int32_t>(int_at(obj, keys, 0));
+}
+
+void read_rollout_fields(const json& object, Workload& w) {
+  w.step_marker = meta_entry(object, "annotations", kStepAnnotation);
+  w.controller = controller_of(object);
+  w.template_labels = string_map_at(object, {"spec", "template", "metadata", "labels"});
+  // Only an opted-in workload gets a canary made from its template: others
+  // do not pay for a copy of it in the cache (DESIGN §12).
+  if (w.policy) w.pod_template_json = object_json_at(object, {"spec", "template"});
+  w.selector_json = object_json_at(object, {"spec", "selector"});
+  w.gitops_manager = gitops_manager_of(object);
+  w.max_unavailable =
+      int_or_string_at(object, {"spec", "strategy", "rollingUpdate", "maxUnavailable"});
+  const json* partition = path(object, {"spec", "updateStrategy", "rollingUpdate", "partition"});
+  if (partition && partition->is_number_integer()) {
+    w.partition = static_cast<std::int32_t>(partition->get<std::int64_t>());
+  }
+}
+
+void read_workload_status(const json& object, Workload& w) {
+  w.observed_generation = int_at(object, {"status", "observedGeneration"}, 0);
+  w.status_replicas = int32_at(object, {"status", "replicas"});
+  w.updated_replicas = int32_at(object, {"status", "updatedReplicas"});
+  w.ready_replicas = int32_at(object, {"status", "readyReplicas"});
+  w.available_replicas = int32_at(object, {"status", "availableReplicas"});
+  w.update_revision = string_at(object, {"status", "updateRevision"});
+  w.current_revision = string_at(object, {"status", "currentRevision"});
+}
+
+}  // namespace
+
 Workload project_workload(WorkloadKind kind, const json& object) {
   Workload w;
   w.ref.kind = kind;
@@ -150,14 +245,24 @@ Workload project_workload(WorkloadKind kind, const json& object) {
     w.containers.push_back({string_at(c, {"name"}), resources_of(c)});
   }
   w.deleting = path(object, {"metadata", "deletionTimestamp"}) != nullptr;
+  read_rollout_fields(object, w);
+  read_workload_status(object, w);
   return w;
 }
 
 k8s::FieldMask workload_mask() {
-  // Annotations are kept whole: their names hold dots, which a mask path cannot address.
+  // Annotations are kept whole: their names hold dots, which a mask path
+  // cannot address. The template is kept whole because an opted-in
+  // workload's is copied (the projector drops it for the others); of the
+  // managedFields, only the managers and what they own of the containers.
   return mask_of({"metadata.generation", "metadata.annotations", "metadata.deletionTimestamp",
-                  "spec.replicas", "spec.template.spec.containers[].name",
-                  "spec.template.spec.containers[].resources"});
+                  "metadata.ownerReferences", "metadata.managedFields[].manager",
+                  "metadata.managedFields[].fieldsV1.f:spec.f:template.f:spec.f:containers",
+                  "spec.replicas", "spec.selector", "spec.template",
+                  "spec.strategy.rollingUpdate.maxUnavailable",
+                  "spec.updateStrategy.rollingUpdate.partition", "status.observedGeneration",
+                  "status.replicas", "status.updatedReplicas", "status.readyReplicas",
+                  "status.availableReplicas", "status.updateRevision", "status.currentRevision"});
 }
 
 ReplicaSetInfo project_replica_set(const json& object) {
@@ -182,6 +287,17 @@ void read_container_status(const json& status, PodContainer& c) {
   if (at) c.last_termination_at = *at;
 }
 
+// The label a StatefulSet's controller puts on its pods: the revision they run.
+constexpr std::string_view kRevisionLabel = "controller-revision-hash";
+
+// Condition Ready is "True" (kubelet's verdict: containers ready, readiness gates passed).
+bool ready_of(const json& pod) {
+  for (const auto& c : array_at(pod, {"status", "conditions"})) {
+    if (string_at(c, {"type"}) == "Ready") return string_at(c, {"status"}) == "True";
+  }
+  return false;
+}
+
 }  // namespace
 
 PodInfo project_pod(const json& object) {
@@ -190,6 +306,9 @@ PodInfo project_pod(const json& object) {
   p.controller = controller_of(object);
   p.canary = meta_entry(object, "labels", kCanaryLabel).has_value();
   p.phase = string_at(object, {"status", "phase"});
+  p.ready = ready_of(object);
+  p.deleting = path(object, {"metadata", "deletionTimestamp"}) != nullptr;
+  p.revision = meta_entry(object, "labels", kRevisionLabel).value_or("");
   const json& statuses = array_at(object, {"status", "containerStatuses"});
   for (const auto& spec : array_at(object, {"spec", "containers"})) {
     PodContainer c;
@@ -206,7 +325,8 @@ PodInfo project_pod(const json& object) {
 k8s::FieldMask pod_mask() {
   // Labels are kept whole for the same reason as workload annotations; a
   // pod's labels are small and only the canary flag is cached.
-  return mask_of({"metadata.ownerReferences", "metadata.labels", "status.phase",
+  return mask_of({"metadata.ownerReferences", "metadata.labels", "metadata.deletionTimestamp",
+                  "status.phase", "status.conditions[].type", "status.conditions[].status",
                   "spec.containers[].name", "spec.containers[].resources",
                   "status.containerStatuses[].name", "status.containerStatuses[].restartCount",
                   "status.containerStatuses[].lastState.terminated.reason",
@@ -235,6 +355,40 @@ HpaInfo project_hpa(const json& object) {
 k8s::FieldMask hpa_mask() {
   return mask_of({"spec.scaleTargetRef.kind", "spec.scaleTargetRef.name", "spec.metrics[].type",
                   "spec.metrics[].resource.name", "spec.metrics[].containerResource.name"});
+}
+
+PdbInfo project_pdb(const json& object) {
+  PdbInfo d;
+  std::string uid;
+  read_metadata(object, d.namespace_name, d.name, uid);
+  const json* selector = path(object, {"spec", "selector"});
+  d.has_selector = selector && selector->is_object();
+  d.match_labels = string_map_at(object, {"spec", "selector", "matchLabels"});
+  const json* expressions = path(object, {"spec", "selector", "matchExpressions"});
+  d.has_expressions = expressions && expressions->is_array() && !expressions->empty();
+  d.min_available = int_or_string_at(object, {"spec", "minAvailable"});
+  d.max_unavailable = int_or_string_at(object, {"spec", "maxUnavailable"});
+  d.disruptions_allowed = int32_at(object, {"status", "disruptionsAllowed"});
+  d.current_healthy = int32_at(object, {"status", "currentHealthy"});
+  d.desired_healthy = int32_at(object, {"status", "desiredHealthy"});
+  d.expected_pods = int32_at(object, {"status", "expectedPods"});
+  return d;
+}
+
+bool pdb_selects(const PdbInfo& pdb,
+                 const std::map<std::string, std::string, std::less<>>& labels) {
+  if (!pdb.has_selector) return false;
+  for (const auto& [key, value] : pdb.match_labels) {
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+k8s::FieldMask pdb_mask() {
+  return mask_of({"spec.selector.matchLabels", "spec.selector.matchExpressions",
+                  "spec.minAvailable", "spec.maxUnavailable", "status.disruptionsAllowed",
+                  "status.currentHealthy", "status.desiredHealthy", "status.expectedPods"});
 }
 
 PolicyObject project_policy(const json& object) {
@@ -273,6 +427,7 @@ RightsizingObject project_rightsizing(const json& object) {
   r.owners = owners_of(object);
   r.policy_label = meta_entry(object, "labels", kPolicyLabel);
   r.policy_ref = string_at(object, {"spec", "policyRef", "name"});
+  r.action = meta_entry(object, "annotations", kActionAnnotation);
   r.target = target_of(object, r.namespace_name);
   const json* status = child(object, "status");
   auto parsed = policies::rightsizing_status_from_json(status ? *status : json());

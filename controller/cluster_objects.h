@@ -151,6 +151,7 @@ k8s::FieldMask hpa_mask();
 // A PodDisruptionBudget (policy/v1).
 struct PdbInfo {
   std::string namespace_name, name;
+  bool has_selector = false;  // spec.selector present (a PDB without one selects no pod)
   std::map<std::string, std::string, std::less<>> match_labels;  // spec.selector.matchLabels
   bool has_expressions = false;  // spec.selector.matchExpressions present (matched conservatively)
   std::string min_available, max_unavailable;  // as written ("2", "50%"); "" = not set
@@ -159,6 +160,11 @@ struct PdbInfo {
   friend bool operator==(const PdbInfo&, const PdbInfo&) = default;
 };
 PdbInfo project_pdb(const nlohmann::json& object);
+// Whether the PDB selects pods with these labels, as the disruption controller
+// does (policy/v1: an empty selector selects every pod of the namespace, an
+// absent one none); matchExpressions are assumed to match, so that a PDB is
+// never overlooked.
+bool pdb_selects(const PdbInfo& pdb, const std::map<std::string, std::string, std::less<>>& labels);
 k8s::FieldMask pdb_mask();
 
 struct PolicyObject {

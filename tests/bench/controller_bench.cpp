@@ -88,7 +88,8 @@ std::size_t heap_of(const std::string& s) {
 // sizeof plus the heap the strings and vectors own (allocator overhead not counted).
 std::size_t bytes_held(const controller::PodInfo& p) {
   std::size_t n = sizeof(p) + heap_of(p.namespace_name) + heap_of(p.name) + heap_of(p.uid) +
-                  heap_of(p.phase) + p.containers.capacity() * sizeof(controller::PodContainer);
+                  heap_of(p.phase) + heap_of(p.revision) +
+                  p.containers.capacity() * sizeof(controller::PodContainer);
   if (p.controller) {
     n += heap_of(p.controller->api_version) + heap_of(p.controller->kind) +
          heap_of(p.controller->name) + heap_of(p.controller->uid);

@@ -43,7 +43,9 @@ json trading_pod() {
   },
   "status": {
     "phase": "Running", "podIP": "10.0.0.7",
-    "conditions": [{"type": "Ready", "status": "True"}],
+    "conditions": [{"type": "PodScheduled", "status": "True"},
+                   {"type": "Ready", "status": "True",
+                    "lastTransitionTime": "2026-11-02T09:00:05Z"}],
     "containerStatuses": [
       {"name": "sidecar", "restartCount": 0, "ready": true,
        "state": {"running": {"startedAt": "2026-11-01T10:00:00Z"}}},
@@ -108,6 +110,32 @@ TEST(ProjectPodTest, TheCanaryLabelCountsWhateverItsValue) {
   EXPECT_TRUE(project_pod(pod).canary);
   pod["metadata"]["labels"] = {{"rightsizer.io/canary-x", "true"}};
   EXPECT_FALSE(project_pod(pod).canary);
+}
+
+TEST(ProjectPodTest, ReadyIsTheReadyConditionTrue) {
+  auto pod = trading_pod();
+  EXPECT_TRUE(project_pod(pod).ready);
+  pod["status"]["conditions"][1]["status"] = "False";
+  EXPECT_FALSE(project_pod(pod).ready);
+  pod["status"]["conditions"][1]["status"] = "Unknown";
+  EXPECT_FALSE(project_pod(pod).ready);
+  // Another condition being True is not readiness, nor is a Running phase.
+  pod["status"]["conditions"].erase(1);
+  EXPECT_FALSE(project_pod(pod).ready);
+  pod["status"].erase("conditions");
+  EXPECT_FALSE(project_pod(pod).ready);
+}
+
+TEST(ProjectPodTest, DeletingAndTheStatefulSetRevisionLabel) {
+  auto pod = trading_pod();
+  auto p = project_pod(pod);
+  EXPECT_FALSE(p.deleting);
+  EXPECT_EQ(p.revision, "");  // a ReplicaSet's pod-template-hash is not a revision
+  pod["metadata"]["deletionTimestamp"] = "2026-11-02T09:00:00Z";
+  pod["metadata"]["labels"]["controller-revision-hash"] = "db-7d8f9c6b5";
+  p = project_pod(pod);
+  EXPECT_TRUE(p.deleting);
+  EXPECT_EQ(p.revision, "db-7d8f9c6b5");
 }
 
 struct QuantityCase {
@@ -205,6 +233,148 @@ TEST(ProjectWorkloadTest, MissingReplicasIsOneAndOtherAnnotationValuesDoNotPause
   EXPECT_EQ(project_workload(WorkloadKind::Deployment, obj).replicas, 0);
 }
 
+// The deployment during a rollout: a step marker, a strategy, status
+// counters, and managedFields from a GitOps applier and from the
+// deployment controller.
+json rolling_deployment() {
+  auto obj = deployment();
+  obj["metadata"]["annotations"]["rightsizer.io/step"] = "5f2c0a91";
+  obj["metadata"]["managedFields"] = json::parse(R"([
+    {"manager": "kube-controller-manager", "operation": "Update", "subresource": "status",
+     "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {"f:replicas": {}}}},
+    {"manager": "argocd-controller", "operation": "Apply", "fieldsType": "FieldsV1",
+     "fieldsV1": {"f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
+       "k:{\"name\":\"engine\"}": {".": {}, "f:image": {}, "f:name": {},
+                                   "f:resources": {"f:requests": {"f:cpu": {}}}}}}}}}}
+  ])");
+  obj["spec"]["strategy"] = {{"type", "RollingUpdate"},
+                             {"rollingUpdate", {{"maxUnavailable", "25%"}, {"maxSurge", 1}}}};
+  obj["spec"]["template"]["metadata"]["labels"]["tier"] = "core";
+  obj["status"] = {{"observedGeneration", 6},
+                   {"replicas", 4},
+                   {"updatedReplicas", 2},
+                   {"readyReplicas", 3},
+                   {"availableReplicas", 3}};
+  return obj;
+}
+
+TEST(ProjectWorkloadTest, KeepsWhatARolloutObserves) {
+  auto obj = rolling_deployment();
+  auto w = project_workload(WorkloadKind::Deployment, obj);
+  EXPECT_EQ(w.step_marker, "5f2c0a91");
+  EXPECT_FALSE(w.controller.has_value());
+  EXPECT_EQ(w.template_labels,
+            (std::map<std::string, std::string, std::less<>>{{"app", "engine"}, {"tier", "core"}}));
+  EXPECT_EQ(w.pod_template_json, obj["spec"]["template"].dump());
+  EXPECT_EQ(json::parse(w.pod_template_json), obj["spec"]["template"]);
+  EXPECT_EQ(w.selector_json, R"({"matchLabels":{"app":"engine"}})");
+  EXPECT_EQ(w.gitops_manager, "argocd-controller");
+  EXPECT_EQ(w.max_unavailable, "25%");
+  EXPECT_FALSE(w.partition.has_value());
+  EXPECT_EQ(w.observed_generation, 6);
+  EXPECT_EQ(w.status_replicas, 4);
+  EXPECT_EQ(w.updated_replicas, 2);
+  EXPECT_EQ(w.ready_replicas, 3);
+  EXPECT_EQ(w.available_replicas, 3);
+  EXPECT_EQ(w.update_revision, "");
+}
+
+TEST(ProjectWorkloadTest, OnlyAnOptedInWorkloadKeepsItsTemplate) {
+  auto obj = rolling_deployment();
+  obj["metadata"]["annotations"].erase("rightsizer.io/policy");
+  auto w = project_workload(WorkloadKind::Deployment, obj);
+  EXPECT_EQ(w.pod_template_json, "");
+  // What a canary or a PDB needs of any workload stays.
+  EXPECT_EQ(w.template_labels.size(), 2u);
+  EXPECT_NE(w.selector_json, "");
+}
+
+TEST(ProjectWorkloadTest, ACanaryDeploymentNamesItsRightsizingAsController) {
+  auto obj = rolling_deployment();
+  obj["metadata"]["name"] = "engine-rightsizer-canary";
+  obj["metadata"]["ownerReferences"] = json::parse(R"([
+    {"apiVersion": "rightsizer.io/v1alpha1", "kind": "Rightsizing", "name": "deployment-engine",
+     "uid": "rsz-uid", "controller": true, "blockOwnerDeletion": false}])");
+  auto w = project_workload(WorkloadKind::Deployment, obj);
+  ASSERT_TRUE(w.controller.has_value());
+  EXPECT_EQ(*w.controller, (OwnerRef{"rightsizer.io/v1alpha1", "Rightsizing", "deployment-engine",
+                                     "rsz-uid", true}));
+}
+
+TEST(ProjectWorkloadTest, IntegerMaxUnavailableStatefulSetPartitionAndRevisions) {
+  auto obj = deployment();
+  obj["spec"]["strategy"] = {{"rollingUpdate", {{"maxUnavailable", 0}}}};
+  EXPECT_EQ(project_workload(WorkloadKind::Deployment, obj).max_unavailable, "0");
+  obj["spec"]["strategy"] = {{"rollingUpdate", {{"maxUnavailable", 2}}}};
+  EXPECT_EQ(project_workload(WorkloadKind::Deployment, obj).max_unavailable, "2");
+  obj["spec"].erase("strategy");
+  EXPECT_EQ(project_workload(WorkloadKind::Deployment, obj).max_unavailable, "");
+
+  obj["spec"]["updateStrategy"] = {{"type", "RollingUpdate"},
+                                   {"rollingUpdate", {{"partition", 2}}}};
+  obj["status"] = {{"updateRevision", "db-7d8f9c6b5"}, {"currentRevision", "db-5c4b3a2"}};
+  auto w = project_workload(WorkloadKind::StatefulSet, obj);
+  EXPECT_EQ(w.partition, 2);
+  EXPECT_EQ(w.update_revision, "db-7d8f9c6b5");
+  EXPECT_EQ(w.current_revision, "db-5c4b3a2");
+  obj["spec"]["updateStrategy"]["rollingUpdate"]["partition"] = 0;  // set to 0 is not "unset"
+  EXPECT_EQ(project_workload(WorkloadKind::StatefulSet, obj).partition, 0);
+  obj["spec"]["updateStrategy"]["rollingUpdate"]["partition"] = "2";
+  EXPECT_FALSE(project_workload(WorkloadKind::StatefulSet, obj).partition.has_value());
+}
+
+struct GitOpsCase {
+  const char* name;
+  const char* manager;
+  json containers_fields;  // fieldsV1 f:spec.f:template.f:spec.f:containers
+  const char* want;
+};
+
+class GitOpsManagerTest : public ::testing::TestWithParam<GitOpsCase> {};
+
+TEST_P(GitOpsManagerTest, AnArgoOrFluxApplierOwningContainerResources) {
+  auto obj = deployment();
+  obj["metadata"]["managedFields"] = json::array(
+      {{{"manager", "kubectl-client-side-apply"},
+        {"operation", "Update"},
+        {"fieldsV1",
+         {{"f:spec",
+           {{"f:template",
+             {{"f:spec",
+               {{"f:containers",
+                 {{R"(k:{"name":"engine"})", {{"f:resources", json::object()}}}}}}}}}}}}}},
+       {{"manager", GetParam().manager},
+        {"operation", "Apply"},
+        {"fieldsV1",
+         {{"f:spec",
+           {{"f:template", {{"f:spec", {{"f:containers", GetParam().containers_fields}}}}}}}}}}});
+  EXPECT_EQ(project_workload(WorkloadKind::Deployment, obj).gitops_manager, GetParam().want);
+}
+
+const json kOwnsResources = {{R"(k:{"name":"proxy"})", {{"f:resources", {{"f:limits", {}}}}}}};
+
+INSTANTIATE_TEST_SUITE_P(
+    Managers, GitOpsManagerTest,
+    ::testing::Values(
+        GitOpsCase{"ArgoCdServerSideApply", "argocd-controller", kOwnsResources,
+                   "argocd-controller"},
+        GitOpsCase{"ArgoCdApplicationController", "argocd-application-controller", kOwnsResources,
+                   "argocd-application-controller"},
+        GitOpsCase{"FluxKustomization", "kustomize-controller", kOwnsResources,
+                   "kustomize-controller"},
+        GitOpsCase{"FluxHelmRelease", "helm-controller", kOwnsResources, "helm-controller"},
+        // kubectl owning the resources (the first entry) is no GitOps applier.
+        GitOpsCase{"OtherManagers", "rightsizer", kOwnsResources, ""},
+        GitOpsCase{"ANameThatOnlyStartsLikeOne", "argocd-controller-x", kOwnsResources, ""},
+        // The applier owns the containers' images only: resizing does not fight it.
+        GitOpsCase{"ApplierWithoutResources",
+                   "argocd-controller",
+                   {{R"(k:{"name":"proxy"})", {{"f:image", json::object()}}}},
+                   ""},
+        GitOpsCase{"ApplierWithoutContainers", "kustomize-controller", json::object(), ""},
+        GitOpsCase{"MalformedFields", "kustomize-controller", "f:resources", ""}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 TEST(ProjectReplicaSetTest, KeepsOnlyTheControllerOwner) {
   auto rs = project_replica_set(json::parse(R"({
     "metadata": {"name": "engine-7c9d8f", "namespace": "trading", "uid": "rs-uid-1",
@@ -256,6 +426,87 @@ TEST(ProjectHpaTest, CustomMetricsOnlyScaleOnNoResource) {
   EXPECT_TRUE(h.resource_metrics.empty());
 }
 
+json pdb() {
+  return json::parse(R"({
+    "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+    "metadata": {"name": "engine", "namespace": "trading", "uid": "pdb-uid",
+                 "resourceVersion": "31", "generation": 1,
+                 "annotations": {"owner": "team-trading"}},
+    "spec": {"minAvailable": 2,
+             "selector": {"matchLabels": {"app": "engine"},
+                          "matchExpressions": [{"key": "tier", "operator": "In",
+                                                "values": ["core"]}]}},
+    "status": {"observedGeneration": 1, "disruptionsAllowed": 1, "currentHealthy": 3,
+               "desiredHealthy": 2, "expectedPods": 3,
+               "conditions": [{"type": "DisruptionAllowed", "status": "True",
+                               "reason": "SufficientPods"}]}})");
+}
+
+TEST(ProjectPdbTest, KeepsSelectorBudgetAndStatus) {
+  auto d = project_pdb(pdb());
+  EXPECT_EQ(d.namespace_name, "trading");
+  EXPECT_EQ(d.name, "engine");
+  EXPECT_TRUE(d.has_selector);
+  EXPECT_EQ(d.match_labels, (std::map<std::string, std::string, std::less<>>{{"app", "engine"}}));
+  EXPECT_TRUE(d.has_expressions);
+  EXPECT_EQ(d.min_available, "2");
+  EXPECT_EQ(d.max_unavailable, "");
+  EXPECT_EQ(d.disruptions_allowed, 1);
+  EXPECT_EQ(d.current_healthy, 3);
+  EXPECT_EQ(d.desired_healthy, 2);
+  EXPECT_EQ(d.expected_pods, 3);
+}
+
+TEST(ProjectPdbTest, PercentagesNoExpressionsAndNoStatusYet) {
+  auto obj = pdb();
+  obj["spec"] = {{"maxUnavailable", "50%"},
+                 {"selector", {{"matchLabels", {{"app", "engine"}}}, {"matchExpressions", {}}}}};
+  obj.erase("status");
+  auto d = project_pdb(obj);
+  EXPECT_EQ(d.min_available, "");
+  EXPECT_EQ(d.max_unavailable, "50%");
+  EXPECT_FALSE(d.has_expressions);
+  EXPECT_EQ(d.disruptions_allowed, 0);
+  EXPECT_EQ(d.expected_pods, 0);
+}
+
+struct SelectCase {
+  const char* name;
+  json selector;  // nullptr: spec.selector absent
+  std::map<std::string, std::string, std::less<>> labels;
+  bool want;
+};
+
+class PdbSelectsTest : public ::testing::TestWithParam<SelectCase> {};
+
+TEST_P(PdbSelectsTest, AsTheDisruptionControllerSelectsPods) {
+  auto obj = pdb();
+  obj["spec"].erase("selector");
+  if (!GetParam().selector.is_null()) obj["spec"]["selector"] = GetParam().selector;
+  EXPECT_EQ(pdb_selects(project_pdb(obj), GetParam().labels), GetParam().want);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Selectors, PdbSelectsTest,
+    ::testing::Values(
+        SelectCase{"MatchingLabels",
+                   {{"matchLabels", {{"app", "engine"}}}},
+                   {{"app", "engine"}, {"tier", "core"}},
+                   true},
+        SelectCase{"EveryLabelMustMatch",
+                   {{"matchLabels", {{"app", "engine"}, {"tier", "edge"}}}},
+                   {{"app", "engine"}, {"tier", "core"}},
+                   false},
+        SelectCase{"AMissingLabel", {{"matchLabels", {{"zone", "a"}}}}, {{"app", "engine"}}, false},
+        SelectCase{"AnEmptySelectorSelectsEveryPod", json::object(), {{"app", "engine"}}, true},
+        SelectCase{"NoSelectorSelectsNoPod", nullptr, {{"app", "engine"}}, false},
+        SelectCase{"ExpressionsAreAssumedToMatch",
+                   json::parse(R"({"matchLabels": {"app": "engine"}, "matchExpressions":
+                     [{"key": "tier", "operator": "In", "values": ["edge"]}]})"),
+                   {{"app", "engine"}},
+                   true}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 // Decoding through the mask keeps everything the projector reads.
 template <class Projected, class Project>
 void expect_mask_keeps_projection(const k8s::FieldMask& mask, const json& object, Project project) {
@@ -290,6 +541,32 @@ TEST(FieldMaskProjectionTest, DecodingThroughTheMaskProjectsTheSameAsTheFullObje
         "target": {"type": "Utilization", "averageUtilization": 50}}}]},
     "status": {"currentReplicas": 3}})"),
                                         project_hpa);
+  expect_mask_keeps_projection<PdbInfo>(pdb_mask(), pdb(), project_pdb);
+}
+
+TEST(FieldMaskProjectionTest, TheWorkloadMaskKeepsEveryRolloutField) {
+  auto project = [](const json& o) { return project_workload(WorkloadKind::Deployment, o); };
+  auto dep = rolling_deployment();
+  dep["metadata"]["ownerReferences"] = json::parse(R"([
+    {"apiVersion": "rightsizer.io/v1alpha1", "kind": "Rightsizing", "name": "r", "uid": "u",
+     "controller": true}])");
+  expect_mask_keeps_projection<Workload>(workload_mask(), dep, project);
+
+  auto sts = deployment();
+  sts["spec"]["updateStrategy"] = {{"rollingUpdate", {{"partition", 1}}}};
+  sts["status"] = {{"updateRevision", "a"}, {"currentRevision", "b"}, {"replicas", 3}};
+  sts["metadata"]["managedFields"] = rolling_deployment()["metadata"]["managedFields"];
+  expect_mask_keeps_projection<Workload>(workload_mask(), sts, [](const json& o) {
+    return project_workload(WorkloadKind::StatefulSet, o);
+  });
+
+  // Of the managedFields, only the managers and what they own of the containers.
+  auto decoded = workload_mask().decode(dep.dump());
+  ASSERT_TRUE(decoded.ok());
+  const auto& fields = decoded->at("metadata").at("managedFields");
+  EXPECT_FALSE(fields.at(0).contains("operation"));
+  EXPECT_FALSE(fields.at(0).at("fieldsV1").contains("f:status"));
+  EXPECT_FALSE(fields.at(1).at("fieldsV1").at("f:spec").contains("f:replicas"));
 }
 
 TEST(FieldMaskProjectionTest, ThePodMaskDropsWhatThePodCacheDoesNotRead) {
@@ -299,7 +576,7 @@ TEST(FieldMaskProjectionTest, ThePodMaskDropsWhatThePodCacheDoesNotRead) {
   EXPECT_FALSE(decoded->at("metadata").contains("annotations"));
   EXPECT_FALSE(decoded->at("spec").contains("nodeName"));
   EXPECT_FALSE(decoded->at("spec").at("containers").at(0).contains("env"));
-  EXPECT_FALSE(decoded->at("status").contains("conditions"));
+  EXPECT_FALSE(decoded->at("status").at("conditions").at(1).contains("lastTransitionTime"));
   EXPECT_FALSE(decoded->at("status").at("containerStatuses").at(1).contains("state"));
   // What every cache needs for its keys and resumption stays.
   EXPECT_EQ(decoded->at("metadata").at("resourceVersion"), "4711");
@@ -370,6 +647,16 @@ TEST(ProjectRightsizingTest, ParsesRefsOwnersLabelAndStatus) {
   EXPECT_EQ(r.status.replicas, 3);
   EXPECT_EQ(r.status_error, "");
   EXPECT_FALSE(r.deleting);
+  EXPECT_FALSE(r.action.has_value());
+}
+
+TEST(ProjectRightsizingTest, TheManualActionAnnotation) {
+  auto obj = rightsizing_object();
+  obj["metadata"]["annotations"] = {{"rightsizer.io/action", "promote"},
+                                    {"rightsizer.io/actions", "abort"}};
+  EXPECT_EQ(project_rightsizing(obj).action, "promote");
+  obj["metadata"]["annotations"]["rightsizer.io/action"] = "";
+  EXPECT_EQ(project_rightsizing(obj).action, "");  // present but empty is still an action to reject
 }
 
 TEST(ProjectRightsizingTest, ForeignTargetsAreNotOursAndABadStatusIsAnError) {
