@@ -71,7 +71,9 @@ class Actuator {
 std::unique_ptr<Actuator> make_deployment_actuator(k8s::ApiClient& client);
 std::unique_ptr<Actuator> make_stateful_set_actuator(k8s::ApiClient& client);
 
-// Whether a pod's containers carry exactly these requests and limits.
+// Whether a pod's containers carry exactly these requests and limits (a
+// request unset in `sizes` under a limit may be the limit in the pod, as the
+// API server defaults it); containers not named in `sizes` are not looked at.
 bool pod_carries(const PodInfo& pod, const policies::ContainerSizes& sizes);
 
 }  // namespace controller

@@ -1,0 +1,219 @@
+// The Deployment actuator (controller/actuator.h): a canary Deployment
+// "<name>-rightsizer-canary" beside the workload, promotion by one
+// strategic-merge patch of the workload's own template.
+#include <algorithm>
+#include <utility>
+
+#include "controller/actuator.h"
+#include "controller/actuator_patches.h"
+#include "controller/api_resources.h"
+#include "controller/stage_observation.h"
+
+namespace controller {
+namespace {
+
+using nlohmann::json;
+
+const char* kCanaryValue = "true";
+
+std::string canary_name(const Workload& w) {
+  return w.ref.name + std::string(kCanarySuffix);
+}
+
+k8s::ObjectRef canary_ref(const Workload& w) {
+  return {k8s::resources::deployments(), w.ref.namespace_name, canary_name(w), ""};
+}
+
+k8s::ObjectRef workload_ref(const Workload& w) {
+  return {k8s::resources::deployments(), w.ref.namespace_name, w.ref.name, ""};
+}
+
+// Parses a cached JSON fragment of the workload, which must be an object.
+k8s::Result<json> cached_object(const std::string& text, const char* what) {
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) {
+    return k8s::make_error(k8s::ErrorKind::Invalid,
+                           std::string("the workload's cached ") + what + " is not an object");
+  }
+  return parsed;
+}
+
+// The template with the canary label and the step's resources.
+k8s::Result<json> canary_template(const Workload& w, const policies::ContainerSizes& sizes) {
+  auto tmpl = cached_object(w.pod_template_json, "pod template");
+  if (!tmpl) return tmpl;
+  json& t = *tmpl;
+  t["metadata"]["labels"][std::string(kCanaryLabel)] = kCanaryValue;
+  json& containers = t["spec"]["containers"];
+  if (!containers.is_array()) {
+    return k8s::make_error(k8s::ErrorKind::Invalid, "the workload's template has no containers");
+  }
+  for (json& c : containers) {
+    const auto name = c.value("name", std::string());
+    if (const auto it = sizes.find(name); it != sizes.end()) set_resources(c, it->second);
+  }
+  return tmpl;
+}
+
+k8s::Result<json> canary_selector(const Workload& w) {
+  auto selector = cached_object(w.selector_json, "selector");
+  if (!selector) return selector;
+  (*selector)["matchLabels"][std::string(kCanaryLabel)] = kCanaryValue;
+  return selector;
+}
+
+// The canary Deployment (ro-shared: labels, owner, selector, template, replicas).
+k8s::Result<json> canary_deployment(const StageContext& stage,
+                                    const policies::RolloutAction& action) {
+  const Workload& w = *stage.workload;
+  auto tmpl = canary_template(w, action.sizes);
+  if (!tmpl) return tmpl;
+  auto selector = canary_selector(w);
+  if (!selector) return selector;
+  json labels = json::object();
+  for (const auto& [k, v] : w.template_labels) labels[k] = v;
+  labels[std::string(kCanaryLabel)] = kCanaryValue;
+  const json owner = {
+      {"apiVersion", kApiVersion},     {"kind", "Rightsizing"}, {"name", stage.rightsizing->name},
+      {"uid", stage.rightsizing->uid}, {"controller", true},    {"blockOwnerDeletion", false}};
+  return json{{"apiVersion", "apps/v1"},
+              {"kind", "Deployment"},
+              {"metadata",
+               {{"name", canary_name(w)},
+                {"namespace", w.ref.namespace_name},
+                {"labels", std::move(labels)},
+                {"annotations", {{std::string(kStepAnnotation), action.hash}}},
+                {"ownerReferences", json::array({owner})}}},
+              {"spec",
+               {{"replicas", stage.policy->rollout.canary_replicas},
+                {"selector", std::move(*selector)},
+                {"template", std::move(*tmpl)}}}};
+}
+
+// Whether an existing canary (as read back) is this step's, owned by this Rightsizing.
+bool is_this_step(const json& canary, const StageContext& stage,
+                  const policies::RolloutAction& action) {
+  const json& meta = canary.value("metadata", json::object());
+  const json& annotations = meta.value("annotations", json::object());
+  const auto marker = annotations.value(std::string(kStepAnnotation), std::string());
+  if (marker != action.hash) return false;
+  for (const json& o : meta.value("ownerReferences", json::array())) {
+    if (o.value("controller", false) && o.value("uid", std::string()) == stage.rightsizing->uid) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class DeploymentActuator final : public Actuator {
+ public:
+  explicit DeploymentActuator(k8s::ApiClient& client) : client_(client) {}
+
+  policies::StageObservation observe(const ClusterView& view,
+                                     const StageContext& stage) const override {
+    if (stage.phase != policies::RightsizingPhase::Canary) {
+      return observe_promoted(view, stage, rollout_complete(*stage.workload));
+    }
+    return observe_canary(view, stage);
+  }
+
+  bool canary_exists(const ClusterView& view, const Workload& workload) const override {
+    return view.workload({WorkloadKind::Deployment, workload.ref.namespace_name,
+                          canary_name(workload)}) != nullptr;
+  }
+
+  k8s::Result<int> execute(const policies::RolloutAction& action, const StageContext& stage,
+                           const k8s::CallContext& ctx) override {
+    switch (action.kind) {
+      case policies::ActionKind::StartCanary:
+        return start_canary(action, stage, ctx);
+      case policies::ActionKind::AbortCanary:
+      case policies::ActionKind::FinishCanary:
+        return delete_canary(*stage.workload, {}, ctx);
+      case policies::ActionKind::Promote:
+      case policies::ActionKind::Restore:
+        break;
+    }
+    auto patched = client_.patch(workload_ref(*stage.workload), k8s::PatchType::StrategicMerge,
+                                 template_resources_patch(action.sizes, action.hash), {}, ctx);
+    if (!patched) return patched.error();
+    return 1;
+  }
+
+ private:
+  static policies::StageObservation observe_canary(const ClusterView& view,
+                                                   const StageContext& stage) {
+    policies::StageObservation obs;
+    const Workload& w = *stage.workload;
+    const auto canary =
+        view.workload({WorkloadKind::Deployment, w.ref.namespace_name, canary_name(w)});
+    obs.applied = canary && canary->step_marker == stage.hash;
+    std::vector<std::shared_ptr<const PodInfo>> serving, baseline;
+    for (auto& p : view.pods_of(w)) {
+      if (p->deleting || !p->ready) continue;
+      if (!p->canary) {
+        baseline.push_back(std::move(p));
+      } else if (pod_carries(*p, stage.sizes)) {
+        serving.push_back(std::move(p));
+      }
+    }
+    const auto wanted =
+        static_cast<std::size_t>(std::max(1, stage.policy->rollout.canary_replicas));
+    obs.effective = obs.applied && serving.size() >= wanted;
+    obs.pods = pod_names(serving);
+    obs.baseline_pods = pod_names(baseline);
+    if (!obs.applied) {
+      obs.detail = "no canary Deployment for this step yet";
+    } else if (!obs.effective) {
+      obs.detail = std::to_string(serving.size()) + " of " + std::to_string(wanted) +
+                   " canary pod(s) Ready with the step's resources";
+    }
+    return obs;
+  }
+
+  k8s::Result<int> start_canary(const policies::RolloutAction& action, const StageContext& stage,
+                                const k8s::CallContext& ctx) {
+    const Workload& w = *stage.workload;
+    auto body = canary_deployment(stage, action);
+    if (!body) return body.error();
+    const k8s::ObjectRef collection{k8s::resources::deployments(), w.ref.namespace_name, "", ""};
+    auto created = client_.create(collection, *body, {}, ctx);
+    if (created) return 1;
+    if (created.error().kind != k8s::ErrorKind::AlreadyExists) return created.error();
+    // A canary is there already: this step's (a repeat after a crash) is
+    // done; another step's is deleted, and the next reconcile creates ours.
+    auto existing = client_.get(canary_ref(w), ctx);
+    if (!existing && existing.error().kind != k8s::ErrorKind::NotFound) return existing.error();
+    if (existing && is_this_step(*existing, stage, action)) return 0;
+    if (existing) {
+      const auto uid = existing->value("metadata", json::object()).value("uid", std::string());
+      auto removed = delete_canary(w, uid, ctx);
+      if (!removed) return removed.error();
+    }
+    return k8s::make_error(k8s::ErrorKind::Conflict,
+                           "a canary of another step existed and is being deleted; retry");
+  }
+
+  k8s::Result<int> delete_canary(const Workload& w, const std::string& uid,
+                                 const k8s::CallContext& ctx) {
+    k8s::DeleteOptions opts;
+    opts.propagation_policy = k8s::PropagationPolicy::Background;
+    if (!uid.empty()) opts.precondition_uid = uid;
+    auto removed = client_.remove(canary_ref(w), opts, ctx);
+    if (removed) return 1;
+    // Gone already (or replaced since we read it): nothing of ours to delete.
+    if (removed.error().kind == k8s::ErrorKind::NotFound) return 0;
+    if (!uid.empty() && removed.error().kind == k8s::ErrorKind::Conflict) return 0;
+    return removed.error();
+  }
+
+  k8s::ApiClient& client_;
+};
+
+}  // namespace
+
+std::unique_ptr<Actuator> make_deployment_actuator(k8s::ApiClient& client) {
+  return std::make_unique<DeploymentActuator>(client);
+}
+
+}  // namespace controller

@@ -1,0 +1,83 @@
+// pod_carries and the JSON every actuator writes (controller/actuator.cpp).
+#include <gtest/gtest.h>
+
+#include "actuator_fixtures.h"
+#include "controller/actuator_patches.h"
+
+namespace controller {
+namespace {
+
+using nlohmann::json;
+using namespace controller::testing;
+
+TEST(PodCarries, ExactlyTheRequestsAndLimitsOfEveryNamedContainer) {
+  EXPECT_TRUE(pod_carries(pod("web-1", step_sizes()), step_sizes()));
+  EXPECT_FALSE(pod_carries(pod("web-1", live_sizes()), step_sizes()));
+}
+
+TEST(PodCarries, ALimitTheStepRemovedMustBeGoneFromThePod) {
+  auto with_limit = step_sizes();
+  with_limit["app"].limits.cpu_millicores = 1000;
+  EXPECT_FALSE(pod_carries(pod("web-1", with_limit), step_sizes()));
+  EXPECT_FALSE(pod_carries(pod("web-1", step_sizes()), with_limit));
+}
+
+TEST(PodCarries, AMissingRequestInThePodIsZero) {
+  auto no_request = step_sizes();
+  no_request["app"].requests.memory_bytes = 0;
+  EXPECT_FALSE(pod_carries(pod("web-1", no_request), step_sizes()));
+  EXPECT_TRUE(pod_carries(pod("web-1", no_request), no_request));
+}
+
+TEST(PodCarries, ARequestTheStepLeavesUnsetUnderALimitIsTheLimitInThePod) {
+  auto unset = step_sizes();
+  unset["app"].requests.memory_bytes = 0;  // limit 2Gi
+  auto defaulted = unset;
+  defaulted["app"].requests.memory_bytes = 2 * kGiB;
+  EXPECT_TRUE(pod_carries(pod("web-1", defaulted), unset));
+  EXPECT_TRUE(pod_carries(pod("web-1", unset), unset));
+  EXPECT_FALSE(pod_carries(pod("web-1", step_sizes()), unset));  // 1Gi is not the default
+  EXPECT_FALSE(pod_carries(pod("web-1", defaulted), step_sizes()));
+}
+
+TEST(PodCarries, AContainerMissingFromThePodFailsAndOneNotNamedIsIgnored) {
+  auto only_app = step_sizes();
+  only_app.erase("sidecar");
+  EXPECT_FALSE(pod_carries(pod("web-1", only_app), step_sizes()));
+  EXPECT_TRUE(pod_carries(pod("web-1", step_sizes()), only_app));
+}
+
+TEST(ResourcesPatch, CanonicalQuantitiesAndNullForWhatIsUnset) {
+  EXPECT_EQ(resources_patch(sized(1500, 1536 * kMiB, {}, 2 * kGiB)),
+            json::parse(R"({"requests":{"cpu":"1500m","memory":"1536Mi"},)"
+                        R"("limits":{"cpu":null,"memory":"2Gi"}})"));
+  EXPECT_EQ(resources_patch(sized(0, 1000, 2000, {})),
+            json::parse(R"({"requests":{"cpu":null,"memory":"1k"},)"
+                        R"("limits":{"cpu":"2","memory":null}})"));
+}
+
+TEST(SetResources, ReplacesCpuAndMemoryKeepsOtherResourcesAndDropsEmptyLists) {
+  json c = json::parse(
+      R"({"name":"app","resources":{"requests":{"cpu":"2","memory":"1Gi","ephemeral-storage":"1Gi"},)"
+      R"("limits":{"cpu":"4","memory":"2Gi"}}})");
+  set_resources(c, sized(500, 512 * kMiB, {}, {}));
+  EXPECT_EQ(c, json::parse(R"({"name":"app","resources":{"requests":{"cpu":"500m",)"
+                           R"("memory":"512Mi","ephemeral-storage":"1Gi"}}})"));
+  json bare = {{"name", "sidecar"}};
+  set_resources(bare, sized(100, 64 * kMiB, 200, {}));
+  EXPECT_EQ(bare, json::parse(R"({"name":"sidecar","resources":{"requests":{"cpu":"100m",)"
+                              R"("memory":"64Mi"},"limits":{"cpu":"200m"}}})"));
+}
+
+TEST(TemplateResourcesPatch, EveryContainerByNameAndTheStepMarker) {
+  EXPECT_EQ(template_resources_patch(step_sizes(), "rs-0123456789abcdef"), json::parse(R"({
+    "metadata":{"annotations":{"rightsizer.io/step":"rs-0123456789abcdef"}},
+    "spec":{"template":{"spec":{"containers":[
+      {"name":"app","resources":{"requests":{"cpu":"1","memory":"1Gi"},
+                                 "limits":{"cpu":null,"memory":"2Gi"}}},
+      {"name":"sidecar","resources":{"requests":{"cpu":"100m","memory":"64Mi"},
+                                     "limits":{"cpu":null,"memory":null}}}]}}}})"));
+}
+
+}  // namespace
+}  // namespace controller
