@@ -116,4 +116,9 @@ std::vector<std::shared_ptr<const HpaInfo>> InformerClusterView::hpas_in(
   return s_.hpas.by_namespace(namespace_name);
 }
 
+std::vector<std::shared_ptr<const PdbInfo>> InformerClusterView::pdbs_in(
+    std::string_view namespace_name) const {
+  return s_.pdbs.by_namespace(namespace_name);
+}
+
 }  // namespace controller

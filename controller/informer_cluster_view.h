@@ -25,6 +25,7 @@ struct ClusterStores {
   const k8s::Store<ReplicaSetInfo>& replica_sets;
   const k8s::Store<PodInfo>& pods;
   const k8s::Store<HpaInfo>& hpas;
+  const k8s::Store<PdbInfo>& pdbs;
 };
 
 class InformerClusterView final : public ClusterView {
@@ -51,11 +52,8 @@ class InformerClusterView final : public ClusterView {
 
   std::vector<std::shared_ptr<const HpaInfo>> hpas_in(
       std::string_view namespace_name) const override;
-  // Until PodDisruptionBudgets are watched, none is known.
   std::vector<std::shared_ptr<const PdbInfo>> pdbs_in(
-      std::string_view /*namespace_name*/) const override {
-    return {};
-  }
+      std::string_view namespace_name) const override;
 
  private:
   [[nodiscard]] const k8s::Store<Workload>& workloads_of(WorkloadKind kind) const;

@@ -16,8 +16,8 @@ using policies::ConditionStatus;
 using policies::RightsizingPhase;
 
 bool in_progress(RightsizingPhase p) {
-  return p == RightsizingPhase::Waiting || p == RightsizingPhase::Canary ||
-         p == RightsizingPhase::Promoting || p == RightsizingPhase::Verifying;
+  return p == RightsizingPhase::Canary || p == RightsizingPhase::Promoting ||
+         p == RightsizingPhase::Verifying;
 }
 
 bool names_policy(const Workload& w, const PolicyObject& p) {
@@ -33,6 +33,7 @@ const RightsizingObject* rightsizing_of(const Workload& w, const PolicyStatusInp
 
 struct CostSums {
   policies::Cents current, target;
+  std::optional<policies::Cents> realized;  // none until a workload realised savings
 };
 
 bool blocked(const policies::RightsizingStatus& s) {
@@ -50,6 +51,14 @@ void add_cost(CostSums& sums, const policies::RightsizingStatus& s) {
       s.monthly_cost->target && !blocked(s) ? parse_dollars(*s.monthly_cost->target) : std::nullopt;
   sums.current = sums.current + *current;
   sums.target = sums.target + target.value_or(*current);
+}
+
+// What is running now saves, blocked or not: realised savings are facts.
+void add_realized(CostSums& sums, const policies::RightsizingStatus& s) {
+  if (!s.monthly_cost || !s.monthly_cost->realized) return;
+  if (const auto realized = parse_dollars(*s.monthly_cost->realized)) {
+    sums.realized = sums.realized.value_or(policies::Cents{}) + *realized;
+  }
 }
 
 }  // namespace
@@ -96,6 +105,7 @@ policies::PolicyStatus build_policy_status(const PolicyStatusInput& in) {
     progressing += phase && in_progress(*phase);
     rolled_back += phase == RightsizingPhase::RolledBack;
     add_cost(sums, r->status);
+    add_realized(sums, r->status);
   }
   s.observed_generation = p.generation;
   s.workloads = workloads;
@@ -105,6 +115,7 @@ policies::PolicyStatus build_policy_status(const PolicyStatusInput& in) {
   s.monthly_cost = policies::PolicyMonthlyCost{
       policies::format_dollars(sums.current), policies::format_dollars(sums.target),
       policies::format_dollars(sums.current - sums.target)};
+  if (sums.realized) s.monthly_cost->realized = policies::format_dollars(*sums.realized);
   const bool valid = p.parsed.valid();
   Condition v{std::string(kValidCondition),  ConditionStatus::True, p.generation, {}, "Valid",
               "the policy passed validation"};

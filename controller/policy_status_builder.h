@@ -5,9 +5,10 @@
 //
 //   workloads    annotated, not deleting workloads naming the policy
 //   rightsized / inProgress / rolledBack   their Rightsizings by phase
-//                (inProgress: Waiting, Canary, Promoting, Verifying)
+//                (inProgress: Canary, Promoting, Verifying)
 //   monthlyCost  sums of their Rightsizings' figures (a missing target
-//                counts as the current cost: no savings claimed)
+//                counts as the current cost: no savings claimed); realized
+//                sums what their running sizes save against their originals
 //   Valid        False (InvalidPolicy) with the validator's messages joined
 //   Ready        True when valid and every such workload has its Rightsizing
 #include <memory>

@@ -32,6 +32,7 @@ struct SizedContainer {
   policies::Resources current;
   std::optional<policies::Resources> target;  // a recommendation's requests
   bool ready = false;
+  std::optional<policies::Recommendation> recommendation;
 };
 
 const policies::ContainerStatus* find_container(const policies::RightsizingStatus* status,
@@ -112,13 +113,17 @@ SizedContainer size_container(const RightsizingInput& in, const ContainerSpec& s
     if (old != nullptr) c.recommended = old->recommended;
     return out;
   }
-  const auto rec =
-      policies::recommend(in.policy->parsed.spec, {usage, current, oom, std::nullopt, in.now});
+  const auto floor = in.floors.find(spec.name);
+  auto rec = policies::recommend(
+      in.policy->parsed.spec,
+      {usage, current, oom, floor == in.floors.end() ? std::nullopt : std::optional(floor->second),
+       in.now});
   if (rec.status != policies::RecommendationStatus::NotEnoughData) {
     c.recommended = to_status_resources(rec.target);
     out.target = rec.target.requests;
   }
   out.ready = rec.status == policies::RecommendationStatus::Ready;
+  out.recommendation = std::move(rec);
   return out;
 }
 
@@ -326,7 +331,10 @@ RightsizingPlan build_rightsizing_status(const RightsizingInput& in) {
   s.observed_generation = w.generation;
   s.replicas = w.replicas;
   s.containers.clear();
-  for (const auto& c : sized) s.containers.push_back(c.status);
+  for (const auto& c : sized) {
+    s.containers.push_back(c.status);
+    if (c.recommendation) plan.recommendations.emplace(c.status.name, *c.recommendation);
+  }
   const auto phase = decide_phase(in, block, policy_usable, sized);
   const bool phase_changed = in.old == nullptr || in.old->phase != phase;
   std::optional<std::string> from;

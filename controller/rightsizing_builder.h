@@ -31,6 +31,7 @@
 #include "controller/usage_store.h"
 #include "k8s/event_recorder.h"
 #include "policies/container_usage.h"
+#include "policies/recommender.h"
 #include "policies/rightsizing_status.h"
 
 namespace controller {
@@ -55,6 +56,9 @@ struct RightsizingInput {
   // false: usage figures and checkpoints are kept as stored for containers
   // that have them, so that growing histograms alone cause no write.
   bool refresh_learning = true;
+  // Auto mode: a rollback's cooldown floor per container name
+  // (policies::active_floor), which the recommendations stay above.
+  std::map<std::string, policies::CooldownFloor, std::less<>> floors;
 };
 
 struct PlannedEvent {
@@ -66,6 +70,9 @@ struct PlannedEvent {
 struct RightsizingPlan {
   policies::RightsizingStatus status;
   std::vector<PlannedEvent> events;  // to record once the status is written
+  // The recommender's answers per container name (Auto mode plans its next
+  // step from them); absent while the policy is missing or invalid.
+  std::map<std::string, policies::Recommendation, std::less<>> recommendations;
 };
 
 RightsizingPlan build_rightsizing_status(const RightsizingInput& in);

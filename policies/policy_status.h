@@ -17,6 +17,9 @@ namespace policies {
 
 struct PolicyMonthlyCost {
   std::optional<std::string> current, target, savings;  // "285.95"
+  // What the workloads' running sizes save against their originals
+  // (initialized so that aggregate initializations without it stay warning-free).
+  std::optional<std::string> realized = std::nullopt;
   friend bool operator==(const PolicyMonthlyCost&, const PolicyMonthlyCost&) = default;
 };
 

@@ -39,6 +39,8 @@ Workload workload_of(WorkloadKind kind, const json& o) {
   w.uid = o["metadata"].value("uid", "");
   auto annotations = o["metadata"].value("annotations", json::object());
   if (annotations.contains(kPolicyAnnotation)) w.policy = annotations[kPolicyAnnotation];
+  const json labels = o.value("/spec/template/metadata/labels"_json_pointer, json::object());
+  for (const auto& [k, v] : labels.items()) w.template_labels.emplace(k, v);
   return w;
 }
 
@@ -71,6 +73,8 @@ ClusterProjectors test_projectors() {
     v.name = o["metadata"].value("name", "");
     v.uid = o["metadata"].value("uid", "");
     v.controller = controller_of(o);
+    v.ready = o.value("/status/ready"_json_pointer, false);
+    v.deleting = o["metadata"].contains("deletionTimestamp");
     for (const auto& s : o.value("/status/containerStatuses"_json_pointer, json::array())) {
       PodContainer c;
       c.name = s.value("name", "");
@@ -86,6 +90,16 @@ ClusterProjectors test_projectors() {
     v.name = o["metadata"].value("name", "");
     v.target_kind = o["spec"]["scaleTargetRef"].value("kind", "");
     v.target_name = o["spec"]["scaleTargetRef"].value("name", "");
+    return v;
+  };
+  p.pdbs.project = [](const json& o) {
+    PdbInfo v;
+    v.namespace_name = o["metadata"].value("namespace", "");
+    v.name = o["metadata"].value("name", "");
+    v.has_selector = true;
+    const json labels = o.value("/spec/matchLabels"_json_pointer, json::object());
+    for (const auto& [k, l] : labels.items()) v.match_labels.emplace(k, l);
+    v.disruptions_allowed = o.value("/status/disruptionsAllowed"_json_pointer, 0);
     return v;
   };
   return p;
@@ -225,6 +239,24 @@ TEST_F(InformerClusterViewTest, NamespacedListsStayInTheirNamespace) {
   EXPECT_EQ(view_.policies().size(), 1u);
 }
 
+TEST_F(InformerClusterViewTest, PdbsOfANamespaceAsTheirInformerHoldsThem) {
+  EXPECT_TRUE(view_.pdbs_in("shop").empty());
+  apply(informers_.pdbs, {{"metadata", {{"namespace", "shop"}, {"name", "web"}}},
+                          {"status", {{"disruptionsAllowed", 0}}}});
+  apply(informers_.pdbs, {{"metadata", {{"namespace", "shop"}, {"name", "db"}}}});
+  apply(informers_.pdbs, {{"metadata", {{"namespace", "other"}, {"name", "web"}}}});
+  EXPECT_EQ(view_.pdbs_in("shop").size(), 2u);
+  ASSERT_EQ(view_.pdbs_in("other").size(), 1u);
+  EXPECT_EQ(view_.pdbs_in("other")[0]->name, "web");
+  // An update replaces the cached PDB; a delete removes it.
+  apply(informers_.pdbs, {{"metadata", {{"namespace", "other"}, {"name", "web"}}},
+                          {"status", {{"disruptionsAllowed", 2}}}});
+  EXPECT_EQ(view_.pdbs_in("other").at(0)->disruptions_allowed, 2);
+  informers_.pdbs.handle(
+      {k8s::WatcherEventKind::Delete, {{{"metadata", {{"namespace", "other"}, {"name", "web"}}}}}});
+  EXPECT_TRUE(view_.pdbs_in("other").empty());
+}
+
 TEST_F(InformerClusterViewTest, HandlersEnqueueTheKeysOfEachNotification) {
   std::vector<std::string> keys;
   // Informers of their own, so handlers are added before any event. Their
@@ -254,6 +286,41 @@ TEST_F(InformerClusterViewTest, HandlersEnqueueTheKeysOfEachNotification) {
   std::ranges::sort(keys);
   EXPECT_EQ(keys, (std::vector<std::string>{"Deployment/shop/web", "Deployment/shop/web",
                                             "RightsizePolicy/shop/standard"}));
+}
+
+TEST_F(InformerClusterViewTest, PdbsAndPodReadinessWakeTheWorkload) {
+  std::vector<std::string> keys;
+  ClusterInformers informers{client_, test_projectors()};
+  InformerClusterView view{informers.stores()};
+  std::mutex mu;
+  informers.connect(view, [&](const std::string& k) {
+    std::lock_guard lock(mu);
+    keys.push_back(k);
+  });
+  auto web = object("shop", "web", "d-1");
+  web["metadata"]["annotations"] = {{kPolicyAnnotation, "standard"}};
+  web["spec"]["template"]["metadata"]["labels"] = {{"app", "web"}};
+  apply(informers.deployments, web);
+  apply(informers.replica_sets,
+        object("shop", "web-7f", "rs-1", owned_by("Deployment", "web", "d-1")));
+  ASSERT_TRUE(informers.deployments.wait_for_handlers(std::chrono::seconds(10)));
+  keys.clear();
+
+  auto pod = object("shop", "web-7f-a", "p-1", owned_by("ReplicaSet", "web-7f", "rs-1"));
+  apply(informers.pods, pod);
+  pod["status"]["ready"] = true;
+  apply(informers.pods, pod);
+  pod["metadata"]["deletionTimestamp"] = "2026-11-02T09:00:00Z";
+  apply(informers.pods, pod);
+  apply(informers.pdbs, {{"metadata", {{"namespace", "shop"}, {"name", "web"}}},
+                         {"spec", {{"matchLabels", {{"app", "web"}}}}}});
+  apply(informers.pdbs, {{"metadata", {{"namespace", "shop"}, {"name", "other"}}},
+                         {"spec", {{"matchLabels", {{"app", "db"}}}}}});
+  ASSERT_TRUE(informers.pods.wait_for_handlers(std::chrono::seconds(10)));
+  ASSERT_TRUE(informers.pdbs.wait_for_handlers(std::chrono::seconds(10)));
+  std::ranges::sort(keys);
+  EXPECT_EQ(keys, (std::vector<std::string>{"Deployment/shop/web", "Deployment/shop/web",
+                                            "Deployment/shop/web"}));
 }
 
 TEST(EventKeysTest, PolicyWakesTheWorkloadsNamingIt) {
@@ -301,6 +368,50 @@ TEST(EventKeysTest, RightsizingAndHpaWakeTheirTarget) {
   EXPECT_EQ(keys_for_hpa(h), (Keys{"StatefulSet/shop/db"}));
   h.target_kind = "ReplicaSet";
   EXPECT_TRUE(keys_for_hpa(h).empty());
+}
+
+TEST(EventKeysTest, APdbWakesTheOptedInWorkloadsItSelects) {
+  testing::FakeClusterView view;
+  Workload web;
+  web.ref = {WorkloadKind::Deployment, "shop", "web"};
+  web.policy = "standard";
+  web.template_labels = {{"app", "web"}, {"tier", "front"}};
+  Workload db = web;
+  db.ref = {WorkloadKind::StatefulSet, "shop", "db"};
+  db.template_labels = {{"app", "db"}};
+  Workload unmanaged = web;
+  unmanaged.ref.name = "unmanaged";
+  unmanaged.policy.reset();
+  for (const auto& w : {web, db, unmanaged}) view.put(w);
+  PdbInfo pdb;
+  pdb.namespace_name = "shop";
+  pdb.has_selector = true;
+  pdb.match_labels = {{"app", "web"}};
+  EXPECT_EQ(keys_for_pdb(pdb, view), (Keys{"Deployment/shop/web"}));
+  pdb.match_labels.clear();  // an empty selector selects every pod
+  auto all = keys_for_pdb(pdb, view);
+  std::ranges::sort(all);
+  EXPECT_EQ(all, (Keys{"Deployment/shop/web", "StatefulSet/shop/db"}));
+  pdb.namespace_name = "other";
+  EXPECT_TRUE(keys_for_pdb(pdb, view).empty());
+}
+
+TEST(EventKeysTest, PodReadinessAndDeletionWakeTheOwner) {
+  testing::FakeClusterView view;
+  PodInfo old;
+  old.namespace_name = "shop";
+  old.name = "web-1";
+  view.put(old, WorkloadRef{WorkloadKind::Deployment, "shop", "web"});
+  PodInfo now = old;
+  now.ready = true;
+  EXPECT_EQ(keys_for_pod_change(old, now, view), (Keys{"Deployment/shop/web"}));
+  EXPECT_EQ(keys_for_pod_change(now, old, view), (Keys{"Deployment/shop/web"}));
+  now = old;
+  now.deleting = true;
+  EXPECT_EQ(keys_for_pod_change(old, now, view), (Keys{"Deployment/shop/web"}));
+  now = old;
+  now.phase = "Running";  // other status changes do not
+  EXPECT_TRUE(keys_for_pod_change(old, now, view).empty());
 }
 
 TEST(EventKeysTest, PodRestartsAndTerminationsWakeTheOwnerOnly) {

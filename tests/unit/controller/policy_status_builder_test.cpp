@@ -42,13 +42,17 @@ TEST(PolicyStatusBuilder, CountsAndSumsTheWorkloadsNamingThePolicy) {
                         workload("c", "trading"),          workload("d", "trading"),
                         workload("other", "other"),        workload("plain", std::nullopt),
                         workload("going", "trading", true)};
-  std::vector rightsizings{
-      rightsizing("a", RightsizingPhase::Recommended, {"576.00", "18.38", "557.62", "USD", std::nullopt}),
-      rightsizing("b", RightsizingPhase::Rightsized, {"100.00", "40.00", "60.00", "USD", std::nullopt}),
-      rightsizing("c", RightsizingPhase::Canary, {"10.50", std::nullopt, std::nullopt, "USD", std::nullopt}),
-      rightsizing("d", RightsizingPhase::RolledBack, {}),
-      rightsizing("other", RightsizingPhase::Rightsized, {"999.00", "1.00", "998.00", "USD", std::nullopt}),
-      rightsizing("going", RightsizingPhase::Rightsized, {"999.00", "1.00", "998.00", "USD", std::nullopt})};
+  std::vector rightsizings{rightsizing("a", RightsizingPhase::Recommended,
+                                       {"576.00", "18.38", "557.62", "USD", std::nullopt}),
+                           rightsizing("b", RightsizingPhase::Rightsized,
+                                       {"100.00", "40.00", "60.00", "USD", std::nullopt}),
+                           rightsizing("c", RightsizingPhase::Canary,
+                                       {"10.50", std::nullopt, std::nullopt, "USD", std::nullopt}),
+                           rightsizing("d", RightsizingPhase::RolledBack, {}),
+                           rightsizing("other", RightsizingPhase::Rightsized,
+                                       {"999.00", "1.00", "998.00", "USD", std::nullopt}),
+                           rightsizing("going", RightsizingPhase::Rightsized,
+                                       {"999.00", "1.00", "998.00", "USD", std::nullopt})};
   const auto s = build_policy_status({&p, workloads, rightsizings, kNow});
   EXPECT_EQ(s.observed_generation, 7);
   EXPECT_EQ(s.workloads, 4);
@@ -68,18 +72,53 @@ TEST(PolicyStatusBuilder, CountsAndSumsTheWorkloadsNamingThePolicy) {
 TEST(PolicyStatusBuilder, ABlockedWorkloadsCostCountsButNotItsSavings) {
   const auto p = trading_policy();
   std::vector workloads{workload("a", "trading"), workload("hpa", "trading")};
-  auto blocked =
-      *rightsizing("hpa", RightsizingPhase::Recommended, {"200.00", "50.00", "150.00", "USD", std::nullopt});
+  auto blocked = *rightsizing("hpa", RightsizingPhase::Recommended,
+                              {"200.00", "50.00", "150.00", "USD", std::nullopt});
   blocked.status.conditions.push_back({std::string(kBlockedCondition), ConditionStatus::True, 1,
                                        kNow, "HPAConflict", "an HPA scales on cpu"});
-  auto unblocked =
-      *rightsizing("a", RightsizingPhase::Recommended, {"100.00", "40.00", "60.00", "USD", std::nullopt});
+  auto unblocked = *rightsizing("a", RightsizingPhase::Recommended,
+                                {"100.00", "40.00", "60.00", "USD", std::nullopt});
   unblocked.status.conditions.push_back({std::string(kBlockedCondition), ConditionStatus::False, 1,
                                          kNow, "NotBlocked", "nothing blocks this workload"});
   std::vector rightsizings{std::make_shared<const RightsizingObject>(unblocked),
                            std::make_shared<const RightsizingObject>(blocked)};
   const auto s = build_policy_status({&p, workloads, rightsizings, kNow});
   EXPECT_EQ(s.monthly_cost, (policies::PolicyMonthlyCost{"300.00", "240.00", "60.00"}));
+}
+
+TEST(PolicyStatusBuilder, SumsRealisedSavingsOfEveryWorkloadBlockedOrNot) {
+  const auto p = trading_policy();
+  std::vector workloads{workload("a", "trading"), workload("b", "trading"),
+                        workload("c", "trading")};
+  auto blocked =
+      *rightsizing("b", RightsizingPhase::Rightsized, {"100.00", "40.00", "60.00", "USD", "12.25"});
+  blocked.status.conditions.push_back({std::string(kBlockedCondition), ConditionStatus::True, 1,
+                                       kNow, "HPAConflict", "an HPA scales on cpu"});
+  std::vector rightsizings{
+      rightsizing("a", RightsizingPhase::Rightsized, {"50.00", "50.00", "0.00", "USD", "480.50"}),
+      std::make_shared<const RightsizingObject>(blocked),
+      rightsizing("c", RightsizingPhase::Recommended,
+                  {"10.00", "5.00", "5.00", "USD", std::nullopt})};
+  const auto s = build_policy_status({&p, workloads, rightsizings, kNow});
+  ASSERT_TRUE(s.monthly_cost);
+  EXPECT_EQ(s.monthly_cost->realized, "492.75");
+  EXPECT_EQ(s.monthly_cost->savings, "5.00");
+}
+
+TEST(PolicyStatusBuilder, InProgressCountsCanaryPromotingAndVerifyingOnly) {
+  const auto p = trading_policy();
+  std::vector workloads{workload("a", "trading"), workload("b", "trading"),
+                        workload("c", "trading"), workload("d", "trading"),
+                        workload("e", "trading")};
+  std::vector rightsizings{rightsizing("a", RightsizingPhase::Canary, {}),
+                           rightsizing("b", RightsizingPhase::Promoting, {}),
+                           rightsizing("c", RightsizingPhase::Verifying, {}),
+                           rightsizing("d", RightsizingPhase::Waiting, {}),
+                           rightsizing("e", RightsizingPhase::Paused, {})};
+  const auto s = build_policy_status({&p, workloads, rightsizings, kNow});
+  EXPECT_EQ(s.in_progress, 3);
+  ASSERT_TRUE(s.monthly_cost);
+  EXPECT_EQ(s.monthly_cost->realized, std::nullopt);
 }
 
 TEST(PolicyStatusBuilder, ReadyWaitsForEveryRightsizing) {
@@ -97,7 +136,8 @@ TEST(PolicyStatusBuilder, ReadyWaitsForEveryRightsizing) {
 TEST(PolicyStatusBuilder, ARightsizingBeingDeletedDoesNotCount) {
   const auto p = trading_policy();
   std::vector workloads{workload("a", "trading")};
-  auto going = *rightsizing("a", RightsizingPhase::Rightsized, {"10.00", "5.00", "5.00", "USD", std::nullopt});
+  auto going = *rightsizing("a", RightsizingPhase::Rightsized,
+                            {"10.00", "5.00", "5.00", "USD", std::nullopt});
   going.deleting = true;
   std::vector rightsizings{std::make_shared<const RightsizingObject>(going)};
   const auto s = build_policy_status({&p, workloads, rightsizings, kNow});

@@ -1,0 +1,214 @@
+// Auto mode's inputs to the state machine (rollout_inputs.h).
+#include "controller/rollout_inputs.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "controller/rightsizing_builder.h"
+#include "policies/status_conditions.h"
+#include "policies/step_planner.h"
+
+namespace controller {
+namespace {
+
+constexpr std::string_view kDefaultMaxUnavailable = "25%";
+
+bool selects(const PdbInfo& pdb, const Workload& w) {
+  // policy/v1: an empty selector selects every pod of the namespace;
+  // expressions are not evaluated, so they count as selecting (the safe side).
+  return std::ranges::all_of(pdb.match_labels, [&](const auto& label) {
+    const auto it = w.template_labels.find(label.first);
+    return it != w.template_labels.end() && it->second == label.second;
+  });
+}
+
+std::optional<std::int64_t> parse_int(std::string_view text) {
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value < 0) return std::nullopt;
+  return value;
+}
+
+// The bounds the value was judged against: absolute, and the baseline's.
+std::string bound_text(const CheckVerdict& c) {
+  std::string out;
+  if (c.max && c.min) {
+    out = "[" + format_value(*c.min) + ", " + format_value(*c.max) + "]";
+  } else if (c.max) {
+    out = "max " + format_value(*c.max);
+  } else if (c.min) {
+    out = "min " + format_value(*c.min);
+  }
+  const auto limit = c.min && !c.max ? c.baseline_low : c.baseline_high;
+  if (c.baseline_used && limit) {
+    if (!out.empty()) out += ", ";
+    out += (c.min && !c.max ? "baseline min " : "baseline max ") + format_value(*limit);
+  }
+  return out;
+}
+
+bool allow_git_ops(const policies::RightsizePolicySpec& policy) {
+  (void)policy;
+  return false;
+}
+
+std::optional<double> side_value(const Measurement& m, const CheckVerdict& c) {
+  return c.min && !c.max ? m.low : m.high;
+}
+
+policies::CheckRecord record(const CheckVerdict& c) {
+  policies::CheckRecord r;
+  r.name = c.name;
+  if (const auto v = side_value(c.canary, c)) r.value = format_value(*v);
+  if (c.min) r.min = format_value(*c.min);
+  if (c.max) r.max = format_value(*c.max);
+  switch (c.outcome) {
+    case policies::CheckOutcome::Pass:
+      r.result = policies::CheckResult::Pass;
+      break;
+    case policies::CheckOutcome::Fail:
+      r.result = policies::CheckResult::Fail;
+      break;
+    case policies::CheckOutcome::Skip:
+      r.result = policies::CheckResult::Skip;
+      break;
+  }
+  if (!c.reason.empty()) r.message = c.reason;
+  return r;
+}
+
+}  // namespace
+
+std::string format_value(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return ec == std::errc() ? std::string(buf, end) : "?";
+}
+
+policies::ContainerSizes live_sizes(const Workload& workload) {
+  policies::ContainerSizes sizes;
+  for (const auto& c : workload.containers) sizes.emplace(c.name, c.resources);
+  return sizes;
+}
+
+std::optional<policies::PlannedRolloutStep> plan_next_step(
+    const policies::RightsizePolicySpec& policy, const Workload& workload,
+    const Recommendations& recommendations) {
+  policies::PlannedRolloutStep step;
+  step.sizes = live_sizes(workload);
+  bool changes = false;
+  for (const auto& c : workload.containers) {
+    const auto rec = recommendations.find(c.name);
+    if (rec == recommendations.end() ||
+        rec->second.status == policies::RecommendationStatus::NotEnoughData) {
+      continue;
+    }
+    const auto current = policies::with_defaulted_requests(c.resources);
+    const auto planned = policies::plan_step(policy, current, rec->second);
+    if (!planned.changes()) continue;
+    changes = true;
+    step.sizes[c.name] = planned.resources;
+    step.needs_canary = step.needs_canary || planned.needs_canary;
+    step.decreases = step.decreases || planned.cpu == policies::StepDirection::Down ||
+                     planned.memory == policies::StepDirection::Down;
+    step.oom_bump =
+        step.oom_bump || (rec->second.oom_bumped && planned.memory == policies::StepDirection::Up);
+  }
+  if (!changes) return std::nullopt;
+  return step;
+}
+
+std::int32_t resolve_max_unavailable(std::string_view text, std::int32_t replicas) {
+  if (text.empty()) text = kDefaultMaxUnavailable;
+  if (text.ends_with('%')) {
+    const auto percent = parse_int(text.substr(0, text.size() - 1));
+    // Unparseable: assume pods may go down (the blocking side).
+    if (!percent) return 1;
+    return static_cast<std::int32_t>(std::int64_t{replicas} * *percent / 100);
+  }
+  const auto absolute = parse_int(text);
+  return absolute ? static_cast<std::int32_t>(std::min<std::int64_t>(*absolute, INT32_MAX)) : 1;
+}
+
+bool pdb_blocks(const Workload& workload, std::span<const std::shared_ptr<const PdbInfo>> pdbs) {
+  const bool takes_pod_down =
+      workload.ref.kind == WorkloadKind::StatefulSet ||
+      resolve_max_unavailable(workload.max_unavailable, workload.replicas) > 0;
+  if (!takes_pod_down) return false;
+  return std::ranges::any_of(pdbs, [&](const auto& pdb) {
+    return pdb && pdb->namespace_name == workload.ref.namespace_name &&
+           pdb->disruptions_allowed == 0 && selects(*pdb, workload);
+  });
+}
+
+std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in) {
+  const Workload& w = *in.workload;
+  const auto& rollout = in.policy->rollout;
+  if (w.paused) {
+    return policies::RolloutBlock{"Paused",
+                                  "the workload is annotated rightsizer.io/paused: \"true\""};
+  }
+  if (in.blackout_until) {
+    return policies::RolloutBlock{
+        "BlackoutWindow",
+        "a blackout window is open until " + policies::format_timestamp(*in.blackout_until)};
+  }
+  if (!rollout.allow_hpa_conflict && hpa_conflicts(w, in.hpas)) {
+    return policies::RolloutBlock{
+        "HPAConflict",
+        "a HorizontalPodAutoscaler scales this workload on the cpu or memory it sizes"};
+  }
+  if (!w.gitops_manager.empty() && !allow_git_ops(*in.policy)) {
+    return policies::RolloutBlock{
+        "ManagedByGitOps", w.gitops_manager +
+                               " manages the containers' resources; apply the recommendation "
+                               "through it (rightsizer recommend -o patch)"};
+  }
+  if (pdb_blocks(w, in.pdbs)) {
+    return policies::RolloutBlock{
+        "PDBViolation",
+        "a PodDisruptionBudget allows no disruption and the rollout would take a pod down"};
+  }
+  if (in.health.failing()) {
+    return policies::RolloutBlock{"MetricsUnavailable",
+                                  "no new step without fresh usage: " + in.health.last_error};
+  }
+  return std::nullopt;
+}
+
+std::optional<policies::ManualAction> parse_manual_action(std::string_view text) {
+  if (text == "promote") return policies::ManualAction::Promote;
+  if (text == "abort") return policies::ManualAction::Abort;
+  if (text == "retry") return policies::ManualAction::Retry;
+  return std::nullopt;
+}
+
+policies::AnalysisOutcome to_outcome(const Verdict& verdict) {
+  policies::AnalysisOutcome out;
+  out.passed = verdict.passed && !verdict.inconclusive;
+  for (const auto& c : verdict.checks) out.checks.push_back(record(c));
+  if (out.passed) return out;
+  const auto failing = std::ranges::find_if(verdict.checks, [](const CheckVerdict& c) {
+    return c.outcome == policies::CheckOutcome::Fail;
+  });
+  if (failing == verdict.checks.end()) {
+    out.failed_check = "inconclusive";
+    out.message = "no check could be judged (all skipped, or none): not a pass";
+    return out;
+  }
+  const auto& c = *failing;
+  out.failed_check = c.name;
+  if (const auto v = side_value(c.canary, c)) out.observed = format_value(*v);
+  out.threshold = bound_text(c);
+  if (c.baseline_used) {
+    if (const auto b = side_value(c.baseline, c)) out.baseline = format_value(*b);
+  }
+  out.message = c.reason;
+  return out;
+}
+
+}  // namespace controller

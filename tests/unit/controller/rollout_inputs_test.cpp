@@ -1,0 +1,251 @@
+#include "controller/rollout_inputs.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "tests/unit/controller/reconciler_fixtures.h"
+
+namespace controller {
+namespace {
+
+using namespace controller::testing;
+
+const policies::Timestamp kNow = policies::Timestamp(std::chrono::seconds(1'800'000'000));
+
+Workload engine_with(std::int32_t replicas, std::string max_unavailable = "") {
+  auto w = engine();
+  w.replicas = replicas;
+  w.max_unavailable = std::move(max_unavailable);
+  w.template_labels = {{"app", "engine"}, {"tier", "core"}};
+  return w;
+}
+
+std::shared_ptr<const PdbInfo> pdb(std::map<std::string, std::string, std::less<>> labels,
+                                   std::int32_t disruptions_allowed, std::string ns = "trading") {
+  PdbInfo p;
+  p.namespace_name = std::move(ns);
+  p.name = "engine-pdb";
+  p.match_labels = std::move(labels);
+  p.disruptions_allowed = disruptions_allowed;
+  return std::make_shared<const PdbInfo>(p);
+}
+
+struct MaxUnavailableCase {
+  std::string text;
+  std::int32_t replicas, expected;
+};
+class ResolveMaxUnavailable : public ::testing::TestWithParam<MaxUnavailableCase> {};
+TEST_P(ResolveMaxUnavailable, Table) {
+  EXPECT_EQ(resolve_max_unavailable(GetParam().text, GetParam().replicas), GetParam().expected);
+}
+INSTANTIATE_TEST_SUITE_P(
+    Rounding, ResolveMaxUnavailable,
+    ::testing::Values(MaxUnavailableCase{"", 4, 1},  // default 25%, rounded down
+                      MaxUnavailableCase{"", 3, 0}, MaxUnavailableCase{"50%", 3, 1},
+                      MaxUnavailableCase{"100%", 3, 3}, MaxUnavailableCase{"2", 3, 2},
+                      MaxUnavailableCase{"0", 3, 0}, MaxUnavailableCase{"0%", 8, 0},
+                      // Unreadable: assumed to take a pod down (the blocking side).
+                      MaxUnavailableCase{"x%", 3, 1}, MaxUnavailableCase{"-1", 3, 1},
+                      MaxUnavailableCase{"two", 3, 1}));
+
+TEST(PdbBlocks, ASelectingBudgetWithNoDisruptionLeftBlocksARollingUpdateThatTakesAPodDown) {
+  const auto w = engine_with(4);
+  EXPECT_TRUE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 0)}));
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 1)}));
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "other"}}, 0)}));
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}, {"x", "y"}}, 0)}));
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 0, "elsewhere")}));
+  // An empty selector selects every pod of its namespace (policy/v1).
+  EXPECT_TRUE(pdb_blocks(w, std::vector{pdb({}, 0)}));
+}
+
+TEST(PdbBlocks, ADeploymentThatSurgesOnlyIsNotBlockedAStatefulSetAlwaysIs) {
+  EXPECT_FALSE(pdb_blocks(engine_with(4, "0"), std::vector{pdb({{"app", "engine"}}, 0)}));
+  EXPECT_FALSE(pdb_blocks(engine_with(2), std::vector{pdb({{"app", "engine"}}, 0)}));
+  auto sts = engine_with(2, "0");
+  sts.ref.kind = WorkloadKind::StatefulSet;
+  EXPECT_TRUE(pdb_blocks(sts, std::vector{pdb({{"app", "engine"}}, 0)}));
+}
+
+class FindRolloutBlock : public ::testing::Test {
+ protected:
+  BlockInput input() {
+    BlockInput in{&workload_, &policy_.parsed.spec, hpas_, pdbs_, health_, blackout_};
+    return in;
+  }
+  std::string reason() {
+    auto b = find_rollout_block(input());
+    return b ? b->reason : "";
+  }
+  Workload workload_ = engine_with(4);
+  PolicyObject policy_ = trading_policy();
+  std::vector<std::shared_ptr<const HpaInfo>> hpas_;
+  std::vector<std::shared_ptr<const PdbInfo>> pdbs_;
+  SamplingHealth health_;
+  std::optional<policies::Timestamp> blackout_;
+};
+
+TEST_F(FindRolloutBlock, FirstWinsInTheAgreedOrder) {
+  EXPECT_EQ(reason(), "");
+  health_.consecutive_failures = 1;
+  health_.last_error = "503";
+  EXPECT_EQ(reason(), "MetricsUnavailable");
+  pdbs_.push_back(pdb({{"app", "engine"}}, 0));
+  EXPECT_EQ(reason(), "PDBViolation");
+  workload_.gitops_manager = "argocd-controller";
+  EXPECT_EQ(reason(), "ManagedByGitOps");
+  hpas_.push_back(std::make_shared<const HpaInfo>(hpa_on(workload_.ref, "cpu")));
+  EXPECT_EQ(reason(), "HPAConflict");
+  blackout_ = kNow + std::chrono::hours(1);
+  EXPECT_EQ(reason(), "BlackoutWindow");
+  EXPECT_NE(find_rollout_block(input())->message.find("until"), std::string::npos);
+  workload_.paused = true;
+  EXPECT_EQ(reason(), "Paused");
+}
+
+TEST_F(FindRolloutBlock, AnHpaOnTheResourceDoesNotBlockWhenThePolicyAllowsIt) {
+  hpas_.push_back(std::make_shared<const HpaInfo>(hpa_on(workload_.ref, "memory")));
+  EXPECT_EQ(reason(), "HPAConflict");
+  policy_.parsed.spec.rollout.allow_hpa_conflict = true;
+  EXPECT_EQ(reason(), "");
+}
+
+TEST(ParseManualAction, KnowsTheThreeActionsOnly) {
+  EXPECT_EQ(parse_manual_action("promote"), policies::ManualAction::Promote);
+  EXPECT_EQ(parse_manual_action("abort"), policies::ManualAction::Abort);
+  EXPECT_EQ(parse_manual_action("retry"), policies::ManualAction::Retry);
+  EXPECT_EQ(parse_manual_action("Promote"), std::nullopt);
+  EXPECT_EQ(parse_manual_action(""), std::nullopt);
+}
+
+policies::Recommendation ready(std::int64_t cpu, std::int64_t memory) {
+  policies::Recommendation r;
+  r.status = policies::RecommendationStatus::Ready;
+  r.target.requests = {cpu, memory};
+  r.target.limits = {cpu, memory};
+  return r;
+}
+
+TEST(PlanNextStep, StepsDownByMaxStepDownAndCarriesEveryContainer) {
+  auto w = engine();
+  ContainerSpec sidecar{"sidecar", {}};
+  sidecar.resources.requests = {100, 128 * kMi};
+  w.containers.push_back(sidecar);
+  const auto policy = trading_policy().parsed.spec;
+  Recommendations recs{{"engine", ready(2'000, 16 * kGi)}};
+  policies::Recommendation waiting;  // NotEnoughData
+  recs.emplace("sidecar", waiting);
+  const auto step = plan_next_step(policy, w, recs);
+  ASSERT_TRUE(step);
+  EXPECT_TRUE(step->needs_canary);
+  EXPECT_TRUE(step->decreases);
+  EXPECT_FALSE(step->oom_bump);
+  ASSERT_EQ(step->sizes.size(), 2u);
+  EXPECT_EQ(step->sizes.at("engine").requests.cpu_millicores, 8'000);  // 16 → 8, not → 2
+  EXPECT_EQ(step->sizes.at("engine").limits.cpu_millicores, 8'000);
+  EXPECT_EQ(step->sizes.at("engine").requests.memory_bytes, 16 * kGi);
+  EXPECT_EQ(step->sizes.at("sidecar"), sidecar.resources);
+}
+
+TEST(PlanNextStep, NothingWhenNoContainerChanges) {
+  const auto policy = trading_policy().parsed.spec;
+  EXPECT_EQ(plan_next_step(policy, engine(), {{"engine", ready(16'000, 16 * kGi)}}), std::nullopt);
+  EXPECT_EQ(plan_next_step(policy, engine(), {}), std::nullopt);
+}
+
+TEST(PlanNextStep, AnOomBumpIsAnIncreaseWithoutCanary) {
+  const auto policy = trading_policy().parsed.spec;
+  auto rec = ready(16'000, 20 * kGi);
+  rec.oom_bumped = true;
+  const auto step = plan_next_step(policy, engine(), {{"engine", rec}});
+  ASSERT_TRUE(step);
+  EXPECT_TRUE(step->oom_bump);
+  EXPECT_FALSE(step->needs_canary);
+  EXPECT_FALSE(step->decreases);
+  EXPECT_EQ(step->sizes.at("engine").requests.memory_bytes, 20 * kGi);
+}
+
+CheckVerdict check(std::string name, policies::CheckOutcome outcome, std::optional<double> value,
+                   std::optional<double> max) {
+  CheckVerdict c;
+  c.name = std::move(name);
+  c.outcome = outcome;
+  c.canary.high = value;
+  c.canary.low = value;
+  c.max = max;
+  return c;
+}
+
+TEST(ToOutcome, APassingVerdictRecordsEveryCheck) {
+  Verdict v;
+  v.checks = {check("latency", policies::CheckOutcome::Pass, 0.12, 0.25),
+              check("errors", policies::CheckOutcome::Skip, std::nullopt, 0.01)};
+  v.checks[1].reason = "no data";
+  const auto out = to_outcome(v);
+  EXPECT_TRUE(out.passed);
+  EXPECT_EQ(out.failed_check, "");
+  ASSERT_EQ(out.checks.size(), 2u);
+  EXPECT_EQ(out.checks[0].name, "latency");
+  EXPECT_EQ(out.checks[0].value, "0.12");
+  EXPECT_EQ(out.checks[0].max, "0.25");
+  EXPECT_EQ(out.checks[0].result, policies::CheckResult::Pass);
+  EXPECT_EQ(out.checks[1].result, policies::CheckResult::Skip);
+  EXPECT_EQ(out.checks[1].message, "no data");
+}
+
+TEST(ToOutcome, TheFirstFailingCheckNamesTheRollbackWithItsBaseline) {
+  Verdict v;
+  v.passed = false;
+  auto failing = check("p99-latency", policies::CheckOutcome::Fail, 0.4, 0.5);
+  failing.reason = "above the baseline";
+  failing.baseline_used = true;
+  failing.baseline.high = 0.1;
+  failing.baseline_high = 0.15;
+  v.checks = {check("errors", policies::CheckOutcome::Pass, 0, 0.01), failing,
+              check("other", policies::CheckOutcome::Fail, 9, 1)};
+  const auto out = to_outcome(v);
+  EXPECT_FALSE(out.passed);
+  EXPECT_EQ(out.failed_check, "p99-latency");
+  EXPECT_EQ(out.observed, "0.4");
+  EXPECT_EQ(out.threshold, "max 0.5, baseline max 0.15");
+  EXPECT_EQ(out.baseline, "0.1");
+  EXPECT_EQ(out.message, "above the baseline");
+  EXPECT_EQ(out.checks[1].result, policies::CheckResult::Fail);
+}
+
+TEST(ToOutcome, AMinBoundReportsTheLowestValue) {
+  Verdict v;
+  v.passed = false;
+  auto c = check("throughput", policies::CheckOutcome::Fail, std::nullopt, std::nullopt);
+  c.canary.high = 90;
+  c.canary.low = 3;
+  c.min = 5;
+  v.checks = {c};
+  const auto out = to_outcome(v);
+  EXPECT_EQ(out.observed, "3");
+  EXPECT_EQ(out.threshold, "min 5");
+  EXPECT_EQ(out.checks[0].value, "3");
+  EXPECT_EQ(out.checks[0].min, "5");
+}
+
+TEST(ToOutcome, AnInconclusiveVerdictFailsClosed) {
+  Verdict v;
+  v.passed = true;
+  v.inconclusive = true;
+  v.checks = {check("latency", policies::CheckOutcome::Skip, std::nullopt, 0.25)};
+  const auto out = to_outcome(v);
+  EXPECT_FALSE(out.passed);
+  EXPECT_EQ(out.failed_check, "inconclusive");
+}
+
+TEST(FormatValue, NamesNonFiniteValues) {
+  EXPECT_EQ(format_value(std::nan("")), "NaN");
+  EXPECT_EQ(format_value(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(format_value(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(format_value(0.25), "0.25");
+}
+
+}  // namespace
+}  // namespace controller
