@@ -37,6 +37,7 @@ Workload workload_of(WorkloadKind kind, const json& o) {
   Workload w;
   w.ref = {kind, o["metadata"].value("namespace", ""), o["metadata"].value("name", "")};
   w.uid = o["metadata"].value("uid", "");
+  w.controller = controller_of(o);
   auto annotations = o["metadata"].value("annotations", json::object());
   if (annotations.contains(kPolicyAnnotation)) w.policy = annotations[kPolicyAnnotation];
   const json labels = o.value("/spec/template/metadata/labels"_json_pointer, json::object());
@@ -56,6 +57,7 @@ ClusterProjectors test_projectors() {
     RightsizingObject v;
     v.namespace_name = o["metadata"].value("namespace", "");
     v.name = o["metadata"].value("name", "");
+    v.uid = o["metadata"].value("uid", "");
     v.policy_ref = o.value("/spec/policyRef/name"_json_pointer, "");
     auto kind = parse_workload_kind(o.value("/spec/targetRef/kind"_json_pointer, ""));
     if (kind) v.target = WorkloadRef{*kind, v.namespace_name, o["spec"]["targetRef"]["name"]};
@@ -237,6 +239,86 @@ TEST_F(InformerClusterViewTest, NamespacedListsStayInTheirNamespace) {
   EXPECT_NE(view_.policy("shop", "standard"), nullptr);
   EXPECT_EQ(view_.policy("other", "standard"), nullptr);
   EXPECT_EQ(view_.policies().size(), 1u);
+}
+
+// A Deployment's canary: the Rightsizing "deployment-web" targets web and
+// controls the canary Deployment, whose ReplicaSet controls the canary pod.
+class CanaryPodsTest : public InformerClusterViewTest {
+ protected:
+  void SetUp() override {
+    InformerClusterViewTest::SetUp();
+    apply(informers_.rightsizings, rightsizing("deployment-web", "rsz-1", "Deployment", "web"));
+    apply(informers_.deployments, object("shop", "web-rightsizer-canary", "d-c",
+                                         owned_by("Rightsizing", "deployment-web", "rsz-1")));
+    apply(informers_.replica_sets, object("shop", "web-rightsizer-canary-5c", "rs-c",
+                                          owned_by("Deployment", "web-rightsizer-canary", "d-c")));
+    apply(informers_.pods, object("shop", "web-rightsizer-canary-5c-x", "p-c",
+                                  owned_by("ReplicaSet", "web-rightsizer-canary-5c", "rs-c")));
+  }
+
+  static json rightsizing(const std::string& name, const std::string& uid, const std::string& kind,
+                          const std::string& target) {
+    auto r = object("shop", name, uid);
+    r["spec"] = {{"policyRef", {{"name", "standard"}}},
+                 {"targetRef", {{"apiVersion", "apps/v1"}, {"kind", kind}, {"name", target}}}};
+    return r;
+  }
+
+  std::vector<std::string> web_pods() const {
+    return names(view_.pods_of(*view_.workload({WorkloadKind::Deployment, "shop", "web"})));
+  }
+  std::optional<WorkloadRef> canary_owner() const {
+    return view_.owner_of(*view_.pod("shop", "web-rightsizer-canary-5c-x"));
+  }
+};
+
+TEST_F(CanaryPodsTest, CountAsTheTargetDeployments) {
+  EXPECT_EQ(web_pods(),
+            (std::vector<std::string>{"web-7f-a", "web-7f-b", "web-rightsizer-canary-5c-x"}));
+  EXPECT_EQ(canary_owner(), (WorkloadRef{WorkloadKind::Deployment, "shop", "web"}));
+  // The canary Deployment's own pods are still its own.
+  auto canary = view_.workload({WorkloadKind::Deployment, "shop", "web-rightsizer-canary"});
+  ASSERT_NE(canary, nullptr);
+  EXPECT_EQ(names(view_.pods_of(*canary)),
+            (std::vector<std::string>{"web-rightsizer-canary-5c-x"}));
+}
+
+TEST_F(CanaryPodsTest, ARecreatedRightsizingDoesNotOwnTheOldCanary) {
+  apply(informers_.rightsizings, rightsizing("deployment-web", "rsz-2", "Deployment", "web"));
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(), std::nullopt);
+}
+
+TEST_F(CanaryPodsTest, WithoutItsRightsizingTheCanaryBelongsToNothing) {
+  informers_.rightsizings.handle(
+      {k8s::WatcherEventKind::Delete, {object("shop", "deployment-web", "rsz-1")}});
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(), std::nullopt);
+}
+
+TEST_F(CanaryPodsTest, OnlyTheTargetsOwnRightsizingOfADeploymentCounts) {
+  // The Rightsizing of that name targets another workload.
+  apply(informers_.rightsizings, rightsizing("deployment-web", "rsz-1", "Deployment", "api"));
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(), std::nullopt);
+  // A StatefulSet has no canary Deployment.
+  apply(informers_.rightsizings, rightsizing("deployment-web", "rsz-1", "StatefulSet", "web"));
+  EXPECT_EQ(canary_owner(), std::nullopt);
+}
+
+TEST_F(CanaryPodsTest, ADeploymentControlledByAnythingElseIsItsOwnWorkload) {
+  apply(informers_.deployments, object("shop", "web-rightsizer-canary", "d-c",
+                                       owned_by("Rollout", "deployment-web", "rsz-1")));
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(),
+            (WorkloadRef{WorkloadKind::Deployment, "shop", "web-rightsizer-canary"}));
+  // Nor does a Rightsizing reference that is not the controller count.
+  apply(informers_.deployments,
+        object("shop", "web-rightsizer-canary", "d-c",
+               owned_by("Rightsizing", "deployment-web", "rsz-1", /*is_controller=*/false)));
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(),
+            (WorkloadRef{WorkloadKind::Deployment, "shop", "web-rightsizer-canary"}));
 }
 
 TEST_F(InformerClusterViewTest, PdbsOfANamespaceAsTheirInformerHoldsThem) {
