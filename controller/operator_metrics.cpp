@@ -35,6 +35,8 @@ OperatorMetrics::OperatorMetrics(MetricsRegistry& r)
   metrics_list_failures.with();
   histogram_memory.with();
   leader.with();
+  for (const char* result : {"started", "promoted", "rolled_back"}) canaries.with({result});
+  for (const char* result : {"pass", "fail", "skip", "error"}) slo_checks.with({result});
 }
 
 }  // namespace controller

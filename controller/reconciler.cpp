@@ -10,6 +10,7 @@
 #include "controller/api_resources.h"
 #include "controller/policy_status_builder.h"
 #include "controller/rightsizing_builder.h"
+#include "controller/rollout_driver.h"
 #include "policies/policy_status.h"
 #include "policies/rightsizing_status.h"
 #include "policies/usage_checkpoint.h"
@@ -120,7 +121,17 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
                                                 const k8s::CallContext& ctx) {
   const auto w = view_.workload(ref);
   const auto rsz = view_.rightsizing(ref.namespace_name, ref.rightsizing_name());
-  if (!w || !w->policy || w->deleting) return remove_rightsizing(ref, rsz.get(), ctx);
+  if (!w || !w->policy || w->deleting) {
+    // Opting out mid-canary ends the canary first; the workload keeps its size.
+    if (w && rollout_ != nullptr && rsz && !rsz->deleting && rsz->target == ref) {
+      auto aborted = rollout_->abort_canary(*w, *rsz, ctx);
+      if (!aborted) return failed(aborted.error(), 0);
+      auto removed = remove_rightsizing(ref, rsz.get(), ctx);
+      removed.writes += *aborted;
+      return removed;
+    }
+    return remove_rightsizing(ref, rsz.get(), ctx);
+  }
   ReconcileOutcome outcome;
   outcome.requeue_after = options_.resync;
   // Being deleted: a new one once it is gone. Another target's object of
@@ -150,9 +161,15 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
     }
     if (rsz->status_error.empty()) old = rsz->status;
   }
-  auto written = write_status(*w, policy.get(), std::move(rv), std::move(old), outcome, ctx);
+  auto written = write_status(*w, policy.get(), std::move(rv), std::move(old), outcome, ctx,
+                              /*force_learning=*/false, rsz.get());
   if (!written) return failed(written.error(), outcome.writes);
   return outcome;
+}
+
+bool Reconciler::auto_mode(const PolicyObject* policy) const {
+  return rollout_ != nullptr && policy != nullptr && policy->parsed.valid() &&
+         policy->parsed.spec.mode == policies::Mode::Auto;
 }
 
 ReconcileOutcome Reconciler::flush_learning(const k8s::CallContext& ctx) {
@@ -269,7 +286,7 @@ void Reconciler::emit(const Workload& w, k8s::EventType type, const std::string&
 k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject* policy,
                                            std::string rv, policies::RightsizingStatus old,
                                            ReconcileOutcome& outcome, const k8s::CallContext& ctx,
-                                           bool force_learning) {
+                                           bool force_learning, const RightsizingObject* rsz) {
   const auto pods = view_.pods_of(w);
   const auto hpas = view_.hpas_in(w.ref.namespace_name);
   RightsizingInput in;
@@ -283,13 +300,25 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
   in.health = usage_.health(w.ref.namespace_name);
   in.now = timestamp(clock_);  // after the reads
   const bool due = force_learning || learning_due(w.ref.key());
+  if (auto_mode(policy) && rsz != nullptr) {
+    in.old = &old;
+    in.refresh_learning = due;
+    auto written = rollout_->drive(std::move(in), *rsz, outcome, ctx);
+    if (written && *written && due) {
+      std::lock_guard lock(mu_);
+      learning_written_[w.ref.key()] = clock_.now();
+    }
+    return written;
+  }
   for (int attempt = 0;; ++attempt) {
     in.old = &old;
     in.refresh_learning = false;
     auto plan = build_rightsizing_status(in);
+    if (auto_mode(policy)) keep_rollout_fields(old, plan.status);
     if (plan.status == old && !due) return false;
     in.refresh_learning = true;
     plan = build_rightsizing_status(in);
+    if (auto_mode(policy)) keep_rollout_fields(old, plan.status);
     if (plan.status == old) return false;
     auto put =
         client_.replace(rightsizing_ref(w.ref, "status"),

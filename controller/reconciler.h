@@ -4,7 +4,8 @@
 // what changed (no write when nothing did; status through /status; a 409
 // re-reads and re-applies), and says when to come back — controller-runtime's
 // one outcome: an error (requeue with backoff), a requeue-after, or done.
-// Recommend mode only: the workload itself is never changed.
+// Recommend mode never changes the workload; Auto mode (enable_auto_mode)
+// hands a workload whose policy says Auto to the RolloutDriver.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -22,6 +23,8 @@
 #include "k8s/event_recorder.h"
 
 namespace controller {
+
+class RolloutDriver;
 
 // Work-queue keys: WorkloadRef::key() for workloads, and this for policies.
 std::string policy_key(std::string_view namespace_name,
@@ -73,6 +76,10 @@ class Reconciler {
   void restore_all();
   // Dispatches a work-queue key to one of the two; an unknown key is dropped.
   ReconcileOutcome reconcile(std::string_view key, const k8s::CallContext& ctx);
+  // Workloads whose policy is in Auto mode are driven by `driver` from now
+  // on (it must outlive the reconciler); without it, every policy is treated
+  // as Recommend.
+  void enable_auto_mode(RolloutDriver& driver) { rollout_ = &driver; }
 
  private:
   ReconcileOutcome remove_rightsizing(const WorkloadRef& ref, const RightsizingObject* rsz,
@@ -83,7 +90,9 @@ class Reconciler {
   k8s::Result<bool> write_status(const Workload& w, const PolicyObject* policy,
                                  std::string resource_version, policies::RightsizingStatus old,
                                  ReconcileOutcome& outcome, const k8s::CallContext& ctx,
-                                 bool force_learning = false);
+                                 bool force_learning = false,
+                                 const RightsizingObject* rsz = nullptr);
+  bool auto_mode(const PolicyObject* policy) const;
   bool all_restored(const Workload& w) const;
   bool learning_due(const std::string& key) const;
   void emit(const Workload& w, k8s::EventType type, const std::string& reason,
@@ -95,6 +104,7 @@ class Reconciler {
   EventSink events_;
   k8s::Clock& clock_;
   ReconcilerOptions options_;
+  RolloutDriver* rollout_ = nullptr;
   // When each workload's usage figures and checkpoints were last written
   // (monotonic); a workload not listed is due. Workers reconcile in parallel.
   mutable std::mutex mu_;

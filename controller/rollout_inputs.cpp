@@ -14,15 +14,6 @@ namespace {
 
 constexpr std::string_view kDefaultMaxUnavailable = "25%";
 
-bool selects(const PdbInfo& pdb, const Workload& w) {
-  // policy/v1: an empty selector selects every pod of the namespace;
-  // expressions are not evaluated, so they count as selecting (the safe side).
-  return std::ranges::all_of(pdb.match_labels, [&](const auto& label) {
-    const auto it = w.template_labels.find(label.first);
-    return it != w.template_labels.end() && it->second == label.second;
-  });
-}
-
 std::optional<std::int64_t> parse_int(std::string_view text) {
   std::int64_t value = 0;
   const auto* end = text.data() + text.size();
@@ -141,7 +132,7 @@ bool pdb_blocks(const Workload& workload, std::span<const std::shared_ptr<const 
   if (!takes_pod_down) return false;
   return std::ranges::any_of(pdbs, [&](const auto& pdb) {
     return pdb && pdb->namespace_name == workload.ref.namespace_name &&
-           pdb->disruptions_allowed == 0 && selects(*pdb, workload);
+           pdb->disruptions_allowed == 0 && pdb_selects(*pdb, workload.template_labels);
   });
 }
 

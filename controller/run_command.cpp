@@ -15,6 +15,7 @@
 #include "controller/logging.h"
 #include "controller/manager.h"
 #include "controller/reconciler.h"
+#include "controller/rollout_driver.h"
 #include "controller/run_options.h"
 #include "controller/usage_sampler.h"
 #include "k8s/config.h"
@@ -87,8 +88,31 @@ struct Operator {
         source(client),
         sampler(view, source, usage, clock),
         recorder(client, {.component = "rightsizer", .instance = identity()}),
+        rollout(view, client, prometheus_factory(), actuators(client), event_sink(), clock,
+                rollout_metrics(metrics)),
         reconciler(view, usage, client, event_sink(), clock, reconciler_options(opts)) {
+    reconciler.enable_auto_mode(rollout);
     informers.connect(view, [this](const std::string& key) { queue.add(key); });
+  }
+
+  static Actuators actuators(k8s::ApiClient& client) {
+    return {make_deployment_actuator(client), make_stateful_set_actuator(client)};
+  }
+  // One client per policy address and timeout (the driver keeps them).
+  static PrometheusFactory prometheus_factory() {
+    return [](const policies::PrometheusEndpoint& endpoint)
+               -> PromResult<std::shared_ptr<PrometheusQuerier>> {
+      PrometheusOptions o;
+      o.address = endpoint.address;
+      o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(endpoint.timeout);
+      auto made = make_prometheus_client(o);
+      if (!made) return made.error();
+      return std::shared_ptr<PrometheusQuerier>(std::move(made.value()));
+    };
+  }
+  static RolloutMetrics rollout_metrics(OperatorMetrics& m) {
+    return {[&m](std::string_view result) { m.canaries.with({std::string(result)}).inc(); },
+            [&m](std::string_view result) { m.slo_checks.with({std::string(result)}).inc(); }};
   }
 
   EventSink event_sink() {
@@ -134,6 +158,7 @@ struct Operator {
   MetricsServerUsageSource source;
   UsageSampler sampler;
   k8s::EventRecorder recorder;
+  RolloutDriver rollout;  // before the reconciler, which drives Auto mode through it
   Reconciler reconciler;
 };
 

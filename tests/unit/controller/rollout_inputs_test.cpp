@@ -27,6 +27,7 @@ std::shared_ptr<const PdbInfo> pdb(std::map<std::string, std::string, std::less<
   PdbInfo p;
   p.namespace_name = std::move(ns);
   p.name = "engine-pdb";
+  p.has_selector = true;
   p.match_labels = std::move(labels);
   p.disruptions_allowed = disruptions_allowed;
   return std::make_shared<const PdbInfo>(p);

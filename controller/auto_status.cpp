@@ -1,0 +1,177 @@
+// Auto mode's status (auto_status.h).
+#include "controller/auto_status.h"
+
+#include <algorithm>
+
+#include "controller/rollout_driver.h"
+#include "policies/cost.h"
+#include "policies/money.h"
+#include "policies/quantity.h"
+
+namespace controller {
+namespace {
+
+using policies::Condition;
+using policies::ConditionStatus;
+using policies::RightsizingPhase;
+
+const policies::ContainerStatus* find(const policies::RightsizingStatus& s, std::string_view name) {
+  const auto it = std::ranges::find_if(s.containers, [&](const auto& c) { return c.name == name; });
+  return it == s.containers.end() ? nullptr : &*it;
+}
+
+bool starts_step(const policies::RolloutResult& r) {
+  return std::ranges::any_of(r.actions, [](const policies::RolloutAction& a) {
+    return a.kind == policies::ActionKind::StartCanary || a.kind == policies::ActionKind::Promote;
+  });
+}
+
+// Requests as the API server defaults them on pods: a missing request is its limit.
+std::optional<policies::Resources> requests_of(const std::optional<policies::StatusResources>& r) {
+  if (!r) return std::nullopt;
+  const auto pick = [&](auto member) -> std::optional<std::string> {
+    if (r->requests && (*r->requests).*member) return (*r->requests).*member;
+    if (r->limits && (*r->limits).*member) return (*r->limits).*member;
+    return std::nullopt;
+  };
+  policies::Resources out;
+  if (const auto cpu = pick(&policies::ResourceList::cpu)) {
+    auto m = policies::parse_millis(*cpu);
+    if (!m) return std::nullopt;
+    out.cpu_millicores = *m;
+  }
+  if (const auto memory = pick(&policies::ResourceList::memory)) {
+    auto b = policies::parse_units(*memory);
+    if (!b) return std::nullopt;
+    out.memory_bytes = *b;
+  }
+  return out;
+}
+
+std::string idle_reason(RightsizingPhase phase, const policies::RolloutInput& input) {
+  if (input.block) return input.block->reason;
+  switch (phase) {
+    case RightsizingPhase::Recommended:
+      return "EveryContainerRecommended";
+    case RightsizingPhase::Rightsized:
+      return "NoFurtherStep";
+    default:
+      return "CollectingUsage";
+  }
+}
+
+void set_originals(const AutoStatusInput& in, policies::RightsizingStatus& s) {
+  const bool starting = starts_step(*in.result);
+  for (auto& c : s.containers) {
+    if (const auto* was = find(*in.old, c.name); was != nullptr && was->original) {
+      c.original = was->original;
+      continue;
+    }
+    const auto live = in.input->live.find(c.name);
+    if (starting && live != in.input->live.end()) c.original = to_status_resources(live->second);
+  }
+}
+
+void set_auto_conditions(const AutoStatusInput& in, policies::RightsizingStatus& s) {
+  const auto gen = in.workload->generation;
+  const auto& block = in.input->block;
+  Condition b{std::string(kBlockedCondition), ConditionStatus::False, gen, {}, "NotBlocked",
+              "nothing blocks this workload"};
+  if (block) {
+    b = {std::string(kBlockedCondition),
+         ConditionStatus::True,
+         gen,
+         {},
+         block->reason,
+         block->message};
+  }
+  policies::set_condition(s.conditions, b, in.now);
+  const bool settled =
+      s.phase == RightsizingPhase::Recommended || s.phase == RightsizingPhase::Rightsized;
+  Condition r{std::string(kReadyCondition),
+              ConditionStatus::False,
+              gen,
+              {},
+              policies::to_string(*s.phase),
+              "a step is in flight or the history is too short"};
+  if (settled && !block) {
+    r.status = ConditionStatus::True;
+    r.message = "every container has a recommendation";
+  } else if (block) {
+    r.reason = block->reason;
+    r.message = block->message;
+  }
+  policies::set_condition(s.conditions, r, in.now);
+}
+
+}  // namespace
+
+RightsizingPhase decide_phase(const AutoStatusInput& in, RightsizingPhase builder_phase) {
+  const auto& next = in.result->next;
+  if (in.result->transition_reason || policies::in_flight(next.phase)) return next.phase;
+  if (in.input->paused) return RightsizingPhase::Paused;
+  if (in.input->blackout) return RightsizingPhase::Waiting;
+  if (in.before->phase == RightsizingPhase::Rightsized && !in.input->next) {
+    return RightsizingPhase::Rightsized;
+  }
+  return builder_phase;
+}
+
+std::optional<std::string> realized_savings(const policies::RightsizingStatus& status,
+                                            const policies::RightsizePolicySpec& policy) {
+  std::vector<policies::Resources> original, current;
+  for (const auto& c : status.containers) {
+    const auto o = requests_of(c.original);
+    const auto now = requests_of(c.current);
+    if (!o || !now) return std::nullopt;
+    original.push_back(*o);
+    current.push_back(*now);
+  }
+  if (original.empty()) return std::nullopt;
+  const auto cost =
+      policies::compare_cost(original, current, status.replicas.value_or(1), policy.pricing.prices);
+  return policies::format_dollars(cost.savings);
+}
+
+void compose_auto_status(const AutoStatusInput& in, policies::RightsizingStatus& s) {
+  const auto builder_phase = s.phase.value_or(RightsizingPhase::Observing);
+  // The builder recorded its own phase change; Auto mode records its own.
+  s.history = in.old->history;
+  if (s.summary) {
+    s.summary->last_event = in.old->summary ? in.old->summary->last_event : std::nullopt;
+  }
+  auto next = in.result->next;
+  next.phase = decide_phase(in, builder_phase);
+  policies::write_rollout_state(next, s);
+  set_originals(in, s);
+  if (s.monthly_cost) s.monthly_cost->realized = realized_savings(s, *in.policy);
+  if (in.old->phase != next.phase) {
+    std::optional<std::string> from;
+    if (in.old->phase) from = policies::to_string(*in.old->phase);
+    const auto reason = in.result->transition_reason.value_or(idle_reason(next.phase, *in.input));
+    policies::record_transition(s,
+                                {in.now, std::move(from), policies::to_string(next.phase), reason});
+    if (!s.summary) s.summary.emplace();
+    s.summary->last_event = policies::to_string(next.phase);
+  }
+  set_auto_conditions(in, s);
+}
+
+void keep_rollout_fields(const policies::RightsizingStatus& old,
+                         policies::RightsizingStatus& built) {
+  auto state = policies::rollout_state_from_status(old);
+  if (!state) return;  // nothing of Auto mode's is readable: the builder's stands
+  built.history = old.history;
+  built.conditions = old.conditions;
+  if (built.summary && old.summary) built.summary->last_event = old.summary->last_event;
+  policies::write_rollout_state(*state, built);
+  if (old.phase) built.phase = old.phase;
+  for (auto& c : built.containers) {
+    if (const auto* was = find(old, c.name); was != nullptr) c.original = was->original;
+  }
+  if (built.monthly_cost && old.monthly_cost) {
+    built.monthly_cost->realized = old.monthly_cost->realized;
+  }
+}
+
+}  // namespace controller
