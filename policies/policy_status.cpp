@@ -24,6 +24,7 @@ Result<PolicyStatus> policy_status_from_json(const nlohmann::json& status) {
     m.string("current", cost.current);
     m.string("target", cost.target);
     m.string("savings", cost.savings);
+    m.string("realized", cost.realized);
   });
   detail::read_conditions(r, s.conditions);
   if (!error.empty()) return make_error(error);
@@ -42,6 +43,7 @@ nlohmann::json policy_status_to_json(const PolicyStatus& s) {
     put(m, "current", s.monthly_cost->current);
     put(m, "target", s.monthly_cost->target);
     put(m, "savings", s.monthly_cost->savings);
+    put(m, "realized", s.monthly_cost->realized);
     j["monthlyCost"] = std::move(m);
   }
   detail::put_conditions(j, s.conditions);

@@ -17,6 +17,9 @@ namespace policies {
 
 struct PolicyMonthlyCost {
   std::optional<std::string> current, target, savings;  // "285.95"
+  // The sum of the workloads' realised savings (what runs now against their
+  // original sizes). Default-initialised so three-figure initialisers stay valid.
+  std::optional<std::string> realized = std::nullopt;
   friend bool operator==(const PolicyMonthlyCost&, const PolicyMonthlyCost&) = default;
 };
 
