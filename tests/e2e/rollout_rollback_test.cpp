@@ -76,11 +76,15 @@ TEST_F(RolloutRollback, CanaryBreachRollsBackWithoutTouchingTheWorkload) {
       itest::eventually([&] { return e2e::canary_cpu(ns_.name(), "engine") != "8"; }, 60s, 200ms));
   std::cout << "[figures] breach on the canary -> rollback complete: " << seconds_since(injected)
             << " s (target analysisInterval 5 s x failureThreshold 2 + 5 s = 15 s)\n";
-  ASSERT_TRUE(e2e::pause(ns_.name(), "deployment", "engine"));
-
+  // Read before pausing: a Deployment's generation also moves with its
+  // annotations (the apiserver bumps it for any metadata.annotations change).
   const json deploy = e2e::get_workload(ns_.name(), "deployment", "engine");
-  EXPECT_EQ(e2e::generation(deploy), gen0_) << "the workload's template changed";
+  ASSERT_TRUE(e2e::pause(ns_.name(), "deployment", "engine"));
+  EXPECT_EQ(e2e::generation(deploy), gen0_)
+      << "the workload's template changed:\n"
+      << deploy["spec"]["template"].dump(2) << deploy["metadata"].dump(2);
   EXPECT_EQ(e2e::template_resource(deploy, "requests", "cpu"), "16");
+  EXPECT_EQ(e2e::template_resource(deploy, "limits", "cpu"), "16");
   last = e2e::get_rightsizing(ns_.name(), rsz_);
   const json rb = last["status"].value("lastRollback", json::object());
   EXPECT_EQ(rb.value("check", ""), "trade-latency-p99") << rb.dump();
@@ -134,8 +138,8 @@ TEST_F(RolloutRollback, BreachAfterPromotionRestoresLastGood) {
       << last.dump(2);
   std::cout << "[figures] breach after promotion -> lastGood back in the template: "
             << seconds_since(injected) << " s\n";
-  ASSERT_TRUE(e2e::pause(ns_.name(), "deployment", "engine"));
   const json deploy = e2e::get_workload(ns_.name(), "deployment", "engine");
+  ASSERT_TRUE(e2e::pause(ns_.name(), "deployment", "engine"));
   EXPECT_EQ(e2e::template_resource(deploy, "limits", "cpu"), "16");
   EXPECT_EQ(e2e::generation(deploy) - gen0_, 2) << "promote once, restore once";
   const json rb = last["status"].value("lastRollback", json::object());
