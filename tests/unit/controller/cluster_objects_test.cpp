@@ -459,13 +459,14 @@ TEST(ProjectPdbTest, KeepsSelectorBudgetAndStatus) {
 
 TEST(ProjectPdbTest, PercentagesNoExpressionsAndNoStatusYet) {
   auto obj = pdb();
-  obj["spec"] = {{"maxUnavailable", "50%"},
-                 {"selector", {{"matchLabels", {{"app", "engine"}}}, {"matchExpressions", {}}}}};
+  obj["spec"] = {
+      {"maxUnavailable", "50%"},
+      {"selector", {{"matchLabels", {{"app", "engine"}}}, {"matchExpressions", json::array()}}}};
   obj.erase("status");
   auto d = project_pdb(obj);
   EXPECT_EQ(d.min_available, "");
   EXPECT_EQ(d.max_unavailable, "50%");
-  EXPECT_FALSE(d.has_expressions);
+  EXPECT_FALSE(d.has_expressions);  // an empty list of expressions constrains nothing
   EXPECT_EQ(d.disruptions_allowed, 0);
   EXPECT_EQ(d.expected_pods, 0);
 }
