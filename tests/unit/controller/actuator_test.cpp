@@ -54,6 +54,9 @@ TEST(ResourcesPatch, CanonicalQuantitiesAndNullForWhatIsUnset) {
   EXPECT_EQ(resources_patch(sized(0, 1000, 2000, {})),
             json::parse(R"({"requests":{"cpu":null,"memory":"1k"},)"
                         R"("limits":{"cpu":"2","memory":null}})"));
+  EXPECT_EQ(resources_patch(sized(250, 0, {}, 512 * kMiB)),
+            json::parse(R"({"requests":{"cpu":"250m","memory":null},)"
+                        R"("limits":{"cpu":null,"memory":"512Mi"}})"));
 }
 
 TEST(SetResources, ReplacesCpuAndMemoryKeepsOtherResourcesAndDropsEmptyLists) {

@@ -169,6 +169,19 @@ TEST_F(DeploymentActuatorTest, ACanaryOfAnotherOwnerIsReplacedEvenWithTheSameMar
   EXPECT_EQ(api_.requests()[2].method, k8s::Method::Delete);
 }
 
+TEST_F(DeploymentActuatorTest, ACanaryOurRightsizingDoesNotControlIsReplaced) {
+  api_.transport->push(409, status_body(409, "AlreadyExists"));
+  auto stored = json::parse(stored_canary(kStep, "uid-rsz"));
+  stored["metadata"]["ownerReferences"][0]["controller"] = false;
+  api_.transport->push(200, stored.dump());
+  api_.transport->push(200, "{}");
+  auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
+  ASSERT_FALSE(writes);
+  EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
+  ASSERT_EQ(api_.requests().size(), 3u);
+  EXPECT_EQ(api_.requests()[2].method, k8s::Method::Delete);
+}
+
 TEST_F(DeploymentActuatorTest, AnotherCreateFailureIsReturnedAsIs) {
   api_.transport->push(403, status_body(403, "Forbidden"));
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);

@@ -181,10 +181,29 @@ TEST_F(StatefulSetActuatorTest, PodsThatAreNotOrdinalsOfTheSetAreIgnored) {
   view_.put(pod("web-x", live_sizes()), workload_.ref);
   view_.put(pod("webby-0", live_sizes()), workload_.ref);
   view_.put(pod("web-", live_sizes()), workload_.ref);
+  view_.put(pod("webx2", live_sizes()), workload_.ref);
+  view_.put(pod("web-1x", live_sizes()), workload_.ref);
   const auto obs = actuator_->observe(view_, stage(RightsizingPhase::Canary, step_sizes(), kStep));
   EXPECT_TRUE(obs.effective);
   EXPECT_EQ(obs.pods, std::vector<std::string>{"web-2"});
   EXPECT_TRUE(obs.baseline_pods.empty());
+}
+
+TEST_F(StatefulSetActuatorTest, TerminatingOrUnreadyPodsAreNeitherCanaryNorBaseline) {
+  workload_ = web(WorkloadKind::StatefulSet, step_sizes());
+  workload_.partition = 2;
+  view_.put(pod("web-0", live_sizes()), workload_.ref);
+  view_.put(pod("web-1", live_sizes(), /*ready=*/false), workload_.ref);
+  auto going = pod("web-2", step_sizes());
+  going.deleting = true;
+  view_.put(going, workload_.ref);
+  const auto s = stage(RightsizingPhase::Canary, step_sizes(), kStep);
+  auto obs = actuator_->observe(view_, s);
+  EXPECT_FALSE(obs.effective);
+  EXPECT_TRUE(obs.pods.empty());
+  EXPECT_EQ(obs.baseline_pods, std::vector<std::string>{"web-0"});
+  view_.put(pod("web-2", step_sizes()), workload_.ref);
+  EXPECT_TRUE(actuator_->observe(view_, s).effective);
 }
 
 // observe() after promotion.
