@@ -17,8 +17,8 @@ namespace policies {
 
 struct PolicyMonthlyCost {
   std::optional<std::string> current, target, savings;  // "285.95"
-  // What the workloads' running sizes save against their originals
-  // (initialized so that aggregate initializations without it stay warning-free).
+  // The sum of the workloads' realised savings (what runs now against their
+  // original sizes). Default-initialised so three-figure initialisers stay valid.
   std::optional<std::string> realized = std::nullopt;
   friend bool operator==(const PolicyMonthlyCost&, const PolicyMonthlyCost&) = default;
 };

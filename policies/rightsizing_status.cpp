@@ -50,6 +50,8 @@ void read_container(StatusReader& r, ContainerStatus& c) {
   r.object("recommended", c.recommended, read_resources);
   r.object("step", c.step, read_resources);
   r.object("lastGood", c.last_good, read_resources);
+  r.object("original", c.original, read_resources);
+  r.object("floor", c.floor, read_resource_list);
   r.object("usage", c.usage, read_usage);
   r.string("checkpoint", c.checkpoint);
   r.time("oomKilledAt", c.oom_killed_at);
@@ -67,7 +69,11 @@ void read_check(StatusReader& r, CheckRecord& c) {
 
 void read_canary(StatusReader& r, CanaryStatus& c) {
   r.strings("pods", c.pods);
+  r.strings("baselinePods", c.baseline_pods);
+  r.string("step", c.step);
   r.time("startedAt", c.started_at);
+  r.time("effectiveAt", c.effective_at);
+  r.time("lastAnalysisAt", c.last_analysis_at);
   r.integer("checksPassed", c.checks_passed);
   r.integer("checksFailed", c.checks_failed);
   r.list("lastChecks", c.last_checks, read_check);
@@ -78,6 +84,7 @@ void read_rollback(StatusReader& r, LastRollback& b) {
   r.string("check", b.check);
   r.string("observed", b.observed);
   r.string("threshold", b.threshold);
+  r.string("baseline", b.baseline);
   r.string("reason", b.reason);
   r.object("floor", b.floor, [](StatusReader& f, RollbackFloor& floor) {
     f.string("cpu", floor.cpu);
@@ -91,6 +98,7 @@ void read_cost(StatusReader& r, MonthlyCostText& m) {
   r.string("target", m.target);
   r.string("savings", m.savings);
   r.string("currency", m.currency);
+  r.string("realized", m.realized);
 }
 
 void read_transition(StatusReader& r, Transition& t) {
@@ -139,6 +147,8 @@ json container_json(const ContainerStatus& c) {
   put_resources(j, "recommended", c.recommended);
   put_resources(j, "step", c.step);
   put_resources(j, "lastGood", c.last_good);
+  put_resources(j, "original", c.original);
+  if (c.floor) j["floor"] = resource_list_json(*c.floor);
   if (c.usage) {
     json u = json::object();
     put(u, "cpuP50", c.usage->cpu_p50);
@@ -157,7 +167,11 @@ json container_json(const ContainerStatus& c) {
 json canary_json(const CanaryStatus& c) {
   json j = json::object();
   put(j, "pods", c.pods);
+  put(j, "baselinePods", c.baseline_pods);
+  put(j, "step", c.step);
   put(j, "startedAt", c.started_at);
+  put(j, "effectiveAt", c.effective_at);
+  put(j, "lastAnalysisAt", c.last_analysis_at);
   put(j, "checksPassed", c.checks_passed);
   put(j, "checksFailed", c.checks_failed);
   if (!c.last_checks.empty()) {
@@ -182,6 +196,7 @@ json rollback_json(const LastRollback& b) {
   put(j, "check", b.check);
   put(j, "observed", b.observed);
   put(j, "threshold", b.threshold);
+  put(j, "baseline", b.baseline);
   put(j, "reason", b.reason);
   if (b.floor) {
     json f = json::object();
@@ -199,6 +214,7 @@ json cost_json(const MonthlyCostText& m) {
   put(j, "target", m.target);
   put(j, "savings", m.savings);
   put(j, "currency", m.currency);
+  put(j, "realized", m.realized);
   return j;
 }
 

@@ -67,7 +67,7 @@ std::string pods_text(const std::vector<std::string>& pods) {
 }
 
 std::string floor_text(const RollbackRecord& r) {
-  if (r.floor.empty() || !r.until) return "no floor";
+  if (!r.until) return "no floor";  // set only with a floor
   std::vector<std::string> parts;
   for (const auto& [name, f] : r.floor) {
     std::string p = name;
@@ -150,7 +150,7 @@ RolloutResult unchanged(const RolloutState& state, const RolloutInput& in) {
 }
 
 void go_to(RolloutResult& r, RightsizingPhase to, std::string reason) {
-  if (r.next.phase != to) r.transition_reason = std::move(reason);
+  r.transition_reason = std::move(reason);
   r.next.phase = to;
 }
 

@@ -149,254 +149,148 @@ constexpr auto kCanary = RightsizingPhase::Canary;
 constexpr auto kPromoting = RightsizingPhase::Promoting;
 constexpr auto kVerifying = RightsizingPhase::Verifying;
 constexpr auto kRolledBack = RightsizingPhase::RolledBack;
+constexpr auto kRightsized = RightsizingPhase::Rightsized;
+constexpr auto kPaused = RightsizingPhase::Paused;
+constexpr auto kWaiting = RightsizingPhase::Waiting;
+constexpr auto kObserving = RightsizingPhase::Observing;
 using AK = ActionKind;
 
-// A stage that started 11 minutes ago (past the 10-minute progress deadline).
-void late(RolloutState& s, RolloutInput& in) {
-  in.now = kT0 + 11min;
+// Arrangements: each sets up one condition of the table on the base state
+// (a step in flight started at kT0) and input (two minutes in, applied and
+// in effect).
+void nothing(RolloutState&, RolloutInput&) {}
+void stray_canary(RolloutState&, RolloutInput& in) {
+  in.canary_exists = true;
+  in.next = planned(kSmall, true);
+}
+void blocked_step(RolloutState&, RolloutInput& in) {
+  in.next = planned(kSmall, true);
+  in.block = policies::RolloutBlock{"BlackoutWindow", "window open"};
+}
+void step_without_canary(RolloutState&, RolloutInput& in) {
+  in.next = planned(kSmall, false);
+}
+void step_with_canary(RolloutState&, RolloutInput& in) {
+  in.next = planned(kSmall, true);
+}
+void paused(RolloutState&, RolloutInput& in) {
+  in.paused = true;
+}
+void blackout(RolloutState&, RolloutInput& in) {
+  in.blackout = true;
+}
+void abort_action(RolloutState&, RolloutInput& in) {
+  in.action = ManualAction::Abort;
+}
+void promote_action(RolloutState&, RolloutInput& in) {
+  in.action = ManualAction::Promote;
+}
+void retry_action(RolloutState&, RolloutInput& in) {
+  in.action = ManualAction::Retry;
+}
+void not_applied(RolloutState&, RolloutInput& in) {
+  in.stage = {};
+}
+void not_effective(RolloutState&, RolloutInput& in) {
+  in.stage.effective = false;
+}
+void not_effective_late(RolloutState& s, RolloutInput& in) {
+  in.now = kT0 + 11min;  // the progress deadline is 10 minutes
   s.started_at = kT0;
+  in.stage.effective = false;
+}
+void not_effective_failed(RolloutState&, RolloutInput& in) {
+  in.stage.effective = false;
+  in.analysis = failed();  // not counted: nothing in effect to judge
+}
+void failed_at_threshold(RolloutState& s, RolloutInput& in) {
+  s.failed = 1;  // threshold 2
+  in.analysis = failed();
+}
+void failed_after_passes(RolloutState& s, RolloutInput& in) {
+  s.passed = 1;
+  in.analysis = failed();
+}
+void passed_enough_canary(RolloutState& s, RolloutInput& in) {
+  s.passed = 2;  // successfulChecks 3
+  s.failed = 1;  // the promotion counts afresh
+  in.analysis = passed();
+}
+void passed_once_more(RolloutState& s, RolloutInput& in) {
+  s.passed = 1;
+  s.failed = 1;
+  in.analysis = passed();
+}
+void increase_only(RolloutState& s, RolloutInput&) {
+  s.step = kLarge;
+  s.last_good = kSmall;
+}
+void memory_increase_only(RolloutState& s, RolloutInput&) {
+  s.last_good = kSmall;
+  s.step = {{"app", size(8000, 40 * kGi)}};  // same cpu, more memory
+}
+void passed_enough_verifying(RolloutState& s, RolloutInput& in) {
+  s.passed = 1;  // postPromotionChecks 2
+  in.analysis = passed();
+}
+void passed_first(RolloutState&, RolloutInput& in) {
+  in.analysis = passed();
+}
+void live_not_last_good(RolloutState&, RolloutInput& in) {
+  in.live = kSmall;
+  in.action = ManualAction::Retry;  // consumed without effect: a row above wins
+}
+void canary_left(RolloutState&, RolloutInput& in) {
+  in.canary_exists = true;
+}
+void new_step_above_floor(RolloutState&, RolloutInput& in) {
+  in.next = planned(ContainerSizes{{"app", size(12000, 32 * kGi)}}, true);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, Transitions,
-    testing::Values(Row{"IdleStrayCanary",
-                        kIdle,
-                        [](RolloutState&, RolloutInput& in) {
-                          in.canary_exists = true;
-                          in.next = planned(kSmall, true);
-                        },
-                        kIdle,
-                        {AK::FinishCanary}},
-                    Row{"IdleNoNextStep", kIdle, [](RolloutState&, RolloutInput&) {}, kIdle, {}},
-                    Row{"IdleBlocked",
-                        kIdle,
-                        [](RolloutState&, RolloutInput& in) {
-                          in.next = planned(kSmall, true);
-                          in.block = policies::RolloutBlock{"BlackoutWindow", "window open"};
-                        },
-                        kIdle,
-                        {}},
-                    Row{"IdleStepWithoutCanary",
-                        kIdle,
-                        [](RolloutState&, RolloutInput& in) { in.next = planned(kSmall, false); },
-                        kPromoting,
-                        {AK::Promote}},
-                    Row{"IdleStepWithCanary",
-                        kIdle,
-                        [](RolloutState&, RolloutInput& in) { in.next = planned(kSmall, true); },
-                        kCanary,
-                        {AK::StartCanary}},
-                    Row{"CanaryPaused",
-                        kCanary,
-                        [](RolloutState&, RolloutInput& in) { in.paused = true; },
-                        RightsizingPhase::Paused,
-                        {AK::AbortCanary}},
-                    Row{"CanaryBlackout",
-                        kCanary,
-                        [](RolloutState&, RolloutInput& in) { in.blackout = true; },
-                        RightsizingPhase::Waiting,
-                        {AK::AbortCanary}},
-                    Row{"CanaryActionAbort",
-                        kCanary,
-                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Abort; },
-                        kRolledBack,
-                        {AK::AbortCanary},
-                        true},
-                    Row{"CanaryActionPromote",
-                        kCanary,
-                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Promote; },
-                        kPromoting,
-                        {AK::Promote}},
-                    Row{"CanaryNotApplied",
-                        kCanary,
-                        [](RolloutState&, RolloutInput& in) { in.stage = {}; },
-                        kCanary,
-                        {AK::StartCanary}},
-                    Row{"CanaryNotEffectiveDeadlinePassed",
-                        kCanary,
-                        [](RolloutState& s, RolloutInput& in) {
-                          late(s, in);
-                          in.stage.effective = false;
-                        },
-                        kRolledBack,
-                        {AK::AbortCanary},
-                        true},
-                    Row{"CanaryNotEffective",
-                        kCanary,
-                        [](RolloutState&, RolloutInput& in) {
-                          in.stage.effective = false;
-                          in.analysis = failed();  // not counted: nothing in effect to judge
-                        },
-                        kCanary,
-                        {},
-                        false,
-                        0,
-                        0},
-                    Row{"CanaryFailedAtThreshold",
-                        kCanary,
-                        [](RolloutState& s, RolloutInput& in) {
-                          s.failed = 1;
-                          in.analysis = failed();
-                        },
-                        kRolledBack,
-                        {AK::AbortCanary},
-                        true},
-                    Row{"CanaryFailed",
-                        kCanary,
-                        [](RolloutState& s, RolloutInput& in) {
-                          s.passed = 2;
-                          in.analysis = failed();
-                        },
-                        kCanary,
-                        {},
-                        false,
-                        0,
-                        1},
-                    Row{"CanaryPassedEnough",
-                        kCanary,
-                        [](RolloutState& s, RolloutInput& in) {
-                          s.passed = 2;
-                          in.analysis = passed();
-                        },
-                        kPromoting,
-                        {AK::Promote},
-                        false,
-                        0,
-                        0},
-                    Row{"CanaryPassed",
-                        kCanary,
-                        [](RolloutState& s, RolloutInput& in) {
-                          s.passed = 1;
-                          s.failed = 1;
-                          in.analysis = passed();
-                        },
-                        kCanary,
-                        {},
-                        false,
-                        2,
-                        1},
-                    Row{"PromotingActionAbort",
-                        kPromoting,
-                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Abort; },
-                        kRolledBack,
-                        {AK::Restore},
-                        true},
-                    Row{"PromotingNotApplied",
-                        kPromoting,
-                        [](RolloutState&, RolloutInput& in) { in.stage = {}; },
-                        kPromoting,
-                        {AK::Promote}},
-                    Row{"PromotingNotEffectiveDeadlinePassed",
-                        kPromoting,
-                        [](RolloutState& s, RolloutInput& in) {
-                          late(s, in);
-                          in.stage.effective = false;
-                        },
-                        kRolledBack,
-                        {AK::Restore},
-                        true},
-                    Row{"PromotingNotEffective",
-                        kPromoting,
-                        [](RolloutState&, RolloutInput& in) { in.stage.effective = false; },
-                        kPromoting,
-                        {}},
-                    Row{"PromotingEffectiveDecrease",
-                        kPromoting,
-                        [](RolloutState&, RolloutInput&) {},
-                        kVerifying,
-                        {AK::FinishCanary}},
-                    Row{"PromotingEffectiveIncreaseOnly",
-                        kPromoting,
-                        [](RolloutState& s, RolloutInput&) {
-                          s.step = kLarge;
-                          s.last_good = kSmall;
-                        },
-                        RightsizingPhase::Rightsized,
-                        {AK::FinishCanary}},
-                    Row{"VerifyingActionAbort",
-                        kVerifying,
-                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Abort; },
-                        kRolledBack,
-                        {AK::Restore},
-                        true},
-                    Row{"VerifyingFailedAtThreshold",
-                        kVerifying,
-                        [](RolloutState& s, RolloutInput& in) {
-                          s.failed = 1;
-                          in.analysis = failed();
-                        },
-                        kRolledBack,
-                        {AK::Restore},
-                        true},
-                    Row{"VerifyingFailed",
-                        kVerifying,
-                        [](RolloutState& s, RolloutInput& in) {
-                          s.passed = 1;
-                          in.analysis = failed();
-                        },
-                        kVerifying,
-                        {},
-                        false,
-                        0,
-                        1},
-                    Row{"VerifyingPassedEnough",
-                        kVerifying,
-                        [](RolloutState& s, RolloutInput& in) {
-                          s.passed = 1;
-                          in.analysis = passed();
-                        },
-                        RightsizingPhase::Rightsized,
-                        {}},
-                    Row{"VerifyingPassed",
-                        kVerifying,
-                        [](RolloutState&, RolloutInput& in) { in.analysis = passed(); },
-                        kVerifying,
-                        {},
-                        false,
-                        1,
-                        0},
-                    Row{"RolledBackLiveNotLastGood",
-                        kRolledBack,
-                        [](RolloutState&, RolloutInput& in) {
-                          in.live = kSmall;
-                          in.action =
-                              ManualAction::Retry;  // consumed without effect: a row above wins
-                        },
-                        kRolledBack,
-                        {AK::Restore}},
-                    Row{"RolledBackCanaryExists",
-                        kRolledBack,
-                        [](RolloutState&, RolloutInput& in) { in.canary_exists = true; },
-                        kRolledBack,
-                        {AK::FinishCanary}},
-                    Row{"RolledBackRetry",
-                        kRolledBack,
-                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Retry; },
-                        RightsizingPhase::Observing,
-                        {}},
-                    Row{"RolledBackOtherwiseStartsStep",
-                        kRolledBack,
-                        [](RolloutState&, RolloutInput& in) {
-                          in.next = planned(ContainerSizes{{"app", size(12000, 32 * kGi)}}, true);
-                        },
-                        kCanary,
-                        {AK::StartCanary}},
-                    Row{"RolledBackOtherwiseNoStep",
-                        kRolledBack,
-                        [](RolloutState&, RolloutInput&) {},
-                        kRolledBack,
-                        {}},
-                    Row{"IdleActionNotApplicable",
-                        kIdle,
-                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Promote; },
-                        kIdle,
-                        {}},
-                    Row{"CanaryRetryNotApplicable",
-                        kCanary,
-                        [](RolloutState&, RolloutInput& in) { in.action = ManualAction::Retry; },
-                        kCanary,
-                        {}}),
-    [](const auto& info) { return std::string(info.param.name); });
+constexpr bool kFloor = true;
+constexpr bool kNoFloor = false;
+
+// clang-format off
+INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
+  // name                                 from         condition                to           actions            floor     passed failed
+  Row{"IdleStrayCanary",                  kIdle,       stray_canary,            kIdle,       {AK::FinishCanary}},
+  Row{"IdleNoNextStep",                   kIdle,       nothing,                 kIdle,       {}},
+  Row{"IdleBlocked",                      kIdle,       blocked_step,            kIdle,       {}},
+  Row{"IdleStepWithoutCanary",            kIdle,       step_without_canary,     kPromoting,  {AK::Promote}},
+  Row{"IdleStepWithCanary",               kIdle,       step_with_canary,        kCanary,     {AK::StartCanary}},
+  Row{"IdleActionNotApplicable",          kIdle,       promote_action,          kIdle,       {}},
+  Row{"CanaryPaused",                     kCanary,     paused,                  kPaused,     {AK::AbortCanary}, kNoFloor},
+  Row{"CanaryBlackout",                   kCanary,     blackout,                kWaiting,    {AK::AbortCanary}, kNoFloor},
+  Row{"CanaryActionAbort",                kCanary,     abort_action,            kRolledBack, {AK::AbortCanary}, kFloor},
+  Row{"CanaryActionPromote",              kCanary,     promote_action,          kPromoting,  {AK::Promote}},
+  Row{"CanaryRetryNotApplicable",         kCanary,     retry_action,            kCanary,     {}},
+  Row{"CanaryNotApplied",                 kCanary,     not_applied,             kCanary,     {AK::StartCanary}},
+  Row{"CanaryNotEffectiveDeadlinePassed", kCanary,     not_effective_late,      kRolledBack, {AK::AbortCanary}, kFloor},
+  Row{"CanaryNotEffective",               kCanary,     not_effective_failed,    kCanary,     {},                kNoFloor, 0, 0},
+  Row{"CanaryFailedAtThreshold",          kCanary,     failed_at_threshold,     kRolledBack, {AK::AbortCanary}, kFloor},
+  Row{"CanaryFailed",                     kCanary,     failed_after_passes,     kCanary,     {},                kNoFloor, 0, 1},
+  Row{"CanaryPassedEnough",               kCanary,     passed_enough_canary,    kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
+  Row{"CanaryPassed",                     kCanary,     passed_once_more,        kCanary,     {},                kNoFloor, 2, 1},
+  Row{"PromotingActionAbort",             kPromoting,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
+  Row{"PromotingNotApplied",              kPromoting,  not_applied,             kPromoting,  {AK::Promote}},
+  Row{"PromotingNotEffectiveDeadline",    kPromoting,  not_effective_late,      kRolledBack, {AK::Restore},     kFloor},
+  Row{"PromotingNotEffective",            kPromoting,  not_effective,           kPromoting,  {}},
+  Row{"PromotingEffectiveDecrease",       kPromoting,  nothing,                 kVerifying,  {AK::FinishCanary}},
+  Row{"PromotingEffectiveIncreaseOnly",   kPromoting,  increase_only,           kRightsized, {AK::FinishCanary}},
+  Row{"PromotingEffectiveMemoryUpOnly",   kPromoting,  memory_increase_only,    kRightsized, {AK::FinishCanary}},
+  Row{"VerifyingActionAbort",             kVerifying,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
+  Row{"VerifyingFailedAtThreshold",       kVerifying,  failed_at_threshold,     kRolledBack, {AK::Restore},     kFloor},
+  Row{"VerifyingFailed",                  kVerifying,  failed_after_passes,     kVerifying,  {},                kNoFloor, 0, 1},
+  Row{"VerifyingPassedEnough",            kVerifying,  passed_enough_verifying, kRightsized, {}},
+  Row{"VerifyingPassed",                  kVerifying,  passed_first,            kVerifying,  {},                kNoFloor, 1, 0},
+  Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore}},
+  Row{"RolledBackCanaryExists",           kRolledBack, canary_left,             kRolledBack, {AK::FinishCanary}},
+  Row{"RolledBackPromoteNotApplicable",   kRolledBack, promote_action,          kRolledBack, {}},
+  Row{"RolledBackRetry",                  kRolledBack, retry_action,            kObserving,  {}},
+  Row{"RolledBackOtherwiseStartsStep",    kRolledBack, new_step_above_floor,    kCanary,     {AK::StartCanary}},
+  Row{"RolledBackOtherwiseNoStep",        kRolledBack, nothing,                 kRolledBack, {}}),
+  [](const auto& info) { return std::string(info.param.name); });
+// clang-format on
 
 // ------------------------------------------------------------ targeted tests
 
@@ -491,7 +385,11 @@ TEST(Rollout, DeadlineCountsFromTheStageStart) {
   in.now = kT0 + 10min - 1s;
   EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Canary);
   in.now = kT0 + 10min;
+  in.stage.detail = "0 of 1 canary pods Ready";
   const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.events.at(0).message,
+            "step not in effect within progressDeadline 10m (0 of 1 canary pods Ready); "
+            "restoring app cpu 16 memory 32Gi; floor app cpu 8 until 2026-11-28T06:10:00Z");
   EXPECT_EQ(r.next.phase, RightsizingPhase::RolledBack);
   EXPECT_EQ(r.transition_reason, "ProgressDeadlineExceeded");
   EXPECT_EQ(r.next.last_rollback->reason, "ProgressDeadlineExceeded");
@@ -598,6 +496,7 @@ TEST(Rollout, InconclusiveAnalysisCountsAsFailed) {
   const auto r = policies::advance(s, in);
   EXPECT_EQ(r.next.phase, RightsizingPhase::RolledBack);
   EXPECT_EQ(r.next.last_rollback->reason, "SLOBreach");
+  EXPECT_NE(r.events.at(0).message.find("(prometheus unreachable)"), std::string::npos);
 }
 
 // Replaying a tick after a crash (the status was written, the action may or
@@ -658,6 +557,8 @@ TEST(Rollout, RetryClearsTheFloor) {
   EXPECT_TRUE(r.action_consumed);
   EXPECT_EQ(r.transition_reason, "Retry");
   EXPECT_FALSE(policies::active_floor(r.next, "app", in.now));
+  EXPECT_TRUE(r.next.last_rollback->floor.empty());
+  EXPECT_FALSE(r.next.last_rollback->until);
   EXPECT_TRUE(r.next.step.empty());
   EXPECT_TRUE(r.next.step_hash.empty());
   EXPECT_EQ(r.next.last_rollback->reason, "Aborted");  // the record stays
@@ -728,7 +629,13 @@ TEST(Rollout, PromotionAndVerification) {
   EXPECT_EQ(r.next.last_good, kLarge);  // not yet verified
 
   in.now += 5s;
+  in.stage.effective = false;  // the rollout's pods are restarting
   s = policies::advance(r.next, in).next;
+  EXPECT_FALSE(s.effective_at);
+  EXPECT_EQ(s.pods, r.next.pods);
+  in.stage.effective = true;
+  in.now += 5s;
+  s = policies::advance(s, in).next;
   EXPECT_EQ(s.effective_at, in.now);
   EXPECT_EQ(s.pods, in.stage.pods);
   in.analysis = passed();
@@ -752,6 +659,7 @@ TEST(Rollout, IncreaseOnlyPromotionIsGoodAtOnce) {
   const auto r = policies::advance(s, base_input());
   EXPECT_EQ(r.next.phase, RightsizingPhase::Rightsized);
   EXPECT_EQ(r.next.last_good, kLarge);
+  EXPECT_FALSE(r.requeue_after);
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(r.events[0].reason, "RightsizePromoted");
 }
@@ -824,7 +732,12 @@ TEST(Rollout, StepHashIsStableAndCoversRequestsAndLimits) {
   EXPECT_NE(h, policies::step_hash(no_limit));
   ContainerSizes renamed{{"api", size(8000, 32 * kGi)}};
   EXPECT_NE(h, policies::step_hash(renamed));
-  // FNV-1a 64 of the empty text is the offset basis.
+  ContainerSizes zero_limit = no_limit;
+  zero_limit["app"].limits.cpu_millicores = 0;
+  EXPECT_NE(policies::step_hash(zero_limit), policies::step_hash(no_limit));
+  // The marker on workloads must not change between versions: FNV-1a 64 of
+  // "app:8,32Gi,8,32Gi;", and of the empty text (the offset basis).
+  EXPECT_EQ(h, "rs-bc8f1863afbe9fd9");
   EXPECT_EQ(policies::step_hash({}), "rs-cbf29ce484222325");
 }
 
@@ -841,6 +754,23 @@ TEST(Rollout, NamesOfActionKindsAndStagesInFlight) {
   EXPECT_FALSE(policies::in_flight(RightsizingPhase::Rightsized));
   EXPECT_FALSE(policies::in_flight(RightsizingPhase::Waiting));
   EXPECT_FALSE(policies::in_flight(RightsizingPhase::Paused));
+}
+
+TEST(Rollout, RollbackEventListsAtMostFivePods) {
+  RolloutState s = in_flight_state(RightsizingPhase::Verifying);
+  s.pods = {"web-0", "web-1", "web-2", "web-3", "web-4", "web-5", "web-6"};
+  s.failed = 1;
+  RolloutInput in = base_input();
+  in.stage.pods = s.pods;
+  in.analysis = failed();
+  const auto r = policies::advance(s, in);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_NE(r.events[0].message.find(
+                "after promotion on pods web-0, web-1, web-2, web-3, web-4 and 2 more;"),
+            std::string::npos)
+      << r.events[0].message;
+  in.stage.pods.resize(5);
+  EXPECT_NE(policies::advance(s, in).events[0].message.find("web-4;"), std::string::npos);
 }
 
 }  // namespace

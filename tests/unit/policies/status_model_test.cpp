@@ -97,6 +97,66 @@ TEST(PolicyStatusModel, EveryFieldOfTheCrdSchemaRoundTrips) {
   }
 }
 
+// Every key of `value` is a property of `schema` (the apiserver would prune
+// the others); returns the first unknown path, or "".
+std::string unknown_path(const json& value, const json& schema, const std::string& path) {
+  if (value.is_object()) {
+    for (const auto& [k, item] : value.items()) {
+      if (!schema.contains("properties") || !schema["properties"].contains(k))
+        return path + "." + k;
+      if (auto bad = unknown_path(item, schema["properties"][k], path + "." + k); !bad.empty())
+        return bad;
+    }
+  } else if (value.is_array()) {
+    for (const auto& item : value)
+      if (auto bad = unknown_path(item, schema["items"], path + "[]"); !bad.empty()) return bad;
+  }
+  return "";
+}
+
+// The fields the rollout writes (issue 11) are in the schema, so they
+// survive the apiserver, and read back as written.
+TEST(RightsizingStatusModel, RolloutFieldsAreInTheSchemaAndRoundTrip) {
+  policies::RightsizingStatus s;
+  policies::ContainerStatus c;
+  c.name = "app";
+  c.original = policies::StatusResources{policies::ResourceList{"16", "32Gi"},
+                                         policies::ResourceList{"16", "32Gi"}};
+  c.floor = policies::ResourceList{"8", "16Gi"};
+  s.containers.push_back(c);
+  policies::CanaryStatus canary;
+  canary.pods = {"web-rightsizer-canary-x"};
+  canary.baseline_pods = {"web-0", "web-1"};
+  canary.step = "rs-0123456789abcdef";
+  canary.effective_at = policies::Timestamp{std::chrono::seconds{1'790'000'000}};
+  canary.last_analysis_at = policies::Timestamp{std::chrono::seconds{1'790'000'060}};
+  s.canary = canary;
+  policies::LastRollback rb;
+  rb.baseline = "0.12";
+  s.last_rollback = rb;
+  s.monthly_cost = policies::MonthlyCostText{"10.00", "5.00", "5.00", "USD", "2.50"};
+  const json j = policies::rightsizing_status_to_json(s);
+  EXPECT_EQ(j["containers"][0]["floor"], json::parse(R"({"cpu": "8", "memory": "16Gi"})"));
+  EXPECT_EQ(j["canary"]["baselinePods"], json::parse(R"(["web-0", "web-1"])"));
+  EXPECT_EQ(j["canary"]["step"], "rs-0123456789abcdef");
+  EXPECT_EQ(j["canary"]["effectiveAt"], "2026-09-21T14:13:20Z");
+  EXPECT_EQ(j["lastRollback"]["baseline"], "0.12");
+  EXPECT_EQ(j["monthlyCost"]["realized"], "2.50");
+  EXPECT_EQ(unknown_path(j, status_schema("rightsizings.yaml"), "status"), "");
+  auto back = policies::rightsizing_status_from_json(j);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, s);
+
+  policies::PolicyStatus p;
+  p.monthly_cost = policies::PolicyMonthlyCost{"10.00", "5.00", "5.00", "2.50"};
+  const json pj = policies::policy_status_to_json(p);
+  EXPECT_EQ(pj["monthlyCost"]["realized"], "2.50");
+  EXPECT_EQ(unknown_path(pj, status_schema("rightsizepolicies.yaml"), "status"), "");
+  auto pback = policies::policy_status_from_json(pj);
+  ASSERT_TRUE(pback.ok()) << pback.error();
+  EXPECT_EQ(*pback, p);
+}
+
 TEST(RightsizingStatusModel, UnknownFieldsArePrunedAndNullIsAbsent) {
   const json in = json::parse(R"({
     "phase": "Observing", "futureField": {"a": 1}, "replicas": null,
