@@ -56,6 +56,9 @@ struct RolloutPolicy {
   Duration cooldown = std::chrono::hours(6);
   Increases increases = Increases::Immediate;
   bool allow_hpa_conflict = false;
+  // Act on a workload whose resources a GitOps applier (Argo CD, Flux) owns;
+  // by default it is Blocked: ManagedByGitOps (the applier would revert us).
+  bool allow_git_ops = false;
   std::vector<BlackoutWindow> blackout_windows;
 };
 

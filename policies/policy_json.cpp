@@ -105,7 +105,7 @@ void parse_rollout(FieldReader parent, RolloutPolicy& ro, Problems& problems) {
   FieldReader r(parent.get("rollout"), parent.path_of("rollout"), problems,
                 {"maxStepDown", "minChange", "canaryReplicas", "analysisInterval",
                  "successfulChecks", "failureThreshold", "postPromotionChecks", "progressDeadline",
-                 "cooldown", "increases", "allowHPAConflict", "blackoutWindows"});
+                 "cooldown", "increases", "allowHPAConflict", "allowGitOps", "blackoutWindows"});
   r.number("maxStepDown", ro.max_step_down);
   r.number("minChange", ro.min_change);
   r.integer("canaryReplicas", ro.canary_replicas);
@@ -117,6 +117,7 @@ void parse_rollout(FieldReader parent, RolloutPolicy& ro, Problems& problems) {
   r.duration("cooldown", ro.cooldown);
   r.enumeration<Increases>("increases", ro.increases, kIncreases);
   r.boolean("allowHPAConflict", ro.allow_hpa_conflict);
+  r.boolean("allowGitOps", ro.allow_git_ops);
   for_each_element(r, "blackoutWindows", problems, [&](const json& e, const std::string& path) {
     parse_window(e, path, ro.blackout_windows.emplace_back(), problems);
   });

@@ -78,7 +78,7 @@ std::string floor_text(const RollbackRecord& r) {
   return "floor " + join(parts, ", ") + " until " + format_timestamp(*r.until);
 }
 
-// ---------------------------------------------------------------- state helpers
+// ---------------------------------------------------------------- state changes
 
 RolloutAction make_action(ActionKind kind, const ContainerSizes& sizes) {
   return {kind, sizes, step_hash(sizes)};

@@ -49,10 +49,11 @@ std::string describe(const policies::RightsizePolicySpec& s) {
     << s.rollout.successful_checks << ' ' << s.rollout.failure_threshold << ' '
     << s.rollout.post_promotion_checks << ' ' << s.rollout.progress_deadline.count() << ' '
     << s.rollout.cooldown.count() << ' ' << int(s.rollout.increases) << ' '
-    << s.rollout.allow_hpa_conflict << ' ' << s.rollout.blackout_windows.size() << ' '
-    << s.slos.prometheus.address << ' ' << s.slos.prometheus.timeout.count() << ' '
-    << s.slos.checks.size() << ' ' << s.pricing.prices.cpu_core_month.micro << ' '
-    << s.pricing.prices.memory_gib_month.micro << ' ' << s.pricing.currency;
+    << s.rollout.allow_hpa_conflict << ' ' << s.rollout.allow_git_ops << ' '
+    << s.rollout.blackout_windows.size() << ' ' << s.slos.prometheus.address << ' '
+    << s.slos.prometheus.timeout.count() << ' ' << s.slos.checks.size() << ' '
+    << s.pricing.prices.cpu_core_month.micro << ' ' << s.pricing.prices.memory_gib_month.micro
+    << ' ' << s.pricing.currency;
   for (const auto& w : s.rollout.blackout_windows)
     o << " window " << int(w.days) << ' ' << w.start.count() << ' ' << w.end.count() << ' '
       << w.time_zone;

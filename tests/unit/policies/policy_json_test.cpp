@@ -58,6 +58,7 @@ TEST(PolicyJson, EmptySpecIsValidWithDesignDefaults) {
   EXPECT_EQ(s.rollout.cooldown, 6h);
   EXPECT_EQ(s.rollout.increases, policies::Increases::Immediate);
   EXPECT_FALSE(s.rollout.allow_hpa_conflict);
+  EXPECT_FALSE(s.rollout.allow_git_ops);
   EXPECT_TRUE(s.rollout.blackout_windows.empty());
   EXPECT_EQ(s.slos.prometheus.address, "http://prometheus.monitoring:9090");
   EXPECT_EQ(s.slos.prometheus.timeout, 5s);
@@ -81,6 +82,7 @@ TEST(PolicyJson, ParsesTheDesignExample) {
     "limits": "EqualToRequests",
     "history": {"halfLife": "12h", "minObservation": "30m", "bootstrapFromPrometheus": "7d"},
     "rollout": {"maxStepDown": 0.25, "minChange": 0, "canaryReplicas": 2, "increases": "Canary",
+                "allowGitOps": true, "allowHPAConflict": true,
                 "blackoutWindows": [{"days": ["Mon", "Fri"], "start": "09:25", "end": "16:05",
                                      "timeZone": "America/New_York"}]},
     "slos": {"prometheus": {"address": "https://prom:9090", "timeout": "2s"},
@@ -99,6 +101,8 @@ TEST(PolicyJson, ParsesTheDesignExample) {
   EXPECT_EQ(s.limits, policies::LimitsPolicy::EqualToRequests);
   EXPECT_EQ(s.history.bootstrap_from_prometheus, 168h);
   EXPECT_EQ(s.rollout.increases, policies::Increases::Canary);
+  EXPECT_TRUE(s.rollout.allow_git_ops);
+  EXPECT_TRUE(s.rollout.allow_hpa_conflict);
   ASSERT_EQ(s.rollout.blackout_windows.size(), 1U);
   EXPECT_EQ(s.rollout.blackout_windows[0].days, 0b0100010);
   EXPECT_EQ(s.rollout.blackout_windows[0].start, 9h + 25min);
@@ -149,6 +153,8 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenCase{"UnknownLimits", R"({"limits": "Double"})", "spec.limits"},
         BrokenCase{"UnknownIncreases", R"({"rollout": {"increases": "Sometimes"}})",
                    "spec.rollout.increases"},
+        BrokenCase{"AllowGitOpsNotABoolean", R"({"rollout": {"allowGitOps": "yes"}})",
+                   "spec.rollout.allowGitOps"},
         BrokenCase{"MaxStepDownOne", R"({"rollout": {"maxStepDown": 1}})",
                    "spec.rollout.maxStepDown"},
         BrokenCase{"MinChangeNegative", R"({"rollout": {"minChange": -0.1}})",
