@@ -49,11 +49,13 @@ ClusterInformers::ClusterInformers(k8s::ApiClient& client, const ClusterProjecto
                    p.replica_sets.project),
       pods(client, watch_all(k8s::resources::pods(), p.pods.mask), p.pods.project),
       hpas(client, watch_all(k8s::resources::horizontalpodautoscalers(), p.hpas.mask),
-           p.hpas.project) {}
+           p.hpas.project),
+      pdbs(client, watch_all(k8s::resources::poddisruptionbudgets(), p.pdbs.mask), p.pdbs.project) {
+}
 
 ClusterStores ClusterInformers::stores() const {
   return {policies.store(),     rightsizings.store(), deployments.store(), stateful_sets.store(),
-          replica_sets.store(), pods.store(),         hpas.store()};
+          replica_sets.store(), pods.store(),         hpas.store(),        pdbs.store()};
 }
 
 void ClusterInformers::connect(const ClusterView& view, Enqueue enqueue) {
@@ -62,6 +64,8 @@ void ClusterInformers::connect(const ClusterView& view, Enqueue enqueue) {
       enqueue, [v](const PolicyObject& p) { return keys_for_policy(p, *v); }));
   rightsizings.add_handlers(same_keys<RightsizingObject>(enqueue, keys_for_rightsizing));
   hpas.add_handlers(same_keys<HpaInfo>(enqueue, keys_for_hpa));
+  pdbs.add_handlers(
+      same_keys<PdbInfo>(enqueue, [v](const PdbInfo& d) { return keys_for_pdb(d, *v); }));
   for (auto* workloads : {&deployments, &stateful_sets}) {
     workloads->add_handlers({
         .on_add = [enqueue](const Workload& w) { send(enqueue, keys_for_workload(w)); },
@@ -89,6 +93,7 @@ void ClusterInformers::start() {
   replica_sets.start();
   pods.start();
   hpas.start();
+  pdbs.start();
 }
 
 void ClusterInformers::stop() {
@@ -99,11 +104,13 @@ void ClusterInformers::stop() {
   replica_sets.stop();
   pods.stop();
   hpas.stop();
+  pdbs.stop();
 }
 
 bool ClusterInformers::synced() const {
   return policies.synced() && rightsizings.synced() && deployments.synced() &&
-         stateful_sets.synced() && replica_sets.synced() && pods.synced() && hpas.synced();
+         stateful_sets.synced() && replica_sets.synced() && pods.synced() && hpas.synced() &&
+         pdbs.synced();
 }
 
 std::vector<std::pair<std::string, int>> ClusterInformers::relists() const {
@@ -111,10 +118,10 @@ std::vector<std::pair<std::string, int>> ClusterInformers::relists() const {
     return std::max(0, informer.list_generation() - 1);
   };
   return {
-      {"rightsizepolicies", relists_of(policies)},   {"rightsizings", relists_of(rightsizings)},
-      {"deployments", relists_of(deployments)},      {"statefulsets", relists_of(stateful_sets)},
-      {"replicasets", relists_of(replica_sets)},     {"pods", relists_of(pods)},
-      {"horizontalpodautoscalers", relists_of(hpas)}};
+      {"rightsizepolicies", relists_of(policies)},    {"rightsizings", relists_of(rightsizings)},
+      {"deployments", relists_of(deployments)},       {"statefulsets", relists_of(stateful_sets)},
+      {"replicasets", relists_of(replica_sets)},      {"pods", relists_of(pods)},
+      {"horizontalpodautoscalers", relists_of(hpas)}, {"poddisruptionbudgets", relists_of(pdbs)}};
 }
 
 }  // namespace controller

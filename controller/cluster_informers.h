@@ -1,6 +1,6 @@
 #pragma once
-// The operator's seven informers (RightsizePolicy, Rightsizing, Deployment,
-// StatefulSet, ReplicaSet, Pod, HPA), all namespaces, each decoding only its
+// The operator's eight informers (RightsizePolicy, Rightsizing, Deployment,
+// StatefulSet, ReplicaSet, Pod, HPA, PodDisruptionBudget), all namespaces, each decoding only its
 // FieldMask into a cache projection, and the handlers that turn their
 // notifications into work-queue keys (event_keys.h). Include from .cpp
 // files only: informer.h is a template header.
@@ -33,6 +33,7 @@ struct ClusterProjectors {
   CacheSpec<ReplicaSetInfo> replica_sets;
   CacheSpec<PodInfo> pods;
   CacheSpec<HpaInfo> hpas;
+  CacheSpec<PdbInfo> pdbs;
 };
 
 // The projectors and masks of cluster_objects.h (cluster_projectors.cpp).
@@ -49,6 +50,7 @@ class ClusterInformers {
   k8s::Informer<ReplicaSetInfo> replica_sets;
   k8s::Informer<PodInfo> pods;
   k8s::Informer<HpaInfo> hpas;
+  k8s::Informer<PdbInfo> pdbs;
 
   [[nodiscard]] ClusterStores stores() const;
   // Handlers that hand every key a notification asks for to `enqueue`;

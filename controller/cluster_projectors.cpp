@@ -19,6 +19,7 @@ ClusterProjectors cluster_projectors() {
       .replica_sets = {replica_set_mask(), project_replica_set},
       .pods = {pod_mask(), project_pod},
       .hpas = {hpa_mask(), project_hpa},
+      .pdbs = {pdb_mask(), project_pdb},
   };
 }
 

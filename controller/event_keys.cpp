@@ -42,7 +42,8 @@ Keys keys_for_workload_change(const Workload& old, const Workload& now) {
 }
 
 Keys keys_for_pod_change(const PodInfo& old, const PodInfo& now, const ClusterView& view) {
-  if (!restarts_changed(old, now)) return {};
+  bool progress = old.ready != now.ready || old.deleting != now.deleting;
+  if (!progress && !restarts_changed(old, now)) return {};
   auto owner = view.owner_of(now);
   if (!owner) return {};
   return {owner->key()};
@@ -69,6 +70,14 @@ Keys keys_for_hpa(const HpaInfo& hpa) {
   auto kind = parse_workload_kind(hpa.target_kind);
   if (!kind || hpa.target_name.empty()) return {};
   return {WorkloadRef{*kind, hpa.namespace_name, hpa.target_name}.key()};
+}
+
+Keys keys_for_pdb(const PdbInfo& pdb, const ClusterView& view) {
+  Keys keys;
+  for (const auto& w : view.workloads_in(pdb.namespace_name)) {
+    if (w->policy && pdb_selects(pdb, w->template_labels)) keys.push_back(w->ref.key());
+  }
+  return keys;
 }
 
 }  // namespace controller

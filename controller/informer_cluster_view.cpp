@@ -30,6 +30,17 @@ std::vector<std::shared_ptr<const T>> controlled(const k8s::Store<T>& store, std
   return out;
 }
 
+// The pods of a Deployment, through its ReplicaSets.
+std::vector<std::shared_ptr<const PodInfo>> deployment_pods(const ClusterStores& s,
+                                                            std::string_view deployment_uid) {
+  std::vector<std::shared_ptr<const PodInfo>> out;
+  for (const auto& rs : controlled(s.replica_sets, "Deployment", deployment_uid)) {
+    auto pods = controlled(s.pods, "ReplicaSet", rs->uid);
+    out.insert(out.end(), pods.begin(), pods.end());
+  }
+  return out;
+}
+
 }  // namespace
 
 const k8s::Store<Workload>& InformerClusterView::workloads_of(WorkloadKind kind) const {
@@ -60,9 +71,14 @@ std::vector<std::shared_ptr<const PodInfo>> InformerClusterView::pods_of(
   if (workload.ref.kind == WorkloadKind::StatefulSet) {
     return controlled(s_.pods, "StatefulSet", workload.uid);
   }
-  std::vector<std::shared_ptr<const PodInfo>> out;
-  for (const auto& rs : controlled(s_.replica_sets, "Deployment", workload.uid)) {
-    auto pods = controlled(s_.pods, "ReplicaSet", rs->uid);
+  auto out = deployment_pods(s_, workload.uid);
+  // The canary's pods: Deployments controlled by the workload's Rightsizing
+  // (by uid), when that Rightsizing targets this workload.
+  auto rightsizing =
+      s_.rightsizings.get(cache_key(workload.ref.namespace_name, workload.ref.rightsizing_name()));
+  if (!rightsizing || rightsizing->target != workload.ref) return out;
+  for (const auto& canary : controlled(s_.deployments, "Rightsizing", rightsizing->uid)) {
+    auto pods = deployment_pods(s_, canary->uid);
     out.insert(out.end(), pods.begin(), pods.end());
   }
   return out;
@@ -89,7 +105,23 @@ std::optional<WorkloadRef> InformerClusterView::owner_of(const PodInfo& pod) con
   }
   auto deployment = s_.deployments.get(cache_key(pod.namespace_name, rs->controller->name));
   if (!deployment || deployment->uid != rs->controller->uid) return std::nullopt;
-  return deployment->ref;
+  if (!deployment->controller || !deployment->controller->controller ||
+      deployment->controller->kind != "Rightsizing") {
+    return deployment->ref;
+  }
+  return canary_target(*deployment);
+}
+
+std::optional<WorkloadRef> InformerClusterView::canary_target(const Workload& canary) const {
+  auto rightsizing =
+      s_.rightsizings.get(cache_key(canary.ref.namespace_name, canary.controller->name));
+  // As pods_of() finds it: the target's own Rightsizing, of a Deployment.
+  if (!rightsizing || rightsizing->uid != canary.controller->uid || !rightsizing->target ||
+      rightsizing->target->kind != WorkloadKind::Deployment ||
+      rightsizing->target->rightsizing_name() != rightsizing->name) {
+    return std::nullopt;
+  }
+  return rightsizing->target;
 }
 
 std::shared_ptr<const PolicyObject> InformerClusterView::policy(std::string_view namespace_name,
@@ -114,6 +146,11 @@ std::vector<std::shared_ptr<const RightsizingObject>> InformerClusterView::right
 std::vector<std::shared_ptr<const HpaInfo>> InformerClusterView::hpas_in(
     std::string_view namespace_name) const {
   return s_.hpas.by_namespace(namespace_name);
+}
+
+std::vector<std::shared_ptr<const PdbInfo>> InformerClusterView::pdbs_in(
+    std::string_view namespace_name) const {
+  return s_.pdbs.by_namespace(namespace_name);
 }
 
 }  // namespace controller

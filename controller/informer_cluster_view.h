@@ -3,7 +3,9 @@
 // stores, so a reconcile never GETs (DESIGN §12). Pods are mapped to their
 // workload through controller owner references and uids only (Pod →
 // ReplicaSet → Deployment, Pod → StatefulSet): a pod whose chain names an
-// object by a uid the cache does not hold belongs to nothing. Thread-safe
+// object by a uid the cache does not hold belongs to nothing. A canary
+// Deployment's pods (Pod → ReplicaSet → Deployment whose controller is a
+// Rightsizing) belong to that Rightsizing's target Deployment. Thread-safe
 // (the stores are).
 #include <memory>
 #include <optional>
@@ -25,6 +27,7 @@ struct ClusterStores {
   const k8s::Store<ReplicaSetInfo>& replica_sets;
   const k8s::Store<PodInfo>& pods;
   const k8s::Store<HpaInfo>& hpas;
+  const k8s::Store<PdbInfo>& pdbs;
 };
 
 class InformerClusterView final : public ClusterView {
@@ -51,14 +54,14 @@ class InformerClusterView final : public ClusterView {
 
   std::vector<std::shared_ptr<const HpaInfo>> hpas_in(
       std::string_view namespace_name) const override;
-  // Until PodDisruptionBudgets are watched, none is known.
   std::vector<std::shared_ptr<const PdbInfo>> pdbs_in(
-      std::string_view /*namespace_name*/) const override {
-    return {};
-  }
+      std::string_view namespace_name) const override;
 
  private:
   [[nodiscard]] const k8s::Store<Workload>& workloads_of(WorkloadKind kind) const;
+  // The target of the Rightsizing controlling `canary` (by uid); nullopt
+  // when that Rightsizing is not cached or targets no Deployment.
+  [[nodiscard]] std::optional<WorkloadRef> canary_target(const Workload& canary) const;
   ClusterStores s_;
 };
 

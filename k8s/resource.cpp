@@ -47,6 +47,9 @@ ApiResource statefulsets() {
 ApiResource horizontalpodautoscalers() {
   return {"autoscaling", "v2", "horizontalpodautoscalers", true};
 }
+ApiResource poddisruptionbudgets() {
+  return {"policy", "v1", "poddisruptionbudgets", true};
+}
 ApiResource customresourcedefinitions() {
   return {"apiextensions.k8s.io", "v1", "customresourcedefinitions", false};
 }

@@ -30,6 +30,7 @@ ApiResource deployments();
 ApiResource replicasets();
 ApiResource statefulsets();
 ApiResource horizontalpodautoscalers();
+ApiResource poddisruptionbudgets();
 ApiResource customresourcedefinitions();
 ApiResource pod_metrics();
 }  // namespace resources

@@ -37,8 +37,11 @@ Workload workload_of(WorkloadKind kind, const json& o) {
   Workload w;
   w.ref = {kind, o["metadata"].value("namespace", ""), o["metadata"].value("name", "")};
   w.uid = o["metadata"].value("uid", "");
+  w.controller = controller_of(o);
   auto annotations = o["metadata"].value("annotations", json::object());
   if (annotations.contains(kPolicyAnnotation)) w.policy = annotations[kPolicyAnnotation];
+  const json labels = o.value("/spec/template/metadata/labels"_json_pointer, json::object());
+  for (const auto& [k, v] : labels.items()) w.template_labels.emplace(k, v);
   return w;
 }
 
@@ -54,6 +57,7 @@ ClusterProjectors test_projectors() {
     RightsizingObject v;
     v.namespace_name = o["metadata"].value("namespace", "");
     v.name = o["metadata"].value("name", "");
+    v.uid = o["metadata"].value("uid", "");
     v.policy_ref = o.value("/spec/policyRef/name"_json_pointer, "");
     auto kind = parse_workload_kind(o.value("/spec/targetRef/kind"_json_pointer, ""));
     if (kind) v.target = WorkloadRef{*kind, v.namespace_name, o["spec"]["targetRef"]["name"]};
@@ -71,6 +75,8 @@ ClusterProjectors test_projectors() {
     v.name = o["metadata"].value("name", "");
     v.uid = o["metadata"].value("uid", "");
     v.controller = controller_of(o);
+    v.ready = o.value("/status/ready"_json_pointer, false);
+    v.deleting = o["metadata"].contains("deletionTimestamp");
     for (const auto& s : o.value("/status/containerStatuses"_json_pointer, json::array())) {
       PodContainer c;
       c.name = s.value("name", "");
@@ -86,6 +92,16 @@ ClusterProjectors test_projectors() {
     v.name = o["metadata"].value("name", "");
     v.target_kind = o["spec"]["scaleTargetRef"].value("kind", "");
     v.target_name = o["spec"]["scaleTargetRef"].value("name", "");
+    return v;
+  };
+  p.pdbs.project = [](const json& o) {
+    PdbInfo v;
+    v.namespace_name = o["metadata"].value("namespace", "");
+    v.name = o["metadata"].value("name", "");
+    v.has_selector = true;
+    const json labels = o.value("/spec/matchLabels"_json_pointer, json::object());
+    for (const auto& [k, l] : labels.items()) v.match_labels.emplace(k, l);
+    v.disruptions_allowed = o.value("/status/disruptionsAllowed"_json_pointer, 0);
     return v;
   };
   return p;
@@ -225,6 +241,104 @@ TEST_F(InformerClusterViewTest, NamespacedListsStayInTheirNamespace) {
   EXPECT_EQ(view_.policies().size(), 1u);
 }
 
+// A Deployment's canary: the Rightsizing "deployment-web" targets web and
+// controls the canary Deployment, whose ReplicaSet controls the canary pod.
+class CanaryPodsTest : public InformerClusterViewTest {
+ protected:
+  void SetUp() override {
+    InformerClusterViewTest::SetUp();
+    apply(informers_.rightsizings, rightsizing("deployment-web", "rsz-1", "Deployment", "web"));
+    apply(informers_.deployments, object("shop", "web-rightsizer-canary", "d-c",
+                                         owned_by("Rightsizing", "deployment-web", "rsz-1")));
+    apply(informers_.replica_sets, object("shop", "web-rightsizer-canary-5c", "rs-c",
+                                          owned_by("Deployment", "web-rightsizer-canary", "d-c")));
+    apply(informers_.pods, object("shop", "web-rightsizer-canary-5c-x", "p-c",
+                                  owned_by("ReplicaSet", "web-rightsizer-canary-5c", "rs-c")));
+  }
+
+  static json rightsizing(const std::string& name, const std::string& uid, const std::string& kind,
+                          const std::string& target) {
+    auto r = object("shop", name, uid);
+    r["spec"] = {{"policyRef", {{"name", "standard"}}},
+                 {"targetRef", {{"apiVersion", "apps/v1"}, {"kind", kind}, {"name", target}}}};
+    return r;
+  }
+
+  std::vector<std::string> web_pods() const {
+    return names(view_.pods_of(*view_.workload({WorkloadKind::Deployment, "shop", "web"})));
+  }
+  std::optional<WorkloadRef> canary_owner() const {
+    return view_.owner_of(*view_.pod("shop", "web-rightsizer-canary-5c-x"));
+  }
+};
+
+TEST_F(CanaryPodsTest, CountAsTheTargetDeployments) {
+  EXPECT_EQ(web_pods(),
+            (std::vector<std::string>{"web-7f-a", "web-7f-b", "web-rightsizer-canary-5c-x"}));
+  EXPECT_EQ(canary_owner(), (WorkloadRef{WorkloadKind::Deployment, "shop", "web"}));
+  // The canary Deployment's own pods are still its own.
+  auto canary = view_.workload({WorkloadKind::Deployment, "shop", "web-rightsizer-canary"});
+  ASSERT_NE(canary, nullptr);
+  EXPECT_EQ(names(view_.pods_of(*canary)),
+            (std::vector<std::string>{"web-rightsizer-canary-5c-x"}));
+}
+
+TEST_F(CanaryPodsTest, ARecreatedRightsizingDoesNotOwnTheOldCanary) {
+  apply(informers_.rightsizings, rightsizing("deployment-web", "rsz-2", "Deployment", "web"));
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(), std::nullopt);
+}
+
+TEST_F(CanaryPodsTest, WithoutItsRightsizingTheCanaryBelongsToNothing) {
+  informers_.rightsizings.handle(
+      {k8s::WatcherEventKind::Delete, {object("shop", "deployment-web", "rsz-1")}});
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(), std::nullopt);
+}
+
+TEST_F(CanaryPodsTest, OnlyTheTargetsOwnRightsizingOfADeploymentCounts) {
+  // The Rightsizing of that name targets another workload.
+  apply(informers_.rightsizings, rightsizing("deployment-web", "rsz-1", "Deployment", "api"));
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(), std::nullopt);
+  // A StatefulSet has no canary Deployment.
+  apply(informers_.rightsizings, rightsizing("deployment-web", "rsz-1", "StatefulSet", "web"));
+  EXPECT_EQ(canary_owner(), std::nullopt);
+}
+
+TEST_F(CanaryPodsTest, ADeploymentControlledByAnythingElseIsItsOwnWorkload) {
+  apply(informers_.deployments, object("shop", "web-rightsizer-canary", "d-c",
+                                       owned_by("Rollout", "deployment-web", "rsz-1")));
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(),
+            (WorkloadRef{WorkloadKind::Deployment, "shop", "web-rightsizer-canary"}));
+  // Nor does a Rightsizing reference that is not the controller count.
+  apply(informers_.deployments,
+        object("shop", "web-rightsizer-canary", "d-c",
+               owned_by("Rightsizing", "deployment-web", "rsz-1", /*is_controller=*/false)));
+  EXPECT_EQ(web_pods(), (std::vector<std::string>{"web-7f-a", "web-7f-b"}));
+  EXPECT_EQ(canary_owner(),
+            (WorkloadRef{WorkloadKind::Deployment, "shop", "web-rightsizer-canary"}));
+}
+
+TEST_F(InformerClusterViewTest, PdbsOfANamespaceAsTheirInformerHoldsThem) {
+  EXPECT_TRUE(view_.pdbs_in("shop").empty());
+  apply(informers_.pdbs, {{"metadata", {{"namespace", "shop"}, {"name", "web"}}},
+                          {"status", {{"disruptionsAllowed", 0}}}});
+  apply(informers_.pdbs, {{"metadata", {{"namespace", "shop"}, {"name", "db"}}}});
+  apply(informers_.pdbs, {{"metadata", {{"namespace", "other"}, {"name", "web"}}}});
+  EXPECT_EQ(view_.pdbs_in("shop").size(), 2u);
+  ASSERT_EQ(view_.pdbs_in("other").size(), 1u);
+  EXPECT_EQ(view_.pdbs_in("other")[0]->name, "web");
+  // An update replaces the cached PDB; a delete removes it.
+  apply(informers_.pdbs, {{"metadata", {{"namespace", "other"}, {"name", "web"}}},
+                          {"status", {{"disruptionsAllowed", 2}}}});
+  EXPECT_EQ(view_.pdbs_in("other").at(0)->disruptions_allowed, 2);
+  informers_.pdbs.handle(
+      {k8s::WatcherEventKind::Delete, {{{"metadata", {{"namespace", "other"}, {"name", "web"}}}}}});
+  EXPECT_TRUE(view_.pdbs_in("other").empty());
+}
+
 TEST_F(InformerClusterViewTest, HandlersEnqueueTheKeysOfEachNotification) {
   std::vector<std::string> keys;
   // Informers of their own, so handlers are added before any event. Their
@@ -254,6 +368,41 @@ TEST_F(InformerClusterViewTest, HandlersEnqueueTheKeysOfEachNotification) {
   std::ranges::sort(keys);
   EXPECT_EQ(keys, (std::vector<std::string>{"Deployment/shop/web", "Deployment/shop/web",
                                             "RightsizePolicy/shop/standard"}));
+}
+
+TEST_F(InformerClusterViewTest, PdbsAndPodReadinessWakeTheWorkload) {
+  std::vector<std::string> keys;
+  ClusterInformers informers{client_, test_projectors()};
+  InformerClusterView view{informers.stores()};
+  std::mutex mu;
+  informers.connect(view, [&](const std::string& k) {
+    std::lock_guard lock(mu);
+    keys.push_back(k);
+  });
+  auto web = object("shop", "web", "d-1");
+  web["metadata"]["annotations"] = {{kPolicyAnnotation, "standard"}};
+  web["spec"]["template"]["metadata"]["labels"] = {{"app", "web"}};
+  apply(informers.deployments, web);
+  apply(informers.replica_sets,
+        object("shop", "web-7f", "rs-1", owned_by("Deployment", "web", "d-1")));
+  ASSERT_TRUE(informers.deployments.wait_for_handlers(std::chrono::seconds(10)));
+  keys.clear();
+
+  auto pod = object("shop", "web-7f-a", "p-1", owned_by("ReplicaSet", "web-7f", "rs-1"));
+  apply(informers.pods, pod);
+  pod["status"]["ready"] = true;
+  apply(informers.pods, pod);
+  pod["metadata"]["deletionTimestamp"] = "2026-11-02T09:00:00Z";
+  apply(informers.pods, pod);
+  apply(informers.pdbs, {{"metadata", {{"namespace", "shop"}, {"name", "web"}}},
+                         {"spec", {{"matchLabels", {{"app", "web"}}}}}});
+  apply(informers.pdbs, {{"metadata", {{"namespace", "shop"}, {"name", "other"}}},
+                         {"spec", {{"matchLabels", {{"app", "db"}}}}}});
+  ASSERT_TRUE(informers.pods.wait_for_handlers(std::chrono::seconds(10)));
+  ASSERT_TRUE(informers.pdbs.wait_for_handlers(std::chrono::seconds(10)));
+  std::ranges::sort(keys);
+  EXPECT_EQ(keys, (std::vector<std::string>{"Deployment/shop/web", "Deployment/shop/web",
+                                            "Deployment/shop/web"}));
 }
 
 TEST(EventKeysTest, PolicyWakesTheWorkloadsNamingIt) {
@@ -301,6 +450,50 @@ TEST(EventKeysTest, RightsizingAndHpaWakeTheirTarget) {
   EXPECT_EQ(keys_for_hpa(h), (Keys{"StatefulSet/shop/db"}));
   h.target_kind = "ReplicaSet";
   EXPECT_TRUE(keys_for_hpa(h).empty());
+}
+
+TEST(EventKeysTest, APdbWakesTheOptedInWorkloadsItSelects) {
+  testing::FakeClusterView view;
+  Workload web;
+  web.ref = {WorkloadKind::Deployment, "shop", "web"};
+  web.policy = "standard";
+  web.template_labels = {{"app", "web"}, {"tier", "front"}};
+  Workload db = web;
+  db.ref = {WorkloadKind::StatefulSet, "shop", "db"};
+  db.template_labels = {{"app", "db"}};
+  Workload unmanaged = web;
+  unmanaged.ref.name = "unmanaged";
+  unmanaged.policy.reset();
+  for (const auto& w : {web, db, unmanaged}) view.put(w);
+  PdbInfo pdb;
+  pdb.namespace_name = "shop";
+  pdb.has_selector = true;
+  pdb.match_labels = {{"app", "web"}};
+  EXPECT_EQ(keys_for_pdb(pdb, view), (Keys{"Deployment/shop/web"}));
+  pdb.match_labels.clear();  // an empty selector selects every pod
+  auto all = keys_for_pdb(pdb, view);
+  std::ranges::sort(all);
+  EXPECT_EQ(all, (Keys{"Deployment/shop/web", "StatefulSet/shop/db"}));
+  pdb.namespace_name = "other";
+  EXPECT_TRUE(keys_for_pdb(pdb, view).empty());
+}
+
+TEST(EventKeysTest, PodReadinessAndDeletionWakeTheOwner) {
+  testing::FakeClusterView view;
+  PodInfo old;
+  old.namespace_name = "shop";
+  old.name = "web-1";
+  view.put(old, WorkloadRef{WorkloadKind::Deployment, "shop", "web"});
+  PodInfo now = old;
+  now.ready = true;
+  EXPECT_EQ(keys_for_pod_change(old, now, view), (Keys{"Deployment/shop/web"}));
+  EXPECT_EQ(keys_for_pod_change(now, old, view), (Keys{"Deployment/shop/web"}));
+  now = old;
+  now.deleting = true;
+  EXPECT_EQ(keys_for_pod_change(old, now, view), (Keys{"Deployment/shop/web"}));
+  now = old;
+  now.phase = "Running";  // other status changes do not
+  EXPECT_TRUE(keys_for_pod_change(old, now, view).empty());
 }
 
 TEST(EventKeysTest, PodRestartsAndTerminationsWakeTheOwnerOnly) {

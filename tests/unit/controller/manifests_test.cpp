@@ -65,7 +65,7 @@ TEST(Manifests, ClusterRoleIsExactlyTheReviewedTable) {
       {"rightsizer.io/rightsizings",
        V{"get", "list", "watch", "create", "update", "patch", "delete"}},
       {"rightsizer.io/rightsizings/status", V{"get", "update", "patch"}},
-      {"apps/deployments", V{"get", "list", "watch", "patch"}},
+      {"apps/deployments", V{"get", "list", "watch", "patch", "create", "delete"}},
       {"apps/statefulsets", V{"get", "list", "watch", "patch"}},
       {"apps/replicasets", V{"get", "list", "watch"}},
       {"/pods", V{"get", "list", "watch"}},
