@@ -38,19 +38,42 @@ k8s::Result<json> cached_object(const std::string& text, const char* what) {
   return parsed;
 }
 
+// The object member `key` of `parent` (created when absent); nullptr when
+// either is something else. The cached JSON came from the API server, but a
+// malformed one must be an error, not an exception.
+json* object_member(json& parent, const char* key) {
+  if (!parent.is_object()) return nullptr;
+  json& member = parent[key];
+  if (member.is_null()) member = json::object();
+  return member.is_object() ? &member : nullptr;
+}
+
+std::string text_member(const json& parent, const std::string& key) {
+  if (!parent.is_object()) return "";
+  const auto it = parent.find(key);
+  return it != parent.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+k8s::Error malformed(const char* what) {
+  return k8s::make_error(k8s::ErrorKind::Invalid,
+                         std::string("the workload's cached ") + what + " is malformed");
+}
+
 // The template with the canary label and the step's resources.
 k8s::Result<json> canary_template(const Workload& w, const policies::ContainerSizes& sizes) {
   auto tmpl = cached_object(w.pod_template_json, "pod template");
   if (!tmpl) return tmpl;
-  json& t = *tmpl;
-  t["metadata"]["labels"][std::string(kCanaryLabel)] = kCanaryValue;
-  json& containers = t["spec"]["containers"];
-  if (!containers.is_array()) {
-    return k8s::make_error(k8s::ErrorKind::Invalid, "the workload's template has no containers");
+  json* metadata = object_member(*tmpl, "metadata");
+  json* labels = metadata ? object_member(*metadata, "labels") : nullptr;
+  json* spec = object_member(*tmpl, "spec");
+  if (!labels || !spec || !spec->contains("containers") || !(*spec)["containers"].is_array()) {
+    return malformed("pod template");
   }
-  for (json& c : containers) {
-    const auto name = c.value("name", std::string());
-    if (const auto it = sizes.find(name); it != sizes.end()) set_resources(c, it->second);
+  (*labels)[std::string(kCanaryLabel)] = kCanaryValue;
+  for (json& c : (*spec)["containers"]) {
+    if (!c.is_object()) return malformed("pod template");
+    const auto it = sizes.find(text_member(c, "name"));
+    if (it != sizes.end()) set_resources(c, it->second);
   }
   return tmpl;
 }
@@ -58,7 +81,9 @@ k8s::Result<json> canary_template(const Workload& w, const policies::ContainerSi
 k8s::Result<json> canary_selector(const Workload& w) {
   auto selector = cached_object(w.selector_json, "selector");
   if (!selector) return selector;
-  (*selector)["matchLabels"][std::string(kCanaryLabel)] = kCanaryValue;
+  json* match_labels = object_member(*selector, "matchLabels");
+  if (!match_labels) return malformed("selector");
+  (*match_labels)[std::string(kCanaryLabel)] = kCanaryValue;
   return selector;
 }
 
@@ -93,16 +118,20 @@ k8s::Result<json> canary_deployment(const StageContext& stage,
 // Whether an existing canary (as read back) is this step's, owned by this Rightsizing.
 bool is_this_step(const json& canary, const StageContext& stage,
                   const policies::RolloutAction& action) {
-  const json& meta = canary.value("metadata", json::object());
-  const json& annotations = meta.value("annotations", json::object());
-  const auto marker = annotations.value(std::string(kStepAnnotation), std::string());
-  if (marker != action.hash) return false;
-  for (const json& o : meta.value("ownerReferences", json::array())) {
-    if (o.value("controller", false) && o.value("uid", std::string()) == stage.rightsizing->uid) {
-      return true;
-    }
+  const auto meta = canary.is_object() ? canary.find("metadata") : canary.end();
+  if (!canary.is_object() || meta == canary.end()) return false;
+  const auto annotations = meta->is_object() ? meta->find("annotations") : meta->end();
+  if (annotations == meta->end() ||
+      text_member(*annotations, std::string(kStepAnnotation)) != action.hash) {
+    return false;
   }
-  return false;
+  const auto owners = meta->find("ownerReferences");
+  if (owners == meta->end() || !owners->is_array()) return false;
+  return std::any_of(owners->begin(), owners->end(), [&](const json& o) {
+    const auto controller = o.is_object() ? o.find("controller") : o.end();
+    return controller != o.end() && *controller == true &&
+           text_member(o, "uid") == stage.rightsizing->uid;
+  });
 }
 
 class DeploymentActuator final : public Actuator {
@@ -186,7 +215,8 @@ class DeploymentActuator final : public Actuator {
     if (!existing && existing.error().kind != k8s::ErrorKind::NotFound) return existing.error();
     if (existing && is_this_step(*existing, stage, action)) return 0;
     if (existing) {
-      const auto uid = existing->value("metadata", json::object()).value("uid", std::string());
+      const auto meta = existing->is_object() ? existing->find("metadata") : existing->end();
+      const auto uid = meta != existing->end() ? text_member(*meta, "uid") : std::string();
       auto removed = delete_canary(w, uid, ctx);
       if (!removed) return removed.error();
     }

@@ -100,6 +100,36 @@ TEST_F(DeploymentActuatorTest, StartCanaryWithoutACachedTemplateSendsNothing) {
   EXPECT_TRUE(api_.requests().empty());
 }
 
+TEST_F(DeploymentActuatorTest, AMalformedCachedTemplateOrSelectorIsAnErrorNotAnException) {
+  for (const char* tmpl :
+       {R"({"metadata":"x","spec":{"containers":[]}})",
+        R"({"metadata":{"labels":[]},"spec":{"containers":[]}})", R"({"spec":{"containers":{}}})",
+        R"({"spec":{"containers":[1]}})", R"({"spec":[]})", "[]", "not json"}) {
+    workload_.pod_template_json = tmpl;
+    auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
+    ASSERT_FALSE(writes) << tmpl;
+    EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Invalid) << tmpl;
+  }
+  workload_ = web();
+  workload_.selector_json = R"({"matchLabels":"app"})";
+  auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
+  ASSERT_FALSE(writes);
+  EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Invalid);
+  EXPECT_TRUE(api_.requests().empty());
+}
+
+TEST_F(DeploymentActuatorTest, AnExistingCanaryThatIsNotAnObjectIsReplaced) {
+  api_.transport->push(409, status_body(409, "AlreadyExists"));
+  api_.transport->push(200, R"({"metadata":{"uid":"uid-canary","annotations":[],)"
+                            R"("ownerReferences":{}}})");
+  api_.transport->push(200, "{}");
+  auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
+  ASSERT_FALSE(writes);
+  EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
+  ASSERT_EQ(api_.requests().size(), 3u);
+  EXPECT_EQ(json::parse(api_.requests()[2].body)["preconditions"]["uid"], "uid-canary");
+}
+
 TEST_F(DeploymentActuatorTest, ACanaryOfTheSameStepIsNotRecreated) {
   api_.transport->push(409, status_body(409, "AlreadyExists"));
   api_.transport->push(200, stored_canary(kStep, "uid-rsz"));
