@@ -1,0 +1,468 @@
+// Auto mode through the reconciler: the RolloutDriver with fake caches, a
+// scripted API (FakeTransport), a fake Prometheus and a fake actuator that
+// records its calls in the same log as the API requests, so that the order
+// of the status write and the mutation is observable.
+#include "controller/rollout_driver.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "controller/reconciler.h"
+#include "k8s/testing/fake_clock.h"
+#include "k8s/testing/fake_transport.h"
+#include "policies/rightsizing_status.h"
+#include "tests/unit/controller/fake_cluster_view.h"
+#include "tests/unit/controller/reconciler_fixtures.h"
+
+namespace controller {
+namespace {
+
+using nlohmann::json;
+using namespace controller::testing;
+using k8s::Method;
+using policies::ActionKind;
+using policies::RightsizingPhase;
+
+constexpr const char* kObject =
+    "/apis/rightsizer.io/v1alpha1/namespaces/trading/rightsizings/deployment-engine";
+constexpr const char* kStatus =
+    "/apis/rightsizer.io/v1alpha1/namespaces/trading/rightsizings/deployment-engine/status";
+
+using Log = std::vector<std::string>;
+
+class FakeActuator final : public Actuator {
+ public:
+  explicit FakeActuator(Log& log) : log_(log) {}
+  policies::StageObservation observe(const ClusterView&, const StageContext& stage) const override {
+    observed.push_back(stage);
+    return observation;
+  }
+  bool canary_exists(const ClusterView&, const Workload&) const override { return canary; }
+  k8s::Result<int> execute(const policies::RolloutAction& action, const StageContext& stage,
+                           const k8s::CallContext&) override {
+    log_.push_back(std::string("execute ") + policies::to_string(action.kind));
+    executed.push_back(action);
+    contexts.push_back(stage);
+    return 1;
+  }
+
+  policies::StageObservation observation;
+  bool canary = false;
+  std::vector<policies::RolloutAction> executed;
+  std::vector<StageContext> contexts;
+  mutable std::vector<StageContext> observed;
+
+ private:
+  Log& log_;
+};
+
+class FakePrometheus final : public PrometheusQuerier {
+ public:
+  PromResult<QueryResult> query(std::string_view promql,
+                                std::chrono::system_clock::time_point) override {
+    queries.emplace_back(promql);
+    const bool baseline = promql.find("stable") != std::string_view::npos;
+    QueryResult r;
+    r.samples.push_back({{}, baseline ? baseline_value : canary_value});
+    return r;
+  }
+  double canary_value = 0.1, baseline_value = 0.1;
+  std::vector<std::string> queries;
+};
+
+k8s::Result<k8s::HttpResponse> answer(int status, const json& body) {
+  return k8s::HttpResponse{status, {}, body.dump()};
+}
+
+json status_error(int code, const char* reason) {
+  return {{"kind", "Status"}, {"status", "Failure"}, {"reason", reason}, {"code", code}};
+}
+
+class RolloutDriverTest : public ::testing::Test {
+ protected:
+  RolloutDriverTest() {
+    transport_->set_handler([this](const k8s::Request& r) -> k8s::Result<k8s::HttpResponse> {
+      log_.push_back(std::string(k8s::to_string(r.method)) + " " + r.path);
+      if (r.method == Method::Put && put_code_ != 200)
+        return answer(put_code_, status_error(put_code_, "Conflict"));
+      if (r.method == Method::Put || r.method == Method::Patch)
+        return answer(200, json::parse(r.body));
+      if (r.method == Method::Delete) return answer(200, status_error(200, ""));
+      return answer(404, status_error(404, "NotFound"));
+    });
+    view_.put(engine());
+    auto policy = trading_policy();
+    auto& spec = policy.parsed.spec;
+    spec.rollout.failure_threshold = 1;
+    spec.slos.checks.push_back({"latency", "latency{pods=~\"{{pods}}\"}", std::nullopt, 0.25});
+    view_.put(policy);
+    view_.put(rightsizing({}));
+    for (int i = 120; i > 0; --i) {
+      usage_.add_sample({engine().ref, "engine"}, false, now() - std::chrono::minutes(i), 300,
+                        200 * kMi, std::chrono::hours(24));
+    }
+  }
+  static k8s::ClientOptions client_options() {
+    k8s::ClientOptions o;
+    o.qps = 0;
+    o.max_attempts = 1;
+    return o;
+  }
+  Reconciler& reconciler() {
+    if (!reconciler_) {
+      auto sink = [this](const k8s::InvolvedObject&, k8s::EventType t, const std::string& reason,
+                         const std::string& message) {
+        events_.push_back({t == k8s::EventType::Warning ? "Warning" : "Normal", reason, message});
+      };
+      Actuators actuators{std::make_unique<FakeActuator>(log_),
+                          std::make_unique<FakeActuator>(log_)};
+      actuator_ = static_cast<FakeActuator*>(actuators.deployment.get());
+      auto factory = [this](const policies::PrometheusEndpoint& e)
+          -> PromResult<std::shared_ptr<PrometheusQuerier>> {
+        endpoints_.push_back(e.address);
+        return std::shared_ptr<PrometheusQuerier>(prometheus_);
+      };
+      RolloutMetrics metrics{[this](std::string_view r) { canaries_.emplace_back(r); },
+                             [this](std::string_view r) { checks_.emplace_back(r); }};
+      driver_ = std::make_unique<RolloutDriver>(view_, client_, factory, std::move(actuators), sink,
+                                                clock_, metrics);
+      reconciler_ = std::make_unique<Reconciler>(view_, usage_, client_, sink, clock_);
+      reconciler_->enable_auto_mode(*driver_);
+    }
+    return *reconciler_;
+  }
+  FakeActuator& actuator() {
+    reconciler();
+    return *actuator_;
+  }
+  ReconcileOutcome reconcile() {
+    log_.clear();
+    return reconciler().reconcile_workload(engine().ref, {});
+  }
+  policies::Time now() const { return std::chrono::floor<std::chrono::seconds>(clock_.wall_now()); }
+
+  static RightsizingObject rightsizing(const json& status, std::string rv = "42") {
+    RightsizingObject r;
+    r.namespace_name = "trading";
+    r.name = "deployment-engine";
+    r.uid = "uid-rsz";
+    r.resource_version = std::move(rv);
+    r.owners = {{"apps/v1", "Deployment", "engine", "uid-engine", true}};
+    r.policy_label = "trading";
+    r.policy_ref = "trading";
+    r.target = engine().ref;
+    auto parsed = policies::rightsizing_status_from_json(status);
+    EXPECT_TRUE(parsed) << parsed.error();
+    if (parsed) r.status = *parsed;
+    return r;
+  }
+  // The status body of the last PUT to /status.
+  std::optional<json> last_put() const {
+    const auto all = transport_->requests();
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+      if (it->request.method == Method::Put && it->request.path == kStatus)
+        return json::parse(it->request.body).at("status");
+    }
+    return std::nullopt;
+  }
+  // The cache now holds what the last reconcile wrote.
+  void cache_written(std::optional<std::string> action = std::nullopt) {
+    auto put = last_put();
+    ASSERT_TRUE(put);
+    auto r = rightsizing(*put);
+    r.action = std::move(action);
+    view_.put(r);
+  }
+  // Reconciles into a canary whose pods are Ready with the step.
+  void into_effective_canary() {
+    ASSERT_FALSE(reconcile().error);
+    cache_written();
+    actuator().observation = {true, true, {"engine-canary-1"}, {"engine-a", "engine-b"}, ""};
+    actuator().canary = true;
+    ASSERT_FALSE(reconcile().error);
+    cache_written();
+  }
+  const policies::Condition* condition(const json& status, const std::string& type) {
+    static policies::RightsizingStatus parsed;
+    parsed = *policies::rightsizing_status_from_json(status);
+    return policies::find_condition(parsed.conditions, type);
+  }
+  bool has_event(const std::string& reason) const {
+    return std::ranges::any_of(events_, [&](const auto& e) { return e[1] == reason; });
+  }
+  const std::vector<std::string>& event(const std::string& reason) const {
+    static const std::vector<std::string> none{"", "", ""};
+    auto it = std::ranges::find_if(events_, [&](const auto& e) { return e[1] == reason; });
+    return it == events_.end() ? none : *it;
+  }
+
+  FakeClusterView view_;
+  UsageStore usage_;
+  std::shared_ptr<k8s::testing::FakeTransport> transport_ =
+      std::make_shared<k8s::testing::FakeTransport>();
+  k8s::testing::FakeClock clock_;
+  k8s::testing::FixedRandom random_;
+  k8s::ApiClient client_{transport_, nullptr, clock_, random_, client_options()};
+  std::shared_ptr<FakePrometheus> prometheus_ = std::make_shared<FakePrometheus>();
+  int put_code_ = 200;
+  Log log_;
+  std::vector<std::vector<std::string>> events_;  // type, reason, message
+  std::vector<std::string> endpoints_, canaries_, checks_;
+  std::unique_ptr<RolloutDriver> driver_;
+  std::unique_ptr<Reconciler> reconciler_;
+  FakeActuator* actuator_ = nullptr;
+};
+
+TEST_F(RolloutDriverTest, TheStatusIsWrittenBeforeTheCanaryStarts) {
+  const auto out = reconcile();
+  ASSERT_FALSE(out.error) << out.error->describe();
+  ASSERT_EQ(log_, (Log{std::string("PUT ") + kStatus, "execute StartCanary"}));
+  EXPECT_EQ(out.writes, 2);
+  const auto put = *last_put();
+  EXPECT_EQ(put["phase"], "Canary");
+  const auto& c = put["containers"][0];
+  EXPECT_EQ(c["step"]["requests"]["cpu"], "8");  // 16 → 8: one maxStepDown
+  EXPECT_EQ(c["lastGood"]["requests"]["cpu"], "16");
+  EXPECT_EQ(c["original"]["requests"]["cpu"], "16");
+  EXPECT_EQ(put["history"].back()["to"], "Canary");
+  const auto& action = actuator().executed.at(0);
+  EXPECT_EQ(action.sizes.at("engine").requests.cpu_millicores, 8'000);
+  EXPECT_EQ(put["canary"]["step"], action.hash);
+  EXPECT_EQ(actuator().contexts.at(0).rightsizing->uid, "uid-rsz");
+  EXPECT_TRUE(has_event("RightsizeCanaryStarted"));
+  // The recommendation is not announced as such while a canary runs.
+  EXPECT_FALSE(has_event("RightsizeRecommended"));
+  EXPECT_EQ(canaries_, (std::vector<std::string>{"started"}));
+  // The rollout asks to look again before the resync.
+  ASSERT_TRUE(out.requeue_after);
+  EXPECT_LT(*out.requeue_after, ReconcilerOptions{}.resync);
+}
+
+TEST_F(RolloutDriverTest, AFailedOrConflictingStatusWriteMutatesNothing) {
+  for (int code : {409, 500}) {
+    put_code_ = code;
+    const auto out = reconcile();
+    ASSERT_TRUE(out.error) << code;
+    EXPECT_EQ(log_, (Log{std::string("PUT ") + kStatus})) << code;
+    EXPECT_TRUE(actuator().executed.empty()) << code;
+    EXPECT_TRUE(events_.empty()) << code;
+  }
+}
+
+TEST_F(RolloutDriverTest, RecommendModeNeverMutatesTheWorkload) {
+  auto policy = trading_policy();
+  policy.parsed.spec.mode = policies::Mode::Recommend;
+  view_.put(policy);
+  const auto out = reconcile();
+  ASSERT_FALSE(out.error);
+  EXPECT_TRUE(actuator().executed.empty());
+  EXPECT_EQ((*last_put())["phase"], "Recommended");
+  EXPECT_FALSE((*last_put()).contains("canary"));
+}
+
+TEST_F(RolloutDriverTest, ABreachOnTheCanaryRollsBackWithAnEventNamingTheCheckAndValues) {
+  into_effective_canary();
+  prometheus_->canary_value = 0.9;
+  clock_.advance(std::chrono::minutes(1));
+  const auto out = reconcile();
+  ASSERT_FALSE(out.error) << out.error->describe();
+  ASSERT_EQ(log_, (Log{std::string("PUT ") + kStatus, "execute AbortCanary"}));
+  const auto put = *last_put();
+  EXPECT_EQ(put["phase"], "RolledBack");
+  EXPECT_EQ(put["lastRollback"]["check"], "latency");
+  EXPECT_EQ(put["lastRollback"]["observed"], "0.9");
+  EXPECT_EQ(put["lastRollback"]["threshold"], "max 0.25");
+  EXPECT_EQ(put["containers"][0]["floor"]["cpu"], "8");
+  // The canary's pods were analysed by name, the stable ones as baseline.
+  ASSERT_FALSE(prometheus_->queries.empty());
+  EXPECT_NE(prometheus_->queries[0].find("engine-canary-1"), std::string::npos);
+  EXPECT_EQ(endpoints_, (std::vector<std::string>{"http://prometheus.monitoring:9090"}));
+  const auto& e = event("RightsizeRolledBack");
+  EXPECT_EQ(e[0], "Warning");
+  EXPECT_NE(e[2].find("latency"), std::string::npos) << e[2];
+  EXPECT_NE(e[2].find("0.9"), std::string::npos) << e[2];
+  EXPECT_NE(e[2].find("0.25"), std::string::npos) << e[2];
+  EXPECT_EQ(checks_, (std::vector<std::string>{"fail"}));
+  EXPECT_EQ(canaries_, (std::vector<std::string>{"started", "rolled_back"}));
+  // The rollback restores lastGood: the abort carries the workload's own size.
+  EXPECT_EQ(actuator().executed.back().sizes.at("engine").requests.cpu_millicores, 16'000);
+  // While RolledBack, the stage observed is lastGood's.
+  cache_written();
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(actuator().observed.back().sizes.at("engine").requests.cpu_millicores, 16'000);
+}
+
+TEST_F(RolloutDriverTest, NoAnalysisBeforeItIsDueAndPassesCountTowardPromotion) {
+  into_effective_canary();
+  EXPECT_TRUE(prometheus_->queries.empty());
+  clock_.advance(std::chrono::minutes(1));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(log_, (Log{std::string("PUT ") + kStatus}));  // no mutation on a pass
+  const auto put = *last_put();
+  EXPECT_EQ(put["phase"], "Canary");
+  EXPECT_EQ(put["canary"]["checksPassed"], 1);
+  EXPECT_EQ(put["canary"]["lastChecks"][0]["result"], "Pass");
+  EXPECT_EQ(checks_, (std::vector<std::string>{"pass"}));
+  // The next analysis reuses the Prometheus client made for the policy's address.
+  cache_written();
+  clock_.advance(std::chrono::minutes(1));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(checks_, (std::vector<std::string>{"pass", "pass"}));
+  EXPECT_EQ(endpoints_.size(), 1u);
+}
+
+TEST_F(RolloutDriverTest, AnUnreachablePrometheusFailsTheAnalysis) {
+  into_effective_canary();
+  auto pods_ready = std::make_unique<FakeActuator>(log_);
+  pods_ready->observation = actuator().observation;
+  driver_ = std::make_unique<RolloutDriver>(
+      view_, client_,
+      [](const policies::PrometheusEndpoint&) -> PromResult<std::shared_ptr<PrometheusQuerier>> {
+        return PromError{PromErrorKind::Config, "bad address", 0, ""};
+      },
+      Actuators{std::move(pods_ready), std::make_unique<FakeActuator>(log_)}, nullptr, clock_);
+  reconciler_->enable_auto_mode(*driver_);
+  clock_.advance(std::chrono::minutes(1));
+  ASSERT_FALSE(reconcile().error);
+  const auto put = *last_put();
+  EXPECT_EQ(put["phase"], "RolledBack");
+  EXPECT_EQ(put["lastRollback"]["check"], "prometheus");
+  EXPECT_EQ(put["canary"]["lastChecks"][0]["result"], "Error");
+}
+
+struct BlockCase {
+  std::string reason;
+  std::string phase;  // with nothing in flight
+  std::function<void(FakeClusterView&, PolicyObject&, UsageStore&)> setup;
+};
+
+class RolloutBlocks : public RolloutDriverTest, public ::testing::WithParamInterface<BlockCase> {};
+
+TEST_P(RolloutBlocks, ABlockedWorkloadIsNotMutatedAndSaysWhy) {
+  auto policy = trading_policy();
+  policy.parsed.spec.slos = view_.policy("trading", "trading")->parsed.spec.slos;
+  GetParam().setup(view_, policy, usage_);
+  view_.put(policy);
+  const auto out = reconcile();
+  ASSERT_FALSE(out.error) << out.error->describe();
+  EXPECT_TRUE(actuator().executed.empty());
+  const auto put = *last_put();
+  const auto* blocked = condition(put, "Blocked");
+  ASSERT_NE(blocked, nullptr);
+  EXPECT_EQ(blocked->status, policies::ConditionStatus::True);
+  EXPECT_EQ(blocked->reason, GetParam().reason);
+  EXPECT_EQ(put["phase"], GetParam().phase);
+  EXPECT_FALSE(put["containers"][0].contains("original"));  // no step started
+  EXPECT_TRUE(has_event("RightsizeBlocked"));
+}
+
+Workload engine_with(const std::function<void(Workload&)>& change) {
+  auto w = engine();
+  change(w);
+  return w;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Reasons, RolloutBlocks,
+    ::testing::Values(
+        BlockCase{"Paused", "Paused",
+                  [](FakeClusterView& v, PolicyObject&, UsageStore&) {
+                    v.put(engine_with([](Workload& w) { w.paused = true; }));
+                  }},
+        BlockCase{"BlackoutWindow", "Waiting",
+                  [](FakeClusterView&, PolicyObject& p, UsageStore&) {
+                    // Two windows that together cover every minute of every day.
+                    p.parsed.spec.rollout.blackout_windows = {
+                        {policies::kAllWeekdays, std::chrono::minutes(0),
+                         std::chrono::minutes(12 * 60), "UTC"},
+                        {policies::kAllWeekdays, std::chrono::minutes(12 * 60),
+                         std::chrono::minutes(0), "UTC"}};
+                  }},
+        BlockCase{"HPAConflict", "Recommended",
+                  [](FakeClusterView& v, PolicyObject&, UsageStore&) {
+                    v.put(hpa_on(engine().ref, "cpu"));
+                  }},
+        BlockCase{"ManagedByGitOps", "Recommended",
+                  [](FakeClusterView& v, PolicyObject&, UsageStore&) {
+                    v.put(engine_with([](Workload& w) { w.gitops_manager = "argocd-controller"; }));
+                  }},
+        BlockCase{"PDBViolation", "Recommended",
+                  [](FakeClusterView& v, PolicyObject&, UsageStore&) {
+                    v.put(engine_with([](Workload& w) {
+                      w.replicas = 4;
+                      w.template_labels = {{"app", "engine"}};
+                    }));
+                    PdbInfo pdb;
+                    pdb.namespace_name = "trading";
+                    pdb.name = "engine";
+                    pdb.has_selector = true;
+                    pdb.match_labels = {{"app", "engine"}};
+                    v.put(pdb);
+                  }},
+        BlockCase{"MetricsUnavailable", "Recommended",
+                  [](FakeClusterView&, PolicyObject&, UsageStore& u) {
+                    u.record_failure("trading", policies::Time(std::chrono::seconds(1'700'000'000)),
+                                     "metrics.k8s.io: 503");
+                  }}),
+    [](const auto& info) { return info.param.reason; });
+
+TEST_F(RolloutDriverTest, APromoteActionIsExecutedOnceAndTheAnnotationRemoved) {
+  into_effective_canary();
+  cache_written("promote");
+  const auto out = reconcile();
+  ASSERT_FALSE(out.error) << out.error->describe();
+  ASSERT_EQ(log_, (Log{std::string("PUT ") + kStatus, "execute Promote",
+                       std::string("PATCH ") + kObject}));
+  EXPECT_EQ((*last_put())["phase"], "Promoting");
+  const auto patch = json::parse(transport_->requests().back().request.body);
+  EXPECT_EQ(patch, json::parse(R"({"metadata":{"annotations":{"rightsizer.io/action":null}}})"));
+  EXPECT_EQ(canaries_, (std::vector<std::string>{"started", "promoted"}));
+}
+
+TEST_F(RolloutDriverTest, AnUnknownActionIsRejectedAndRemovedWithoutActing) {
+  into_effective_canary();
+  cache_written("promote-now");
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(std::ranges::count(log_, "execute Promote"), 0);
+  EXPECT_EQ(log_.back(), std::string("PATCH ") + kObject);
+  EXPECT_EQ(event("RightsizeActionRejected")[0], "Warning");
+}
+
+TEST_F(RolloutDriverTest, OptingOutMidCanaryAbortsTheCanaryBeforeTheRightsizingGoes) {
+  into_effective_canary();
+  view_.put(engine_with([](Workload& w) { w.policy.reset(); }));
+  const auto out = reconcile();
+  ASSERT_FALSE(out.error) << out.error->describe();
+  ASSERT_EQ(log_, (Log{"execute AbortCanary", std::string("DELETE ") + kObject}));
+  EXPECT_EQ(actuator().executed.back().sizes.at("engine").requests.cpu_millicores, 16'000);
+  EXPECT_EQ(out.writes, 2);
+}
+
+TEST_F(RolloutDriverTest, OptingOutWithNothingInFlightOnlyDeletesTheRightsizing) {
+  view_.put(engine_with([](Workload& w) { w.policy.reset(); }));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(log_, (Log{std::string("DELETE ") + kObject}));
+}
+
+TEST_F(RolloutDriverTest, RealisedSavingsCountFromTheOriginalSize) {
+  // Rightsized at 8 cores from an original 16 (2 replicas, $15 a core-month).
+  view_.put(engine_with([](Workload& w) {
+    w.containers[0].resources.requests.cpu_millicores = 8'000;
+    w.containers[0].resources.limits.cpu_millicores = 8'000;
+  }));
+  view_.put(rightsizing(json::parse(R"({"phase": "Rightsized", "containers": [{"name": "engine",
+      "original": {"requests": {"cpu": "16", "memory": "16Gi"},
+                   "limits": {"cpu": "16", "memory": "16Gi"}},
+      "lastGood": {"requests": {"cpu": "8", "memory": "16Gi"},
+                   "limits": {"cpu": "8", "memory": "16Gi"}}}]})")));
+  ASSERT_FALSE(reconcile().error);
+  const auto put = *last_put();
+  EXPECT_EQ(put["monthlyCost"]["realized"], "240.00");
+  EXPECT_EQ(put["containers"][0]["original"]["requests"]["cpu"], "16");
+}
+
+}  // namespace
+}  // namespace controller
