@@ -737,6 +737,34 @@ TEST_F(ReconcilerTest, RestoreAllRestoresCachedCheckpointsWithoutWriting) {
   EXPECT_EQ(usage_.usage(key)->samples(), 90);
 }
 
+TEST_F(ReconcilerTest, ARestartedProcessWritesNothingBeforeItHasNews) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  usage_.record_success("trading", now());
+  reconcile_and_cache();  // the previous leader's last write (its flush)
+  const auto before = requests().size();
+  // A new process: nothing learnt, its namespaces not listed yet. The
+  // restored learning and a health it does not know yet are no news: a
+  // MetricsAvailable=Unknown written here would flip back a pass later, and
+  // the learning written with it would not be due again for an interval.
+  UsageStore fresh;
+  Reconciler next(view_, fresh, client_, nullptr, clock_, options_);
+  clock_.advance(std::chrono::seconds(5));
+  next.restore_all();
+  const auto out = next.reconcile_workload(engine().ref, {});
+  ASSERT_FALSE(out.error) << out.error->describe();
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_EQ(requests().size(), before);
+  // Its first pass: a newer sample, and it is written at once.
+  fresh.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
+  fresh.record_success("trading", now());
+  EXPECT_EQ(next.reconcile_workload(engine().ref, {}).writes, 1);
+  ASSERT_EQ(requests().size(), before + 1);
+  const auto body = json::parse(requests().back().request.body);
+  EXPECT_EQ(body["status"]["containers"][0]["usage"]["samples"], 121);
+}
+
 TEST_F(ReconcilerTest, RestoreAllMarksNothingWithoutACachedRightsizing) {
   view_.put(engine());
   view_.put(trading_policy());
