@@ -106,6 +106,12 @@ int UsageSampler::add_pod(const PodSample& sample, const Annotated& annotated, s
   return added;
 }
 
+std::size_t UsageSampler::tracked_pods() const {
+  std::size_t n = 0;
+  for (const auto& [ns, pods] : last_) n += pods.size();
+  return n;
+}
+
 void UsageSampler::run(std::stop_token stop, std::chrono::nanoseconds interval,
                        std::function<void(const SamplingPass&)> after_each) {
   while (!stop.stop_requested()) {

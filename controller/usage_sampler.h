@@ -10,6 +10,7 @@
 // list answering with the same (or an older) metrics timestamp adds nothing.
 // One thread calls sample_once()/run(); the view, source and store outlive it.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -49,6 +50,8 @@ class UsageSampler {
   // pass. Returns promptly once stop is requested.
   void run(std::stop_token stop, std::chrono::nanoseconds interval,
            std::function<void(const SamplingPass&)> after_each);
+  // Pods whose last sample is remembered (bounded by the pods in the cache).
+  [[nodiscard]] std::size_t tracked_pods() const;
 
  private:
   struct LastSample {

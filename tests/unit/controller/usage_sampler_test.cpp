@@ -199,6 +199,26 @@ TEST_F(UsageSamplerTest, APodLeftOutOfOneListIsNotSampledTwiceWhenItReturns) {
   EXPECT_EQ(store_.usage({engine_, "main"})->samples(), 2);
 }
 
+TEST_F(UsageSamplerTest, APodGoneFromTheCacheIsNoLongerRemembered) {
+  auto s = sampler();
+  (void)s.sample_once({});
+  EXPECT_EQ(s.tracked_pods(), 3u);  // engine-1, engine-canary, guardian-0
+  // Left out of the list but still in the cache: remembered.
+  source_.answers.at("trading") = std::vector<PodSample>{};
+  (void)s.sample_once({});
+  EXPECT_EQ(s.tracked_pods(), 3u);
+  // Deleted: forgotten at the namespace's next list.
+  view_.erase_pod("trading", "engine-1");
+  (void)s.sample_once({});
+  EXPECT_EQ(s.tracked_pods(), 2u);
+  // Replaced by a pod of that name with another uid: forgotten too.
+  auto replacement = pod("trading", "engine-canary", true);
+  replacement.uid = "engine-canary-second-uid";
+  view_.put(replacement, engine_);
+  (void)s.sample_once({});
+  EXPECT_EQ(s.tracked_pods(), 1u);
+}
+
 TEST_F(UsageSamplerTest, AForgetDuringAPassDropsThatPassesSamples) {
   // The reconciler forgets the engine (annotation removed) while the pass lists.
   source_.on_list = [this] {
