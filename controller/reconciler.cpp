@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "controller/api_resources.h"
+#include "controller/checkpoint_schedule.h"
 #include "controller/policy_status_builder.h"
 #include "controller/rightsizing_builder.h"
 #include "policies/policy_status.h"
@@ -273,7 +274,9 @@ k8s::Result<std::string> Reconciler::create_rightsizing(const Workload& w,
 bool Reconciler::learning_due(const std::string& key) const {
   std::lock_guard lock(mu_);
   const auto it = learning_written_.find(key);
-  return it == learning_written_.end() || clock_.now() - it->second >= options_.checkpoint_interval;
+  return it == learning_written_.end() ||
+         clock_.now() - it->second >=
+             checkpoint_delay(key, options_.checkpoint_interval, options_.checkpoint_jitter);
 }
 
 void Reconciler::emit(const Workload& w, k8s::EventType type, const std::string& reason,

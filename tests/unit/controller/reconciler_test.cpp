@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "controller/checkpoint_schedule.h"
 #include "controller/rightsizing_builder.h"
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
@@ -637,11 +638,19 @@ TEST_F(ReconcilerTest, CheckpointsAloneAreWrittenAtMostEveryInterval) {
   learn();
   reconcile_and_cache();
   const auto before = requests().size();
+  // The interval plus this workload's share of the jitter (more than a
+  // second of it: the burst of a start is spread).
+  const auto delay = checkpoint_delay(engine().ref.key(), options_.checkpoint_interval,
+                                      options_.checkpoint_jitter);
+  ASSERT_GT(delay, options_.checkpoint_interval + std::chrono::seconds(1));
   clock_.advance(std::chrono::minutes(2));
   usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
   EXPECT_EQ(reconcile_engine().writes, 0);
   EXPECT_EQ(requests().size(), before);
-  clock_.advance(std::chrono::minutes(3));
+  clock_.advance(delay - std::chrono::minutes(2) - std::chrono::seconds(1));
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_EQ(requests().size(), before);
+  clock_.advance(std::chrono::seconds(1));
   usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
   EXPECT_EQ(reconcile_engine().writes, 1);
   ASSERT_EQ(requests().size(), before + 1);
