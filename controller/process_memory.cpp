@@ -7,6 +7,10 @@ namespace controller {
 
 void limit_malloc_arenas(int arenas) {
   (void)mallopt(M_ARENA_MAX, arenas);
+  // A fixed threshold: glibc's own grows up to 32 MiB once a large block is
+  // freed, after which list bodies of megabytes came from the arenas and
+  // left them fragmented; mapped blocks go back whole when freed.
+  (void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 }
 
 void release_free_heap() {

@@ -16,7 +16,8 @@ struct HeapStats {
   std::size_t arenas = 0;  // bytes obtained from the system for arenas (arena)
 };
 
-// Call first, before any thread starts: later threads share `arenas` arenas.
+// Call first, before any thread starts: later threads share `arenas` arenas,
+// and blocks of 128 KiB or more are mapped apart (returned whole when freed).
 void limit_malloc_arenas(int arenas);
 // Returns the free pages of every arena to the system (malloc_trim).
 void release_free_heap();

@@ -217,10 +217,10 @@ std::optional<k8s::LeaderElectionConfig> election_config(const RunOptions& opts,
   return e;
 }
 
-// glibc's arenas for all threads: the threads wait on the network far more
+// glibc's arena for all threads: the threads wait on the network far more
 // than they contend for the allocator, and each arena of its own kept the
 // free pages of its thread's largest list (README, figures).
-constexpr int kMallocArenas = 2;
+constexpr int kMallocArenas = 1;
 
 int run_operator(const RunOptions& opts, std::ostream& err) {
   limit_malloc_arenas(kMallocArenas);  // before any thread starts
