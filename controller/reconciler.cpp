@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "controller/api_resources.h"
+#include "controller/checkpoint_schedule.h"
 #include "controller/policy_status_builder.h"
 #include "controller/rightsizing_builder.h"
 #include "controller/rollout_driver.h"
@@ -81,6 +82,15 @@ policies::RightsizingStatus stored_status(const json& object) {
   return parsed ? *parsed : policies::RightsizingStatus{};
 }
 
+// Whether the workload may restore from and write to this Rightsizing: not
+// being deleted, targeting it, and not controlled by another uid (an earlier
+// workload of the same name), as controller-runtime's IsControlledBy.
+bool usable(const RightsizingObject& rsz, const Workload& w) {
+  if (rsz.deleting || rsz.target != w.ref) return false;
+  return std::ranges::none_of(rsz.owners,
+                              [&](const OwnerRef& o) { return o.controller && o.uid != w.uid; });
+}
+
 ReconcileOutcome failed(k8s::Error e, int writes) {
   return {std::move(e), std::nullopt, writes};
 }
@@ -134,11 +144,11 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
   }
   ReconcileOutcome outcome;
   outcome.requeue_after = options_.resync;
-  // Being deleted: a new one once it is gone. Another target's object of
-  // this name is not ours to write.
-  if (rsz && (rsz->deleting || rsz->target != ref)) return outcome;
+  // Being deleted, or owned by an earlier workload of this name (the garbage
+  // collector removes it): a new one once it is gone, and its checkpoint is
+  // not this workload's learning. Another target's object is not ours.
+  if (rsz && !usable(*rsz, *w)) return outcome;
   const auto policy = view_.policy(ref.namespace_name, *w->policy);
-  restore_checkpoints(*w, rsz.get(), policy.get());
   std::string rv;
   policies::RightsizingStatus old;
   if (!rsz) {
@@ -146,9 +156,18 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
     if (!policy || !policy->parsed.valid()) return outcome;
     auto created = create_rightsizing(*w, ctx);
     ++outcome.writes;
+    if (!created && created.error().kind == k8s::ErrorKind::AlreadyExists) {
+      // The cache lags the server: its checkpoint is not restored yet, so
+      // nothing is marked and the update path runs once the watch has it.
+      outcome.requeue_after = options_.cache_lag_requeue;
+      return outcome;
+    }
     if (!created) return failed(created.error(), outcome.writes);
     rv = std::move(*created);
+    // Created just now: there is no checkpoint to miss.
+    restore_checkpoints(*w, nullptr, policy.get());
   } else {
+    restore_checkpoints(*w, rsz.get(), policy.get());
     rv = rsz->resource_version;
     if (rsz->policy_label != w->policy || rsz->policy_ref != *w->policy) {
       const json patch = {{"metadata", {{"labels", {{std::string(kPolicyLabel), *w->policy}}}}},
@@ -180,7 +199,7 @@ ReconcileOutcome Reconciler::flush_learning(const k8s::CallContext& ctx) {
     const auto rsz = view_.rightsizing(w->ref.namespace_name, w->ref.rightsizing_name());
     // Only a Rightsizing this workload owns and whose checkpoints were
     // restored: writing before the restore would replace the stored history.
-    if (!rsz || rsz->deleting || rsz->target != w->ref || !all_restored(*w)) continue;
+    if (!rsz || !usable(*rsz, *w) || !all_restored(*w)) continue;
     const auto policy = view_.policy(w->ref.namespace_name, *w->policy);
     policies::RightsizingStatus old;
     if (rsz->status_error.empty()) old = rsz->status;
@@ -197,7 +216,7 @@ void Reconciler::restore_all() {
     if (!w->policy || w->deleting) continue;
     const auto rsz = view_.rightsizing(w->ref.namespace_name, w->ref.rightsizing_name());
     // Nothing cached is nothing known: the reconcile decides later.
-    if (!rsz || rsz->deleting || rsz->target != w->ref) continue;
+    if (!rsz || !usable(*rsz, *w)) continue;
     const auto policy = view_.policy(w->ref.namespace_name, *w->policy);
     restore_checkpoints(*w, rsz.get(), policy.get());
   }
@@ -272,7 +291,9 @@ k8s::Result<std::string> Reconciler::create_rightsizing(const Workload& w,
 bool Reconciler::learning_due(const std::string& key) const {
   std::lock_guard lock(mu_);
   const auto it = learning_written_.find(key);
-  return it == learning_written_.end() || clock_.now() - it->second >= options_.checkpoint_interval;
+  return it == learning_written_.end() ||
+         clock_.now() - it->second >=
+             checkpoint_delay(key, options_.checkpoint_interval, options_.checkpoint_jitter);
 }
 
 void Reconciler::emit(const Workload& w, k8s::EventType type, const std::string& reason,

@@ -52,6 +52,12 @@ struct ReconcilerOptions {
   // Usage figures and checkpoints alone (histograms that only grew) are
   // written at most this often; any other change writes them at once.
   std::chrono::nanoseconds checkpoint_interval{std::chrono::minutes(5)};
+  // Plus a per-workload share of this (checkpoint_schedule.h), so that the
+  // workloads written together at a start do not all write again together.
+  std::chrono::nanoseconds checkpoint_jitter{std::chrono::seconds(150)};
+  // A create that finds the object already there (the cache lags the
+  // server) is looked at again this soon, without backoff.
+  std::chrono::nanoseconds cache_lag_requeue{std::chrono::seconds(2)};
 };
 
 class Reconciler {

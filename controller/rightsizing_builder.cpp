@@ -235,6 +235,15 @@ void set_conditions(policies::RightsizingStatus& s, const RightsizingInput& in,
     m.status = ConditionStatus::True;
     m.reason = "MetricsAvailable";
     m.message = "metrics.k8s.io reports the pods' usage";
+  } else if (const auto* was = in.old != nullptr
+                                   ? policies::find_condition(in.old->conditions, m.type)
+                                   : nullptr) {
+    // Not listed yet by this process (a new leader): what the previous one
+    // knew stands until the first pass says otherwise, rather than a flip to
+    // Unknown and back that rewrites every workload after each restart.
+    m.status = was->status;
+    m.reason = was->reason;
+    m.message = was->message;
   }
   policies::set_condition(s.conditions, m, in.now);
 }

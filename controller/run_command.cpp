@@ -14,6 +14,7 @@
 #include "controller/counting_transport.h"
 #include "controller/logging.h"
 #include "controller/manager.h"
+#include "controller/process_memory.h"
 #include "controller/reconciler.h"
 #include "controller/rollout_driver.h"
 #include "controller/run_options.h"
@@ -127,6 +128,8 @@ struct Operator {
   // New samples or a failing namespace: the workloads concerned are
   // reconciled now rather than at their next resync.
   void after_pass(const SamplingPass& pass) {
+    // The pass decoded each namespace's metrics list: its pages go back.
+    release_free_heap();
     metrics.usage_samples.with().inc(pass.samples);
     metrics.metrics_list_failures.with().inc(static_cast<double>(pass.failed_namespaces.size()));
     for (const auto& ref : pass.sampled) queue.add(ref.key());
@@ -137,6 +140,14 @@ struct Operator {
     }
   }
   void refresh_metrics() {
+    if (!released_after_sync && informers.synced()) {
+      // The initial lists were decoded, each on its informer's thread.
+      released_after_sync = true;
+      release_free_heap();
+      const auto heap = heap_stats();
+      spdlog::info("heap after the initial lists: {} KiB in use, {} KiB free, {} KiB of arenas",
+                   heap.in_use >> 10, heap.free >> 10, heap.arenas >> 10);
+    }
     metrics.histogram_memory.with().set(static_cast<double>(usage.memory_bytes()));
     for (const auto& [resource, relists] : informers.relists()) {
       auto& counter = metrics.watch_restarts.with({resource});
@@ -160,6 +171,7 @@ struct Operator {
   k8s::EventRecorder recorder;
   RolloutDriver rollout;  // before the reconciler, which drives Auto mode through it
   Reconciler reconciler;
+  bool released_after_sync = false;  // refresh_metrics() runs on one thread
 };
 
 ManagerParts parts_of(Operator& op, const RunOptions& opts,
@@ -230,8 +242,14 @@ std::optional<k8s::LeaderElectionConfig> election_config(const RunOptions& opts,
   return e;
 }
 
+// glibc's arena for all threads: the threads wait on the network far more
+// than they contend for the allocator, and each arena of its own kept the
+// free pages of its thread's largest list (README, figures).
+constexpr int kMallocArenas = 1;
+
 int run_operator(const RunOptions& opts, std::ostream& err) {
-  SignalStop signals;  // before any thread starts
+  limit_malloc_arenas(kMallocArenas);  // before any thread starts
+  SignalStop signals;                  // before any other thread starts
   auto cfg = cluster_config(opts.cluster);
   if (!cfg) {
     err << "rightsizer run: " << cfg.error().describe() << '\n';

@@ -34,6 +34,9 @@ UsageSampler::Annotated UsageSampler::annotated_workloads() const {
 
 SamplingPass UsageSampler::sample_once(const k8s::CallContext& ctx) {
   SamplingPass pass;
+  // Read before the snapshot: a forget after it drops this pass's samples.
+  const auto epoch = store_.epoch();
+  store_.retire_forgets(epoch);
   auto annotated = annotated_workloads();
   std::set<std::string> namespaces;
   for (const auto& [ref, half_life] : annotated) namespaces.insert(ref.namespace_name);
@@ -41,7 +44,7 @@ SamplingPass UsageSampler::sample_once(const k8s::CallContext& ctx) {
   std::erase_if(last_, [&](const auto& entry) { return !namespaces.contains(entry.first); });
   for (const auto& ns : namespaces) {
     if (ctx.stop.stop_requested()) break;
-    sample_namespace(ns, annotated, ctx, pass);
+    sample_namespace(ns, annotated, epoch, ctx, pass);
   }
   std::ranges::sort(pass.sampled);
   auto dups = std::ranges::unique(pass.sampled);
@@ -50,7 +53,8 @@ SamplingPass UsageSampler::sample_once(const k8s::CallContext& ctx) {
 }
 
 void UsageSampler::sample_namespace(const std::string& ns, const Annotated& annotated,
-                                    const k8s::CallContext& ctx, SamplingPass& pass) {
+                                    std::uint64_t epoch, const k8s::CallContext& ctx,
+                                    SamplingPass& pass) {
   auto listed = source_.list(ns, ctx);
   // Taken after the list: the time it took is part of the pass.
   const auto now = wall_now();
@@ -66,37 +70,46 @@ void UsageSampler::sample_namespace(const std::string& ns, const Annotated& anno
     return;
   }
   store_.record_success(ns, now);
-  auto& previous = last_[ns];
-  std::map<std::string, LastSample> seen;
-  for (const auto& sample : *listed) {
-    if (auto it = previous.find(sample.pod); it != previous.end()) seen.insert(*it);
-    pass.samples += add_pod(sample, annotated, pass, seen);
-  }
-  previous = std::move(seen);
+  auto& last = last_[ns];
+  // A pod left out of a list (a node's scrape failed) keeps its last sample,
+  // as the VPA recommender keeps it per pod: metrics-server may answer the
+  // same scrape again. Pods gone from the cache (or recreated) go.
+  std::erase_if(last, [&](const auto& entry) {
+    auto pod = view_.pod(ns, entry.first);
+    return !pod || pod->uid != entry.second.uid;
+  });
+  for (const auto& sample : *listed) pass.samples += add_pod(sample, annotated, epoch, pass, last);
 }
 
-int UsageSampler::add_pod(const PodSample& sample, const Annotated& annotated, SamplingPass& pass,
-                          std::map<std::string, LastSample>& seen) {
+int UsageSampler::add_pod(const PodSample& sample, const Annotated& annotated, std::uint64_t epoch,
+                          SamplingPass& pass, std::map<std::string, LastSample>& last) {
   auto pod = view_.pod(sample.namespace_name, sample.pod);
   if (!pod) return 0;  // not in the cache yet: the next pass takes it
   auto owner = view_.owner_of(*pod);
   if (!owner) return 0;
   auto workload = annotated.find(*owner);
   if (workload == annotated.end()) return 0;
-  auto last = seen.find(sample.pod);
-  if (last != seen.end() && last->second.uid == pod->uid &&
-      sample.timestamp <= last->second.timestamp) {
+  auto previous = last.find(sample.pod);
+  if (previous != last.end() && previous->second.uid == pod->uid &&
+      sample.timestamp <= previous->second.timestamp) {
     return 0;  // metrics-server has not scraped the pod since the last pass
   }
-  seen[sample.pod] = {pod->uid, sample.timestamp};
+  last[sample.pod] = {pod->uid, sample.timestamp};
   int added = 0;
   for (const auto& c : sample.containers) {
-    store_.add_sample({*owner, c.name}, pod->canary, sample.timestamp, c.cpu_millicores,
-                      c.memory_bytes, workload->second);
-    ++added;
+    if (store_.add_sample({*owner, c.name}, pod->canary, sample.timestamp, c.cpu_millicores,
+                          c.memory_bytes, workload->second, epoch)) {
+      ++added;
+    }
   }
   if (added > 0) pass.sampled.push_back(*owner);  // made unique at the end of the pass
   return added;
+}
+
+std::size_t UsageSampler::tracked_pods() const {
+  std::size_t n = 0;
+  for (const auto& [ns, pods] : last_) n += pods.size();
+  return n;
 }
 
 void UsageSampler::run(std::stop_token stop, std::chrono::nanoseconds interval,

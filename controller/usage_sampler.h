@@ -10,6 +10,8 @@
 // list answering with the same (or an older) metrics timestamp adds nothing.
 // One thread calls sample_once()/run(); the view, source and store outlive it.
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <stop_token>
@@ -48,6 +50,8 @@ class UsageSampler {
   // pass. Returns promptly once stop is requested.
   void run(std::stop_token stop, std::chrono::nanoseconds interval,
            std::function<void(const SamplingPass&)> after_each);
+  // Pods whose last sample is remembered (bounded by the pods in the cache).
+  [[nodiscard]] std::size_t tracked_pods() const;
 
  private:
   struct LastSample {
@@ -57,18 +61,19 @@ class UsageSampler {
   using Annotated = std::map<WorkloadRef, std::chrono::seconds>;  // → half-life
 
   Annotated annotated_workloads() const;
-  void sample_namespace(const std::string& ns, const Annotated& annotated,
+  void sample_namespace(const std::string& ns, const Annotated& annotated, std::uint64_t epoch,
                         const k8s::CallContext& ctx, SamplingPass& pass);
-  int add_pod(const PodSample& sample, const Annotated& annotated, SamplingPass& pass,
-              std::map<std::string, LastSample>& seen);
+  int add_pod(const PodSample& sample, const Annotated& annotated, std::uint64_t epoch,
+              SamplingPass& pass, std::map<std::string, LastSample>& last);
   policies::Time wall_now() const;
 
   const ClusterView& view_;
   UsageSource& source_;
   UsageStore& store_;
   k8s::Clock& clock_;
-  // Per namespace, per pod name: the last sample taken. Only pods of the
-  // latest successful list are kept, so the map follows the cluster's size.
+  // Per namespace, per pod name: the last sample taken. Kept while the pod
+  // is in the cache (uid and all), even when a list leaves it out: the next
+  // list may answer its same scrape again. So the map follows the cluster.
   std::map<std::string, std::map<std::string, LastSample>> last_;
 };
 

@@ -21,15 +21,34 @@ void erase_workload(Usages& usages, const WorkloadRef& workload) {
 
 }  // namespace
 
-void UsageStore::add_sample(const UsageKey& key, bool canary, policies::Time at,
+bool UsageStore::add_sample(const UsageKey& key, bool canary, policies::Time at,
                             std::int64_t cpu_millicores, std::int64_t memory_bytes,
-                            std::chrono::seconds half_life) {
+                            std::chrono::seconds half_life, std::optional<std::uint64_t> since) {
   std::lock_guard lock(mu_);
+  if (since) {
+    auto forgotten = forgotten_at_.find(key.workload);
+    if (forgotten != forgotten_at_.end() && forgotten->second > *since) return false;
+  }
+  if (!canary) {
+    auto until = restored_until_.find(key);
+    if (until != restored_until_.end() && at <= until->second) return false;
+  }
   auto& usages = canary ? canary_ : usage_;
   auto it = usages.try_emplace(key, half_life).first;
   // The policy's half-life may have changed since the container was first seen.
   if (it->second.cpu().half_life() != half_life) it->second.set_half_life(half_life);
   it->second.add_sample(at, cpu_millicores, memory_bytes);
+  return true;
+}
+
+std::uint64_t UsageStore::epoch() const {
+  std::lock_guard lock(mu_);
+  return forgets_;
+}
+
+void UsageStore::retire_forgets(std::uint64_t epoch) {
+  std::lock_guard lock(mu_);
+  std::erase_if(forgotten_at_, [&](const auto& entry) { return entry.second <= epoch; });
 }
 
 std::optional<policies::ContainerUsage> UsageStore::usage(const UsageKey& key) const {
@@ -45,6 +64,7 @@ std::optional<policies::ContainerUsage> UsageStore::canary_usage(const UsageKey&
 bool UsageStore::restore(const UsageKey& key, policies::ContainerUsage restored) {
   std::lock_guard lock(mu_);
   if (!restored_.insert(key).second) return false;
+  if (restored.samples() > 0) restored_until_[key] = restored.last_sample();
   auto it = usage_.find(key);
   if (it == usage_.end()) {
     usage_.emplace(key, std::move(restored));
@@ -71,6 +91,9 @@ void UsageStore::forget(const WorkloadRef& workload) {
   erase_workload(usage_, workload);
   erase_workload(canary_, workload);
   std::erase_if(restored_, [&](const UsageKey& key) { return key.workload == workload; });
+  std::erase_if(restored_until_,
+                [&](const auto& entry) { return entry.first.workload == workload; });
+  forgotten_at_[workload] = ++forgets_;
 }
 
 void UsageStore::record_success(std::string_view namespace_name, policies::Time at) {

@@ -38,8 +38,19 @@ struct SamplingHealth {
 class UsageStore {
  public:
   // One sample; a container seen for the first time starts with `half_life`.
-  void add_sample(const UsageKey& key, bool canary, policies::Time at, std::int64_t cpu_millicores,
-                  std::int64_t memory_bytes, std::chrono::seconds half_life);
+  // Returns whether it was added. Not added: a sample of a workload forgotten
+  // after `since` (the epoch() its sampling pass started at; the pass must
+  // not bring back what the reconciler forgot meanwhile), and a sample no
+  // newer than the restored checkpoint's last one (already in it: the first
+  // pass after a start sees again the scrape the previous leader took).
+  bool add_sample(const UsageKey& key, bool canary, policies::Time at, std::int64_t cpu_millicores,
+                  std::int64_t memory_bytes, std::chrono::seconds half_life,
+                  std::optional<std::uint64_t> since = std::nullopt);
+  // The number of forget() calls so far.
+  [[nodiscard]] std::uint64_t epoch() const;
+  // Drops the records of forgets up to `epoch`: no pass that started before
+  // it is running any more (one sampler, one pass at a time).
+  void retire_forgets(std::uint64_t epoch);
   // Copies of what was learnt (nullopt: nothing yet).
   [[nodiscard]] std::optional<policies::ContainerUsage> usage(const UsageKey& key) const;
   [[nodiscard]] std::optional<policies::ContainerUsage> canary_usage(const UsageKey& key) const;
@@ -70,6 +81,10 @@ class UsageStore {
   std::map<UsageKey, policies::ContainerUsage> usage_;
   std::map<UsageKey, policies::ContainerUsage> canary_;
   std::set<UsageKey> restored_;
+  // The last sample time of each restored checkpoint.
+  std::map<UsageKey, policies::Time> restored_until_;
+  std::uint64_t forgets_ = 0;
+  std::map<WorkloadRef, std::uint64_t> forgotten_at_;  // → epoch after its forget
   std::map<std::string, SamplingHealth, std::less<>> health_;
 };
 

@@ -25,6 +25,7 @@ class FakeClusterView final : public ClusterView {
     auto key = pod.namespace_name + "/" + pod.name;
     pods_[key] = {std::make_shared<const PodInfo>(std::move(pod)), std::move(owner)};
   }
+  void erase_pod(const std::string& ns, const std::string& name) { pods_.erase(ns + "/" + name); }
   void put(PolicyObject p) {
     auto key = p.namespace_name + "/" + p.name;
     policies_[key] = std::make_shared<const PolicyObject>(std::move(p));

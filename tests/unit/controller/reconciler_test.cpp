@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "controller/checkpoint_schedule.h"
 #include "controller/rightsizing_builder.h"
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
@@ -637,11 +638,19 @@ TEST_F(ReconcilerTest, CheckpointsAloneAreWrittenAtMostEveryInterval) {
   learn();
   reconcile_and_cache();
   const auto before = requests().size();
+  // The interval plus this workload's share of the jitter (more than a
+  // second of it: the burst of a start is spread).
+  const auto delay = checkpoint_delay(engine().ref.key(), options_.checkpoint_interval,
+                                      options_.checkpoint_jitter);
+  ASSERT_GT(delay, options_.checkpoint_interval + std::chrono::seconds(1));
   clock_.advance(std::chrono::minutes(2));
   usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
   EXPECT_EQ(reconcile_engine().writes, 0);
   EXPECT_EQ(requests().size(), before);
-  clock_.advance(std::chrono::minutes(3));
+  clock_.advance(delay - std::chrono::minutes(2) - std::chrono::seconds(1));
+  EXPECT_EQ(reconcile_engine().writes, 0);
+  EXPECT_EQ(requests().size(), before);
+  clock_.advance(std::chrono::seconds(1));
   usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
   EXPECT_EQ(reconcile_engine().writes, 1);
   ASSERT_EQ(requests().size(), before + 1);
@@ -735,6 +744,34 @@ TEST_F(ReconcilerTest, RestoreAllRestoresCachedCheckpointsWithoutWriting) {
   // The reconcile after it does not merge the checkpoint a second time.
   ASSERT_FALSE(reconcile_engine().error);
   EXPECT_EQ(usage_.usage(key)->samples(), 90);
+}
+
+TEST_F(ReconcilerTest, ARestartedProcessWritesNothingBeforeItHasNews) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn();
+  usage_.record_success("trading", now());
+  reconcile_and_cache();  // the previous leader's last write (its flush)
+  const auto before = requests().size();
+  // A new process: nothing learnt, its namespaces not listed yet. The
+  // restored learning and a health it does not know yet are no news: a
+  // MetricsAvailable=Unknown written here would flip back a pass later, and
+  // the learning written with it would not be due again for an interval.
+  UsageStore fresh;
+  Reconciler next(view_, fresh, client_, nullptr, clock_, options_);
+  clock_.advance(std::chrono::seconds(5));
+  next.restore_all();
+  const auto out = next.reconcile_workload(engine().ref, {});
+  ASSERT_FALSE(out.error) << out.error->describe();
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_EQ(requests().size(), before);
+  // Its first pass: a newer sample, and it is written at once.
+  fresh.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
+  fresh.record_success("trading", now());
+  EXPECT_EQ(next.reconcile_workload(engine().ref, {}).writes, 1);
+  ASSERT_EQ(requests().size(), before + 1);
+  const auto body = json::parse(requests().back().request.body);
+  EXPECT_EQ(body["status"]["containers"][0]["usage"]["samples"], 121);
 }
 
 TEST_F(ReconcilerTest, RestoreAllMarksNothingWithoutACachedRightsizing) {
@@ -835,11 +872,80 @@ TEST_F(ReconcilerTest, ARightsizingOfAnotherTargetIsNotWritten) {
 TEST_F(ReconcilerTest, AFailedCreateIsAnErrorAndNoStatusIsWritten) {
   view_.put(engine());
   view_.put(trading_policy());
-  transport_->push(answer(409, {{"kind", "Status"}, {"reason", "AlreadyExists"}, {"code", 409}}));
+  transport_->push(answer(500, {{"kind", "Status"}, {"reason", "InternalError"}, {"code", 500}}));
   const auto out = reconcile_engine();
   ASSERT_TRUE(out.error);
-  EXPECT_EQ(out.error->kind, k8s::ErrorKind::AlreadyExists);
+  EXPECT_EQ(out.error->kind, k8s::ErrorKind::ServerError);
   EXPECT_EQ(requests().size(), 1u);
+  EXPECT_FALSE(usage_.restored({engine().ref, "engine"}));
+}
+
+json already_exists() {
+  return {{"kind", "Status"}, {"reason", "AlreadyExists"}, {"code", 409}};
+}
+
+TEST_F(ReconcilerTest, ACreateThatFindsTheObjectThereIsRequeuedSoonWithoutError) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn(5);
+  transport_->push(answer(409, already_exists()));
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.requeue_after, options_.cache_lag_requeue);
+  EXPECT_LT(options_.cache_lag_requeue, options_.resync);
+  EXPECT_EQ(out.writes, 1);
+  EXPECT_EQ(requests().size(), 1u);  // no status onto an object not seen
+  EXPECT_FALSE(usage_.restored({engine().ref, "engine"}));
+}
+
+TEST_F(ReconcilerTest, ACheckpointTheCacheDidNotHaveYetIsRestoredAfterAlreadyExists) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  learn(5);
+  transport_->push(answer(409, already_exists()));
+  ASSERT_FALSE(reconcile_engine().error);
+  // The watch delivers the object with the previous leader's checkpoint.
+  auto r = empty_rightsizing();
+  policies::ContainerStatus c;
+  c.name = "engine";
+  c.checkpoint =
+      policies::encode_checkpoint_text(learned(now() - std::chrono::hours(3), 300, 200 * kMi, 90));
+  r.status.containers.push_back(c);
+  view_.put(r);
+  ASSERT_FALSE(reconcile_engine().error);
+  const UsageKey key{engine().ref, "engine"};
+  ASSERT_TRUE(usage_.usage(key));
+  EXPECT_EQ(usage_.usage(key)->samples(), 95);
+  const auto body = json::parse(requests().back().request.body);
+  ASSERT_EQ(requests().back().request.path, kStatus);
+  auto decoded = policies::decode_checkpoint_text(
+      body["status"]["containers"][0]["checkpoint"].get<std::string>(), std::chrono::hours(24));
+  ASSERT_TRUE(decoded) << decoded.error();
+  EXPECT_EQ(decoded->samples(), 95);
+}
+
+TEST_F(ReconcilerTest, ARightsizingOfAnEarlierWorkloadOfTheNameIsNeitherWrittenNorRestored) {
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  r.owners = {{"apps/v1", "Deployment", "engine", "uid-engine-before", true}};
+  policies::ContainerStatus c;
+  c.name = "engine";
+  c.checkpoint = policies::encode_checkpoint_text(learned(now(), 300, 200 * kMi, 90));
+  r.status.containers.push_back(c);
+  view_.put(r);
+  learn(5);
+  const UsageKey key{engine().ref, "engine"};
+  reconciler().restore_all();
+  EXPECT_FALSE(usage_.restored(key));
+  const auto out = reconcile_engine();
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.writes, 0);
+  EXPECT_TRUE(out.requeue_after);
+  EXPECT_FALSE(usage_.restored(key));
+  EXPECT_EQ(usage_.usage(key)->samples(), 5);
+  EXPECT_EQ(reconciler().flush_learning({}).writes, 0);
+  EXPECT_TRUE(requests().empty());
 }
 
 TEST_F(ReconcilerTest, MetricsOutageIsAConditionNeverZeros) {

@@ -233,7 +233,8 @@ TEST(RightsizingBuilder, MonthlyCostAndSummaryAreForAllReplicas) {
   const auto s = build_rightsizing_status(recommended_input(w, p)).status;
   // 2 × (16 cores × $15 + 16 GiB × $3) = 576.00;
   // 2 × (0.55 × 15 + 0.3125 × 3) = 18.375 → 18.38 (rounded once per workload).
-  EXPECT_EQ(s.monthly_cost, (policies::MonthlyCostText{"576.00", "18.38", "557.62", "USD", std::nullopt}));
+  EXPECT_EQ(s.monthly_cost,
+            (policies::MonthlyCostText{"576.00", "18.38", "557.62", "USD", std::nullopt}));
   EXPECT_EQ(s.summary->cpu, "16→550m");
   EXPECT_EQ(s.summary->memory, "16Gi→320Mi");
   EXPECT_EQ(s.summary->last_event, "Recommended");
@@ -368,6 +369,34 @@ TEST(RightsizingBuilder, MetricsConditionFollowsSamplingHealth) {
   EXPECT_EQ(m.status, ConditionStatus::False);
   EXPECT_EQ(m.reason, "MetricsUnavailable");
   EXPECT_EQ(m.message, "metrics.k8s.io: 503 service unavailable");
+}
+
+TEST(RightsizingBuilder, AHealthNotKnownYetKeepsTheStoredMetricsCondition) {
+  auto w = engine();
+  const auto p = trading_policy();
+  auto in = recommended_input(w, p);
+  in.health.last_success = kNow;
+  const auto before = build_rightsizing_status(in).status;
+  // A new process, its first pass not done: the stored condition stands.
+  in.health = {};
+  in.old = &before;
+  w.generation = 7;
+  const auto after = build_rightsizing_status(in).status;
+  const auto& m = condition(after, kMetricsCondition);
+  EXPECT_EQ(m.status, ConditionStatus::True);
+  EXPECT_EQ(m.reason, "MetricsAvailable");
+  EXPECT_EQ(m.message, condition(before, kMetricsCondition).message);
+  EXPECT_EQ(m.last_transition_time, condition(before, kMetricsCondition).last_transition_time);
+  EXPECT_EQ(m.observed_generation, 7);
+  // A stored outage stands as well.
+  in.health.last_failure = kNow;
+  in.health.consecutive_failures = 1;
+  in.health.last_error = "Timeout: metrics.k8s.io: timed out";
+  const auto failing = build_rightsizing_status(in).status;
+  in.old = &failing;
+  in.health = {};
+  EXPECT_EQ(condition(build_rightsizing_status(in).status, kMetricsCondition).message,
+            "Timeout: metrics.k8s.io: timed out");
 }
 
 TEST(RightsizingBuilder, AnInvalidPolicyFreezesTheRecommendation) {

@@ -182,16 +182,75 @@ TEST_F(UsageSamplerTest, ARecreatedPodWithTheSameNameAndTimestampIsSampled) {
   EXPECT_EQ(store_.usage({engine_, "main"})->samples(), 2);
 }
 
-TEST_F(UsageSamplerTest, APodThatLeftTheListIsForgottenAndSampledAgainWhenItReturns) {
+TEST_F(UsageSamplerTest, APodLeftOutOfOneListIsNotSampledTwiceWhenItReturns) {
   auto s = sampler();
   (void)s.sample_once({});
   auto all = source_.answers.at("trading");
   source_.answers.at("trading") = std::vector<PodSample>{};
   EXPECT_EQ(s.sample_once({}).samples, 0);  // guardian-0 repeats its timestamp
+  // metrics-server answers the same scrape again: it is the same sample.
   source_.answers.at("trading") = all;
+  EXPECT_EQ(s.sample_once({}).samples, 0);
   EXPECT_EQ(store_.usage({engine_, "main"})->samples(), 1);
-  (void)s.sample_once({});
+  // A newer scrape is taken.
+  source_.answers.at("trading") =
+      std::vector<PodSample>{sample("trading", "engine-1", kT0 + seconds(15), 300)};
+  EXPECT_EQ(s.sample_once({}).samples, 1);
   EXPECT_EQ(store_.usage({engine_, "main"})->samples(), 2);
+}
+
+TEST_F(UsageSamplerTest, APodGoneFromTheCacheIsNoLongerRemembered) {
+  auto s = sampler();
+  (void)s.sample_once({});
+  EXPECT_EQ(s.tracked_pods(), 3u);  // engine-1, engine-canary, guardian-0
+  // Left out of the list but still in the cache: remembered.
+  source_.answers.at("trading") = std::vector<PodSample>{};
+  (void)s.sample_once({});
+  EXPECT_EQ(s.tracked_pods(), 3u);
+  // Deleted: forgotten at the namespace's next list.
+  view_.erase_pod("trading", "engine-1");
+  (void)s.sample_once({});
+  EXPECT_EQ(s.tracked_pods(), 2u);
+  // Replaced by a pod of that name with another uid: forgotten too.
+  auto replacement = pod("trading", "engine-canary", true);
+  replacement.uid = "engine-canary-second-uid";
+  view_.put(replacement, engine_);
+  (void)s.sample_once({});
+  EXPECT_EQ(s.tracked_pods(), 1u);
+}
+
+TEST_F(UsageSamplerTest, AForgetDuringAPassDropsThatPassesSamples) {
+  // The reconciler forgets the engine (annotation removed) while the pass lists.
+  source_.on_list = [this] {
+    if (source_.lists.back() == "trading") store_.forget(engine_);
+  };
+  auto s = sampler();
+  const auto pass = s.sample_once({});
+  EXPECT_FALSE(store_.usage({engine_, "main"}).has_value());
+  EXPECT_FALSE(store_.canary_usage({engine_, "main"}).has_value());
+  EXPECT_EQ(pass.samples, 1);  // guardian-0
+  EXPECT_EQ(pass.sampled, (std::vector<WorkloadRef>{guardian_}));
+  // A pass started after the forget learns again.
+  source_.on_list = nullptr;
+  source_.answers.at("trading") =
+      std::vector<PodSample>{sample("trading", "engine-1", kT0 + seconds(15), 300)};
+  EXPECT_EQ(s.sample_once({}).samples, 1);
+  EXPECT_EQ(store_.usage({engine_, "main"})->samples(), 1);
+}
+
+TEST_F(UsageSamplerTest, TheFirstPassAfterARestoreDoesNotAddTheCheckpointsLastScrapeAgain) {
+  policies::ContainerUsage checkpoint(hours(24));
+  checkpoint.add_sample(kT0 - seconds(15), 280, 64 << 20);
+  checkpoint.add_sample(kT0, 300, 64 << 20);  // the previous leader's last pass
+  ASSERT_TRUE(store_.restore({engine_, "main"}, checkpoint));
+  auto s = sampler();
+  const auto pass = s.sample_once({});
+  EXPECT_EQ(pass.samples, 2);  // the engine's canary and guardian-0
+  EXPECT_EQ(store_.usage({engine_, "main"})->samples(), 2);
+  source_.answers.at("trading") =
+      std::vector<PodSample>{sample("trading", "engine-1", kT0 + seconds(15), 300)};
+  EXPECT_EQ(s.sample_once({}).samples, 1);
+  EXPECT_EQ(store_.usage({engine_, "main"})->samples(), 3);
 }
 
 TEST_F(UsageSamplerTest, ANamespaceWhoseAnnotationsWentAwayStartsOverWhenTheyReturn) {

@@ -113,6 +113,52 @@ TEST(UsageStoreTest, ForgetDropsOneWorkloadEverywhere) {
   EXPECT_TRUE(store.restore(kEngineMain, checkpointed(1, 100)));
 }
 
+TEST(UsageStoreTest, ASampleFromAPassStartedBeforeAForgetIsDropped) {
+  UsageStore store;
+  const auto before = store.epoch();
+  store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24), before);
+  store.forget(kEngine);
+  EXPECT_GT(store.epoch(), before);
+  EXPECT_FALSE(
+      store.add_sample(kEngineMain, false, kT0 + seconds(15), 300, 1 << 20, hours(24), before));
+  EXPECT_FALSE(
+      store.add_sample(kEngineProxy, true, kT0 + seconds(15), 30, 1 << 20, hours(24), before));
+  EXPECT_FALSE(store.usage(kEngineMain).has_value());
+  EXPECT_FALSE(store.canary_usage(kEngineProxy).has_value());
+  EXPECT_EQ(store.containers(), 0u);
+  // Another workload, and a pass that started after the forget, add as usual.
+  EXPECT_TRUE(store.add_sample(kGuardianMain, false, kT0, 100, 1 << 20, hours(24), before));
+  EXPECT_TRUE(store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24), store.epoch()));
+  EXPECT_EQ(store.usage(kEngineMain)->samples(), 1);
+}
+
+TEST(UsageStoreTest, RetiredForgetsNoLongerDropSamples) {
+  UsageStore store;
+  const auto before = store.epoch();
+  store.forget(kEngine);
+  store.retire_forgets(before);  // a pass older than the forget may still run
+  EXPECT_FALSE(store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24), before));
+  store.retire_forgets(store.epoch());
+  EXPECT_TRUE(store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24), before));
+}
+
+TEST(UsageStoreTest, ASampleAlreadyInTheRestoredCheckpointIsNotAddedAgain) {
+  UsageStore store;
+  const auto restored = checkpointed(5, 900);
+  const auto last = restored.last_sample();
+  ASSERT_TRUE(store.restore(kEngineMain, restored));
+  EXPECT_FALSE(store.add_sample(kEngineMain, false, last, 900, 1 << 20, hours(24)));
+  EXPECT_FALSE(store.add_sample(kEngineMain, false, last - seconds(1), 900, 1 << 20, hours(24)));
+  EXPECT_EQ(store.usage(kEngineMain)->samples(), 5);
+  EXPECT_TRUE(store.add_sample(kEngineMain, false, last + seconds(1), 900, 1 << 20, hours(24)));
+  EXPECT_EQ(store.usage(kEngineMain)->samples(), 6);
+  // Canaries are not checkpointed: theirs are all new.
+  EXPECT_TRUE(store.add_sample(kEngineMain, true, last, 900, 1 << 20, hours(24)));
+  // Forgotten with the workload: a new annotation learns from scratch.
+  store.forget(kEngine);
+  EXPECT_TRUE(store.add_sample(kEngineMain, false, last, 900, 1 << 20, hours(24)));
+}
+
 TEST(UsageStoreTest, HealthTransitionsBetweenFailingAndHealthy) {
   UsageStore store;
   EXPECT_FALSE(store.health("trading").failing());
