@@ -51,8 +51,13 @@ inline RightsizingObject recommended(const Component& c, const std::string& ns =
   app.name = "app";
   app.current = requests(c.cpu_before, c.memory_before);
   app.recommended = requests(c.cpu_after, c.memory_after);
-  app.usage = policies::UsageFigures{c.cpu_p50,     std::nullopt, std::nullopt,
-                                     c.memory_peak, std::nullopt, std::nullopt};
+  app.usage = policies::UsageFigures{};
+  app.usage->cpu_p50 = c.cpu_p50;
+  app.usage->memory_peak = c.memory_peak;
+  if (c.name == "trading-engine") {  // one with every figure, for the charts
+    app.usage->cpu_p95 = "450m";
+    app.usage->cpu_peak = "700m";
+  }
   r.status.containers = {app};
   const auto savings = [&] {
     // Savings text as the operator formats it; the fixtures' differences are exact.

@@ -132,8 +132,10 @@ TEST(FinOpsRenderTest, JsonCarriesTotalsWorkloadsAndRollbacks) {
                                                 {"threshold", "0.100"},
                                                 {"baseline", "0.050"},
                                                 {"reason", "canary breached trade-latency-p99"}}));
-  EXPECT_EQ(engine["containers"][0]["usage"],
-            (nlohmann::json{{"cpuP50", "300m"}, {"memoryPeak", "2229Mi"}}));
+  EXPECT_EQ(
+      engine["containers"][0]["usage"],
+      (nlohmann::json{
+          {"cpuP50", "300m"}, {"cpuP95", "450m"}, {"cpuPeak", "700m"}, {"memoryPeak", "2229Mi"}}));
   EXPECT_EQ(engine["containers"][0]["requestsBefore"],
             (nlohmann::json{{"cpu", "4"}, {"memory", "2884Mi"}}));
   EXPECT_FALSE(j["workloads"][0].contains("rollback"));
@@ -182,6 +184,82 @@ TEST(FinOpsFormatTest, GibAndPercentAndEscaping) {
   EXPECT_EQ(format_gib(0), "0.0");
   EXPECT_EQ(format_percent(std::nullopt), "-");
   EXPECT_EQ(html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+}
+
+}  // namespace
+}  // namespace controller
+
+namespace controller {
+namespace {
+
+// The text of the element with id `id` (no nested elements), or "".
+std::string by_id(const std::string& html, const std::string& id) {
+  const auto open = html.find("id=\"" + id + "\">");
+  if (open == std::string::npos) return "";
+  const auto start = open + id.size() + 6;
+  return html.substr(start, html.find('<', start) - start);
+}
+
+TEST(FinOpsHtmlTest, TotalsCarryIdsWithTheJsonsFigures) {
+  const auto report = seed_report();
+  const auto html = render_finops_html(report);
+  const auto j = render_finops_json(report)["totals"];
+  EXPECT_EQ(by_id(html, "total-current"), "285.95");
+  EXPECT_EQ(by_id(html, "total-target"), "79.05");
+  EXPECT_EQ(by_id(html, "total-savings"), "206.90");
+  EXPECT_EQ(by_id(html, "total-savings-annual"), "2482.80");
+  EXPECT_EQ(by_id(html, "total-realized"), "0.00");
+  EXPECT_EQ(by_id(html, "total-realized-annual"), "0.00");
+  EXPECT_EQ(by_id(html, "cost-per-trade-current"), "0.0990");
+  EXPECT_EQ(by_id(html, "cost-per-trade-target"), "0.0274");
+  EXPECT_EQ(by_id(html, "total-current"), j["monthly"]["current"]);
+  EXPECT_EQ(by_id(html, "total-savings-annual"), j["annual"]["savings"]);
+}
+
+TEST(FinOpsHtmlTest, SelfContainedWithAChartPerWorkload) {
+  const auto html = render_finops_html(seed_report());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<style>"), std::string::npos);
+  for (const char* external : {"<script", "src=", "href=", "@import", "url(", "<link"}) {
+    EXPECT_EQ(html.find(external), std::string::npos) << external;
+  }
+  std::size_t figures = 0;
+  for (std::size_t p = 0; (p = html.find("<figure>", p)) != std::string::npos; ++p) ++figures;
+  EXPECT_EQ(figures, 7u);  // the cost chart and one per workload
+  // The engine's CPU chart: p50 300m, request before 4 cores (the scale's
+  // maximum: 110 + 330 px), after 500m (110 + 330 × 500 / 4000 = 151).
+  EXPECT_NE(html.find("<text x=\"4\" y=\"21\">CPU p50</text><rect class=\"bar-p50\" x=\"110\" "
+                      "y=\"10\" width=\"24\" height=\"15\"/><text x=\"138\" y=\"21\">0.3 cores"),
+            std::string::npos);
+  EXPECT_NE(html.find("<line class=\"req-before\" x1=\"440\""), std::string::npos);
+  EXPECT_NE(html.find("<line class=\"req-after\" x1=\"151\""), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"name\">trade-latency-p99</td><td>0.142</td><td>0.100</td>"),
+            std::string::npos);
+}
+
+TEST(FinOpsHtmlTest, NamesAndReasonsAreEscaped) {
+  auto desk = seed_desk_recommended();
+  desk[0].namespace_name = "ns<b>";
+  desk[0].target->name = "x\"><img src=y onerror=alert(1)>";
+  desk[0].status.last_rollback = breach("<script>alert('r')</script> & more");
+  desk[0].status.monthly_cost->currency = "U<S";
+  const auto html = render_finops_html(build_finops_report(desk, {true, std::nullopt}));
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+  EXPECT_EQ(html.find("U<S"), std::string::npos);
+  EXPECT_NE(html.find("ns&lt;b&gt;/Deployment/x&quot;&gt;&lt;img src=y onerror=alert(1)&gt;"),
+            std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;r&#39;)&lt;/script&gt; &amp; more"),
+            std::string::npos);
+  EXPECT_NE(html.find("priced in U&lt;S, not USD"), std::string::npos);
+}
+
+TEST(FinOpsHtmlTest, EmptyReportIsStillAPage) {
+  const auto html = render_finops_html(build_finops_report({}, {}));
+  EXPECT_NE(html.find("No Rightsizings to report."), std::string::npos);
+  EXPECT_EQ(by_id(html, "total-current"), "0.00");
+  EXPECT_NE(html.find("</html>"), std::string::npos);
 }
 
 }  // namespace
