@@ -4,6 +4,8 @@
 // $79.05, 1.184 cores of p50 demand, 13394Mi of peak memory), written as the
 // operator writes their status. Costs at the default prices ($15 per core,
 // $3 per GiB = 75/256 ¢ per Mi), rounded once per workload.
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -92,6 +94,24 @@ inline std::vector<RightsizingObject> seed_desk_recommended() {
   std::vector<RightsizingObject> out;
   for (const auto& c : seed_desk()) out.push_back(recommended(c));
   return out;
+}
+
+// The objects as the apiserver lists them (`kubectl get rsz -A -o json`).
+inline nlohmann::json as_list(const std::vector<RightsizingObject>& items) {
+  nlohmann::json list{{"apiVersion", "v1"}, {"kind", "List"}, {"items", nlohmann::json::array()}};
+  for (const auto& r : items) {
+    list["items"].push_back({{"apiVersion", "rightsizer.io/v1alpha1"},
+                             {"kind", "Rightsizing"},
+                             {"metadata", {{"name", r.name}, {"namespace", r.namespace_name}}},
+                             {"spec",
+                              {{"policyRef", {{"name", "demo"}}},
+                               {"targetRef",
+                                {{"apiVersion", "apps/v1"},
+                                 {"kind", to_string(r.target->kind)},
+                                 {"name", r.target->name}}}}},
+                             {"status", policies::rightsizing_status_to_json(r.status)}});
+  }
+  return list;
 }
 
 }  // namespace controller::testing
