@@ -84,7 +84,12 @@ TEST(FinOpsRenderTest, TextWithAllNamespacesNotesAndNothing) {
 TEST(FinOpsRenderTest, MarkdownIsATableWithBoldTotalsAndEscapedCells) {
   auto desk = seed_desk_recommended();
   desk[0].status.last_rollback = breach("p99 | <script>");
+  desk[1].status.monthly_cost.reset();
   const auto md = render_finops_markdown(build_finops_report(desk, {}));
+  EXPECT_TRUE(has_line(md,
+                       "> trading/Deployment/market-data: no monthly cost yet; not in the "
+                       "money totals"))
+      << md;
   EXPECT_TRUE(has_line(md, "# FinOps report"));
   EXPECT_TRUE(has_line(md,
                        "| WORKLOAD | PHASE | REPLICAS | CURRENT/MO | OPTIMIZED/MO | SAVINGS/MO | "
@@ -92,7 +97,7 @@ TEST(FinOpsRenderTest, MarkdownIsATableWithBoldTotalsAndEscapedCells) {
       << md;
   EXPECT_TRUE(has_line(md, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")) << md;
   EXPECT_TRUE(has_line(md,
-                       "| **TOTAL** |  |  | **285.95** | **79.05** | **206.90** | **2482.80** | "
+                       "| **TOTAL** |  |  | **218.45** | **63.30** | **155.15** | **1861.80** | "
                        "**0.00** | **7.4 %→59.2 %** | **85.4 %→80.0 %** |"))
       << md;
   EXPECT_TRUE(has_line(md, "## Rollbacks (1)"));
@@ -212,6 +217,7 @@ TEST(FinOpsHtmlTest, TotalsCarryIdsWithTheJsonsFigures) {
   EXPECT_EQ(by_id(html, "total-realized-annual"), "0.00");
   EXPECT_EQ(by_id(html, "cost-per-trade-current"), "0.0990");
   EXPECT_EQ(by_id(html, "cost-per-trade-target"), "0.0274");
+  EXPECT_NE(html.find("2482.80</span> /year · 72.4 %"), std::string::npos);
   EXPECT_EQ(by_id(html, "total-current"), j["monthly"]["current"]);
   EXPECT_EQ(by_id(html, "total-savings-annual"), j["annual"]["savings"]);
 }
@@ -248,6 +254,9 @@ TEST(FinOpsHtmlTest, NamesAndReasonsAreEscaped) {
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("<b>"), std::string::npos);
   EXPECT_EQ(html.find("U<S"), std::string::npos);
+  // Priced in another currency: in the table, not in the cost chart's bars.
+  EXPECT_EQ(html.find("onerror=alert(1)&gt; now"), std::string::npos);
+  EXPECT_NE(html.find(">market-data now</text>"), std::string::npos);
   EXPECT_NE(html.find("ns&lt;b&gt;/Deployment/x&quot;&gt;&lt;img src=y onerror=alert(1)&gt;"),
             std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(&#39;r&#39;)&lt;/script&gt; &amp; more"),
