@@ -2,6 +2,7 @@
 // and the totals Chromium's DOM holds are the JSON report's. The screenshot
 // (report.png in the build directory) is the artifact a reviewer looks at.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
