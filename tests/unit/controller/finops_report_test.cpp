@@ -165,6 +165,20 @@ TEST(FinOpsReportTest, CostPerTradeAtTheAnalysisRate) {
   EXPECT_EQ(cost_per_trade_micro(Cents{100}, 1'000), 381);
 }
 
+TEST(FinOpsReportTest, WithoutATargetTheRunningCostIsTheTargetAndNothingIsSaved) {
+  // Observing: the operator writes the current cost only.
+  auto observing = recommended(seed_desk()[2]);
+  observing.status.phase = policies::RightsizingPhase::Observing;
+  observing.status.monthly_cost->target.reset();
+  observing.status.monthly_cost->savings.reset();
+  const auto r = build_finops_report(std::vector{observing}, {});
+  ASSERT_TRUE(r.workloads[0].money);
+  EXPECT_EQ(r.workloads[0].money->target, Cents{3750});
+  EXPECT_EQ(r.totals.money.target, Cents{3750});
+  EXPECT_EQ(r.totals.money.projected(), Cents{0});
+  EXPECT_TRUE(r.notes.empty());
+}
+
 TEST(FinOpsReportTest, UtilisationRoundsHalfUpAndNeedsARequest) {
   EXPECT_EQ((Utilization{1, 2000}.permille()), 1);  // 0.5 ‰ → 1
   EXPECT_EQ((Utilization{1, 2001}.permille()), 0);  // 0.4998 ‰ → 0
@@ -182,6 +196,18 @@ TEST(FinOpsReportTest, ContainersWithoutUsageDoNotDiluteUtilisation) {
   EXPECT_EQ(r.workloads[0].utilization.cpu_before.permille(), 75);  // 300m / 4 cores, not / 5
   EXPECT_EQ(r.workloads[0].before.cpu_millicores, 5000);            // but the requests count
   EXPECT_EQ(r.workloads[0].after.cpu_millicores, 1500);             // the sidecar keeps its size
+  // A container with a memory peak but no CPU figure counts for memory only:
+  // (2229 + 512) / (2884 + 1024) Mi = 70.1 %.
+  auto memory_only = recommended(seed_desk()[0]);
+  policies::ContainerStatus cache;
+  cache.name = "cache";
+  cache.current = requests("1", "1Gi");
+  cache.usage = policies::UsageFigures{};
+  cache.usage->memory_peak = "512Mi";
+  memory_only.status.containers.push_back(cache);
+  const auto m = build_finops_report(std::vector{memory_only}, {});
+  EXPECT_EQ(m.workloads[0].utilization.memory_before.permille(), 701);
+  EXPECT_EQ(m.workloads[0].utilization.cpu_before.permille(), 75);
 }
 
 }  // namespace
