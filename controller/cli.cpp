@@ -5,6 +5,7 @@
 
 #include "controller/analyze_command.h"
 #include "controller/recommend_command.h"
+#include "controller/report_command.h"
 #include "controller/run_command.h"
 #include "controller/validate_command.h"
 #include "controller/version_command.h"
@@ -19,6 +20,8 @@ constexpr Command kCommands[] = {
      run_run_command},
     {"recommend", "print current vs recommended resources and savings once; changes nothing",
      run_recommend_command},
+    {"report", "the FinOps report: cost before and after, utilisation, savings, rollbacks",
+     run_report_command},
     {"validate", "check RightsizePolicy files (-f FILE...) as the operator will", run_validate},
     {"version", "print the version", run_version_command},
 };

@@ -51,7 +51,7 @@ TEST(Cli, HelpListsEveryRegisteredCommand) {
     EXPECT_NE(r.out.find("  " + std::string(c.name) + " "), std::string::npos) << c.name;
     EXPECT_TRUE(names.insert(c.name).second) << "registered twice: " << c.name;
   }
-  for (const char* expected : {"run", "recommend", "validate", "version"})
+  for (const char* expected : {"run", "recommend", "report", "validate", "version"})
     EXPECT_TRUE(names.contains(expected)) << expected;
 }
 
@@ -73,6 +73,10 @@ TEST(Cli, RunAndRecommendFailOnAnUnreadableKubeconfigAfterValidOptions) {
   EXPECT_NE(run.err.find("/nonexistent"), std::string::npos) << run.err;
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
   EXPECT_EQ(cli({"recommend", "-A", "--kubeconfig", "/x"}).code, 1);
+  const CliRun report = cli({"report", "-A", "--kubeconfig", "/nonexistent"});
+  EXPECT_EQ(report.code, 1);
+  EXPECT_NE(report.err.find("/nonexistent"), std::string::npos) << report.err;
+  EXPECT_EQ(cli({"report", "-o", "pdf"}).code, 2);
   const CliRun bad = cli({"run", "--metrics-interval", "soon"});
   EXPECT_EQ(bad.code, 2);
   EXPECT_EQ(bad.out, "");
