@@ -574,6 +574,7 @@ TEST(Rollout, StartingAStepResetsTheStage) {
   s.failed = 2;
   s.effective_at = kT0 - 1h;
   s.last_analysis_at = kT0 - 1h;
+  s.last_checks = passed().checks;
   RolloutInput in = base_input();
   in.live = {{"app", size(15000, 32 * kGi)}};
   in.next = planned(kSmall, true);
@@ -588,6 +589,7 @@ TEST(Rollout, StartingAStepResetsTheStage) {
   EXPECT_EQ(r.next.failed, 0);
   EXPECT_FALSE(r.next.effective_at);
   EXPECT_FALSE(r.next.last_analysis_at);
+  EXPECT_TRUE(r.next.last_checks.empty());
   EXPECT_EQ(r.transition_reason, "CanaryStarted");
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(r.events[0].reason, "RightsizeCanaryStarted");
@@ -686,6 +688,9 @@ TEST(Rollout, RollbackEventNamesCheckValuesBaselinePodsAndFloor) {
   EXPECT_EQ(rb.threshold, "0.25");
   EXPECT_EQ(rb.baseline, "0.12");
   EXPECT_EQ(r.next.last_checks, failed().checks);
+  EXPECT_EQ(r.next.started_at, in.now);  // the restore's deadline
+  EXPECT_EQ(r.next.pods, s.pods);        // kept for kubectl describe
+  EXPECT_EQ(r.next.failed, 2);
   EXPECT_EQ(r.requeue_after, 5s);
 }
 
