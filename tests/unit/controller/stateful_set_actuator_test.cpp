@@ -131,6 +131,8 @@ TEST_F(StatefulSetActuatorTest, APatchFailureIsReturned) {
 TEST_F(StatefulSetActuatorTest, CanaryIsAppliedWhenTemplateAndPartitionCarryTheStep) {
   const auto s = [&] { return stage(RightsizingPhase::Canary, step_sizes(), kStep); };
   EXPECT_FALSE(actuator_->observe(view_, s()).applied);
+  workload_.partition = 2;
+  EXPECT_FALSE(actuator_->observe(view_, s()).applied);  // the partition without the template
   workload_ = web(WorkloadKind::StatefulSet, step_sizes());
   EXPECT_FALSE(actuator_->observe(view_, s()).applied);  // no partition
   workload_.partition = 1;
