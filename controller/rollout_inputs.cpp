@@ -41,8 +41,7 @@ std::string bound_text(const CheckVerdict& c) {
 }
 
 bool allow_git_ops(const policies::RightsizePolicySpec& policy) {
-  (void)policy;
-  return false;
+  return policy.rollout.allow_git_ops;
 }
 
 std::optional<double> side_value(const Measurement& m, const CheckVerdict& c) {

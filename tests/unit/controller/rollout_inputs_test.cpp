@@ -113,6 +113,13 @@ TEST_F(FindRolloutBlock, AnHpaOnTheResourceDoesNotBlockWhenThePolicyAllowsIt) {
   EXPECT_EQ(reason(), "");
 }
 
+TEST_F(FindRolloutBlock, AGitOpsManagerDoesNotBlockWhenThePolicyAllowsIt) {
+  workload_.gitops_manager = "kustomize-controller";
+  EXPECT_EQ(reason(), "ManagedByGitOps");
+  policy_.parsed.spec.rollout.allow_git_ops = true;
+  EXPECT_EQ(reason(), "");
+}
+
 TEST(ParseManualAction, KnowsTheThreeActionsOnly) {
   EXPECT_EQ(parse_manual_action("promote"), policies::ManualAction::Promote);
   EXPECT_EQ(parse_manual_action("abort"), policies::ManualAction::Abort);
