@@ -354,7 +354,12 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
   RolloutResult r = unchanged(state, in);
   RolloutState& s = r.next;
   r.requeue_after = kEffectPoll;
+  // The deadline holds whatever keeps the step from taking effect, also a
+  // mutation the API server rejects on every attempt (webhook, RBAC, 422).
   if (!in.stage.applied) {
+    if (deadline_passed(s, p, in.now))
+      return roll_back(state, in,
+                       {RollbackCause::ProgressDeadline, nullptr, ActionKind::AbortCanary});
     act(r, ActionKind::StartCanary, s.step);
     return r;
   }
@@ -381,6 +386,8 @@ RolloutResult advance_promoting(const RolloutState& state, const RolloutInput& i
   RolloutState& s = r.next;
   r.requeue_after = kEffectPoll;
   if (!in.stage.applied) {
+    if (deadline_passed(s, in.policy->rollout, in.now))
+      return roll_back(state, in, {RollbackCause::ProgressDeadline, nullptr, ActionKind::Restore});
     act(r, ActionKind::Promote, s.step);
     return r;
   }

@@ -29,6 +29,7 @@
 //  Canary      blackout window open                        → Waiting, AbortCanary (no floor)
 //  Canary      action abort                                → RolledBack, AbortCanary, floor
 //  Canary      action promote                              → Promoting, Promote
+//  Canary      not applied, deadline passed                → RolledBack, AbortCanary, floor
 //  Canary      not applied (no canary object for the step) → Canary, StartCanary (again)
 //  Canary      not effective, deadline passed              → RolledBack, AbortCanary, floor
 //  Canary      not effective                               → Canary (wait)
@@ -37,6 +38,7 @@
 //  Canary      analysis passed, passes ≥ successfulChecks  → Promoting, Promote
 //  Canary      analysis passed                             → Canary, passed+1
 //  Promoting   action abort                                → RolledBack, Restore, floor
+//  Promoting   not applied, deadline passed                → RolledBack, Restore, floor
 //  Promoting   not applied (template lacks the step)       → Promoting, Promote (again)
 //  Promoting   not effective, deadline passed              → RolledBack, Restore, floor
 //  Promoting   not effective                               → Promoting (wait)

@@ -191,6 +191,12 @@ void retry_action(RolloutState&, RolloutInput& in) {
 void not_applied(RolloutState&, RolloutInput& in) {
   in.stage = {};
 }
+void not_applied_late(RolloutState& s, RolloutInput& in) {
+  in.now = kT0 + 11min;  // the progress deadline is 10 minutes
+  s.started_at = kT0;
+  in.stage = {};
+  in.stage.detail = "admission webhook denied the request";
+}
 void not_effective(RolloutState&, RolloutInput& in) {
   in.stage.effective = false;
 }
@@ -265,6 +271,7 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryActionPromote",              kCanary,     promote_action,          kPromoting,  {AK::Promote}},
   Row{"CanaryRetryNotApplicable",         kCanary,     retry_action,            kCanary,     {}},
   Row{"CanaryNotApplied",                 kCanary,     not_applied,             kCanary,     {AK::StartCanary}},
+  Row{"CanaryNotAppliedDeadlinePassed",   kCanary,     not_applied_late,        kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffectiveDeadlinePassed", kCanary,     not_effective_late,      kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffective",               kCanary,     not_effective_failed,    kCanary,     {},                kNoFloor, 0, 0},
   Row{"CanaryFailedAtThreshold",          kCanary,     failed_at_threshold,     kRolledBack, {AK::AbortCanary}, kFloor},
@@ -273,6 +280,7 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryPassed",                     kCanary,     passed_once_more,        kCanary,     {},                kNoFloor, 2, 1},
   Row{"PromotingActionAbort",             kPromoting,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
   Row{"PromotingNotApplied",              kPromoting,  not_applied,             kPromoting,  {AK::Promote}},
+  Row{"PromotingNotAppliedDeadline",      kPromoting,  not_applied_late,        kRolledBack, {AK::Restore},     kFloor},
   Row{"PromotingNotEffectiveDeadline",    kPromoting,  not_effective_late,      kRolledBack, {AK::Restore},     kFloor},
   Row{"PromotingNotEffective",            kPromoting,  not_effective,           kPromoting,  {}},
   Row{"PromotingEffectiveDecrease",       kPromoting,  nothing,                 kVerifying,  {AK::FinishCanary}},
@@ -407,6 +415,21 @@ TEST(Rollout, DeadlineCountsFromTheStageStart) {
   EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Promoting);
   in.now = kT0 + 19min;
   EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::RolledBack);
+}
+
+TEST(Rollout, ARejectedMutationRollsBackAtTheDeadlineWithTheDetail) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.stage = {};
+  in.stage.detail = "StartCanary: 422 Invalid";
+  in.now = kT0 + 10min - 1s;
+  const auto before = policies::advance(s, in);
+  EXPECT_EQ(before.next.phase, RightsizingPhase::Canary);
+  EXPECT_EQ(before.actions.at(0).kind, ActionKind::StartCanary);
+  in.now = kT0 + 10min;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.transition_reason, "ProgressDeadlineExceeded");
+  EXPECT_NE(r.events.at(0).message.find("(StartCanary: 422 Invalid)"), std::string::npos);
 }
 
 TEST(Rollout, AnalysisClockStartsWhenTheStepIsInEffect) {
