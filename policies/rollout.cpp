@@ -328,6 +328,18 @@ RolloutResult start_step(const RolloutState& state, const RolloutInput& in,
 
 // ---------------------------------------------------------------- phases
 
+// A manual retry lifts the last rollback's floor (the record stays).
+RolloutResult retry(const RolloutState& state, const RolloutInput& in) {
+  RolloutResult r = unchanged(state, in);
+  clear_step(r.next);
+  if (r.next.last_rollback) {
+    r.next.last_rollback->floor.clear();
+    r.next.last_rollback->until.reset();
+  }
+  go_to(r, RightsizingPhase::Observing, "Retry");
+  return r;
+}
+
 RolloutResult advance_idle(const RolloutState& state, const RolloutInput& in) {
   RolloutResult r = unchanged(state, in);
   if (in.canary_exists) {
@@ -337,6 +349,9 @@ RolloutResult advance_idle(const RolloutState& state, const RolloutInput& in) {
     r.requeue_after = kEffectPoll;
     return r;
   }
+  // A settled rollback keeps its floor; retry still lifts it.
+  if (in.action == ManualAction::Retry && state.last_rollback && state.last_rollback->until)
+    return retry(state, in);
   if (!in.next || in.block) return r;
   return start_step(state, in, *in.next);
 }
@@ -435,10 +450,24 @@ RolloutResult advance_verifying(const RolloutState& state, const RolloutInput& i
   return r;
 }
 
+// The rollback is over: no step in flight, the record and its floor stay.
+// The phase is the caller's, as for any Idle state (no transition reason).
+RolloutState settled(const RolloutState& state, const ContainerSizes& at) {
+  RolloutState s = state;
+  clear_step(s);
+  s.last_good = at;
+  s.phase = RightsizingPhase::Observing;
+  return s;
+}
+
 RolloutResult advance_rolled_back(const RolloutState& state, const RolloutInput& in) {
+  // Neither lastGood nor the step: someone else changed the template since;
+  // their change stands and nothing is restored over it.
+  if (in.live != state.last_good && in.live != state.step)
+    return advance_idle(settled(state, in.live), in);
   if (in.live != state.last_good) {
     RolloutResult r = unchanged(state, in);
-    act(r, ActionKind::Restore, state.last_good);
+    if (!in.paused) act(r, ActionKind::Restore, state.last_good);
     r.requeue_after = kEffectPoll;
     return r;
   }
@@ -448,17 +477,13 @@ RolloutResult advance_rolled_back(const RolloutState& state, const RolloutInput&
     r.requeue_after = kEffectPoll;
     return r;
   }
-  if (in.action == ManualAction::Retry) {
+  if (!in.stage.applied || !in.stage.effective) {  // the restore is rolling out
     RolloutResult r = unchanged(state, in);
-    clear_step(r.next);
-    if (r.next.last_rollback) {
-      r.next.last_rollback->floor.clear();
-      r.next.last_rollback->until.reset();
-    }
-    go_to(r, RightsizingPhase::Observing, "Retry");
+    r.requeue_after = kEffectPoll;
     return r;
   }
-  return advance_idle(state, in);
+  if (in.action == ManualAction::Retry) return retry(state, in);
+  return advance_idle(settled(state, state.last_good), in);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 //  from        condition                                   → to, actions
 //  ----------  ------------------------------------------  ---------------------------------
 //  Idle        a canary object exists (stray)              → Idle, FinishCanary
+//  Idle        action retry, a rollback floor is set       → Idle (rollback floor cleared)
 //  Idle        no next step, or blocked                    → Idle (phase left to the caller)
 //  Idle        next step needs no canary                   → Promoting, Promote
 //  Idle        next step needs a canary                    → Canary, StartCanary
@@ -49,11 +50,16 @@
 //  Verifying   analysis failed                             → Verifying, failed+1, passed=0
 //  Verifying   analysis passed, passes ≥ postPromotion     → Rightsized (lastGood = step)
 //  Verifying   analysis passed                             → Verifying, passed+1
-//  RolledBack  live size ≠ lastGood                        → RolledBack, Restore (again)
-//  RolledBack  a canary object exists                      → RolledBack, FinishCanary
-//  RolledBack  action retry                                → Idle (rollback floor cleared)
-//  RolledBack  otherwise                                   → treated as Idle (a new step
-//                                                             above the floor may start)
+//  RolledBack  live is neither lastGood nor the step       → Idle at live (someone else
+//                                                             changed it: not restored)
+//  RolledBack  live size ≠ lastGood, paused              → RolledBack (no Restore)
+//  RolledBack  live size ≠ lastGood                      → RolledBack, Restore (again)
+//  RolledBack  a canary object exists                    → RolledBack, FinishCanary
+//  RolledBack  restore not applied or not yet effective  → RolledBack (wait)
+//  RolledBack  action retry                              → Idle (rollback floor cleared)
+//  RolledBack  otherwise (restore in effect)             → Idle, floor kept, then as Idle
+//                                                             (a step above the floor may
+//                                                             start); the phase is the caller's
 //
 // Analyses are counted only when `input.analysis` is set; the caller runs
 // one when analysis_due() says so. An inconclusive analysis counts as failed

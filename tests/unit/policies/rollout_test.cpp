@@ -106,6 +106,7 @@ struct Row {
   std::vector<ActionKind> actions;
   bool floor = false;            // a rollback that sets a floor
   int passed = -1, failed = -1;  // -1: not checked
+  bool silent = false;  // a move to Idle whose phase the caller picks (no transition reason)
 };
 
 class Transitions : public testing::TestWithParam<Row> {};
@@ -140,7 +141,7 @@ TEST_P(Transitions, Row) {
   if (row.failed >= 0) {
     EXPECT_EQ(r.next.failed, row.failed);
   }
-  EXPECT_EQ(r.transition_reason.has_value(), row.from != row.to);
+  EXPECT_EQ(r.transition_reason.has_value(), row.from != row.to && !row.silent);
   EXPECT_EQ(r.action_consumed, in.action.has_value());
 }
 
@@ -246,6 +247,29 @@ void live_not_last_good(RolloutState&, RolloutInput& in) {
   in.live = kSmall;
   in.action = ManualAction::Retry;  // consumed without effect: a row above wins
 }
+void earlier_floor(RolloutState& s, RolloutInput&) {
+  policies::RollbackRecord rec;
+  rec.reason = "SLOBreach";
+  rec.floor = {{"app", size(8000, 0)}};
+  rec.until = kT0 + 6h;
+  s.last_rollback = rec;
+}
+void retry_with_floor(RolloutState& s, RolloutInput& in) {
+  earlier_floor(s, in);
+  in.action = ManualAction::Retry;
+}
+void restore_not_effective(RolloutState& s, RolloutInput& in) {
+  earlier_floor(s, in);
+  in.stage.effective = false;
+}
+void changed_by_someone_else(RolloutState& s, RolloutInput& in) {
+  earlier_floor(s, in);
+  in.live = {{"app", size(16000, 48 * kGi)}};  // e.g. `kubectl set resources`
+}
+void paused_before_restore(RolloutState&, RolloutInput& in) {
+  in.live = kSmall;
+  in.paused = true;
+}
 void canary_left(RolloutState&, RolloutInput& in) {
   in.canary_exists = true;
 }
@@ -265,6 +289,7 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"IdleStepWithoutCanary",            kIdle,       step_without_canary,     kPromoting,  {AK::Promote}},
   Row{"IdleStepWithCanary",               kIdle,       step_with_canary,        kCanary,     {AK::StartCanary}},
   Row{"IdleActionNotApplicable",          kIdle,       promote_action,          kIdle,       {}},
+  Row{"IdleRetryClearsTheFloor",          kIdle,       retry_with_floor,        kObserving,  {},                kNoFloor},
   Row{"CanaryPaused",                     kCanary,     paused,                  kPaused,     {AK::AbortCanary}, kNoFloor},
   Row{"CanaryBlackout",                   kCanary,     blackout,                kWaiting,    {AK::AbortCanary}, kNoFloor},
   Row{"CanaryActionAbort",                kCanary,     abort_action,            kRolledBack, {AK::AbortCanary}, kFloor},
@@ -292,11 +317,14 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"VerifyingPassedEnough",            kVerifying,  passed_enough_verifying, kRightsized, {}},
   Row{"VerifyingPassed",                  kVerifying,  passed_first,            kVerifying,  {},                kNoFloor, 1, 0},
   Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore}},
+  Row{"RolledBackPausedNoRestore",        kRolledBack, paused_before_restore,   kRolledBack, {}},
+  Row{"RolledBackChangedBySomeoneElse",   kRolledBack, changed_by_someone_else, kObserving,  {},                kFloor,   -1, -1, true},
   Row{"RolledBackCanaryExists",           kRolledBack, canary_left,             kRolledBack, {AK::FinishCanary}},
-  Row{"RolledBackPromoteNotApplicable",   kRolledBack, promote_action,          kRolledBack, {}},
+  Row{"RolledBackRestoreNotEffective",    kRolledBack, restore_not_effective,   kRolledBack, {},                kFloor},
+  Row{"RolledBackPromoteNotApplicable",   kRolledBack, promote_action,          kObserving,  {},                kNoFloor, -1, -1, true},
   Row{"RolledBackRetry",                  kRolledBack, retry_action,            kObserving,  {}},
   Row{"RolledBackOtherwiseStartsStep",    kRolledBack, new_step_above_floor,    kCanary,     {AK::StartCanary}},
-  Row{"RolledBackOtherwiseNoStep",        kRolledBack, nothing,                 kRolledBack, {}}),
+  Row{"RolledBackSettlesKeepingTheFloor", kRolledBack, earlier_floor,           kObserving,  {},                kFloor,   -1, -1, true}),
   [](const auto& info) { return std::string(info.param.name); });
 // clang-format on
 
@@ -585,6 +613,35 @@ TEST(Rollout, RetryClearsTheFloor) {
   EXPECT_TRUE(r.next.step.empty());
   EXPECT_TRUE(r.next.step_hash.empty());
   EXPECT_EQ(r.next.last_rollback->reason, "Aborted");  // the record stays
+}
+
+TEST(Rollout, ASettledRollbackNeverRestoresAgain) {
+  RolloutState s = in_flight_state(RightsizingPhase::RolledBack);
+  RolloutInput in = base_input();
+  in.live = kSmall;  // the step is still on the template: restore it
+  auto r = policies::advance(s, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::Restore);
+  in.live = kLarge;  // restored and rolled out: settled
+  r = policies::advance(r.next, in);
+  EXPECT_FALSE(policies::in_flight(r.next.phase));
+  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_EQ(r.next.last_good, kLarge);
+  // An SRE's later edit stands.
+  in.live = {{"app", size(16000, 48 * kGi)}};
+  r = policies::advance(r.next, in);
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_FALSE(policies::in_flight(r.next.phase));
+}
+
+TEST(Rollout, AThirdSizeBecomesLastGood) {
+  RolloutState s = in_flight_state(RightsizingPhase::RolledBack);
+  RolloutInput in = base_input();
+  in.live = {{"app", size(16000, 48 * kGi)}};
+  const auto r = policies::advance(s, in);
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_EQ(r.next.last_good, in.live);
+  EXPECT_TRUE(r.next.step_hash.empty());
 }
 
 TEST(Rollout, StartingAStepResetsTheStage) {
