@@ -278,17 +278,28 @@ RolloutResult roll_back(const RolloutState& state, const RolloutInput& in,
 }
 
 // Paused, or a blackout window opened: the canary ends without a floor (the
-// step did not fail) and the workload stays at lastGood.
+// step did not fail). Until the workload is back at lastGood with no canary
+// left, this is a stage in flight (RolledBack, step and lastGood kept, the
+// last rollback record unchanged): a StatefulSet's template carries the step
+// until AbortCanary lands, and a crash before it must not lose that.
 RolloutResult abort_canary_unfailed(const RolloutState& state, const RolloutInput& in,
-                                    RightsizingPhase to, const char* reason, const char* why) {
+                                    const char* reason, const char* why) {
   RolloutResult r = unchanged(state, in);
   act(r, ActionKind::AbortCanary, state.last_good);
   emit(r, false, "RightsizeBlocked",
        std::string("canary of step ") + state.step_hash + " aborted: " + why + "; keeping " +
            sizes_text(state.last_good));
-  clear_step(r.next);
-  go_to(r, to, reason);
+  r.next.started_at = in.now;
+  go_to(r, RightsizingPhase::RolledBack, reason);
+  r.requeue_after = kEffectPoll;
   return r;
+}
+
+// A RolledBack stage that came from an unfailed abort: roll_back() records
+// the rollback at the stage's start, an unfailed abort leaves the record
+// (if any) at an earlier time.
+bool aborted_unfailed(const RolloutState& s) {
+  return !s.last_rollback || !s.started_at || s.last_rollback->at != *s.started_at;
 }
 
 RolloutResult promote(const RolloutState& state, const RolloutInput& in, const char* reason) {
@@ -343,9 +354,13 @@ RolloutResult retry(const RolloutState& state, const RolloutInput& in) {
 RolloutResult advance_idle(const RolloutState& state, const RolloutInput& in) {
   RolloutResult r = unchanged(state, in);
   if (in.canary_exists) {
-    // A canary nobody tracks (e.g. left by an opt-out or a crash): remove it;
-    // the workload keeps what it runs.
-    act(r, ActionKind::FinishCanary, in.live);
+    // A canary nobody tracks (e.g. left by an opt-out or a crash): remove it.
+    // With lastGood known, AbortCanary also puts a StatefulSet's template
+    // back; otherwise the workload keeps what it runs.
+    if (state.last_good.empty())
+      act(r, ActionKind::FinishCanary, in.live);
+    else
+      act(r, ActionKind::AbortCanary, state.last_good);
     r.requeue_after = kEffectPoll;
     return r;
   }
@@ -358,11 +373,9 @@ RolloutResult advance_idle(const RolloutState& state, const RolloutInput& in) {
 
 RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) {
   const RolloutPolicy& p = in.policy->rollout;
-  if (in.paused)
-    return abort_canary_unfailed(state, in, RightsizingPhase::Paused, "Paused", "paused");
+  if (in.paused) return abort_canary_unfailed(state, in, "Paused", "paused");
   if (in.blackout)
-    return abort_canary_unfailed(state, in, RightsizingPhase::Waiting, "BlackoutWindow",
-                                 "a blackout window opened");
+    return abort_canary_unfailed(state, in, "BlackoutWindow", "a blackout window opened");
   if (in.action == ManualAction::Abort)
     return roll_back(state, in, {RollbackCause::Aborted, nullptr, ActionKind::AbortCanary});
   if (in.action == ManualAction::Promote) return promote(state, in, "PromoteRequested");
@@ -467,13 +480,16 @@ RolloutResult advance_rolled_back(const RolloutState& state, const RolloutInput&
     return advance_idle(settled(state, in.live), in);
   if (in.live != state.last_good) {
     RolloutResult r = unchanged(state, in);
-    if (!in.paused) act(r, ActionKind::Restore, state.last_good);
+    if (aborted_unfailed(state))
+      act(r, ActionKind::AbortCanary, state.last_good);  // the abort itself is not paused
+    else if (!in.paused)
+      act(r, ActionKind::Restore, state.last_good);
     r.requeue_after = kEffectPoll;
     return r;
   }
   if (in.canary_exists) {
     RolloutResult r = unchanged(state, in);
-    act(r, ActionKind::FinishCanary, state.last_good);
+    act(r, ActionKind::AbortCanary, state.last_good);
     r.requeue_after = kEffectPoll;
     return r;
   }

@@ -21,13 +21,16 @@
 //
 //  from        condition                                   → to, actions
 //  ----------  ------------------------------------------  ---------------------------------
-//  Idle        a canary object exists (stray)              → Idle, FinishCanary
+//  Idle        a canary object exists (stray)              → Idle, AbortCanary(lastGood), or
+//                                                             FinishCanary without lastGood
 //  Idle        action retry, a rollback floor is set       → Idle (rollback floor cleared)
 //  Idle        no next step, or blocked                    → Idle (phase left to the caller)
 //  Idle        next step needs no canary                   → Promoting, Promote
 //  Idle        next step needs a canary                    → Canary, StartCanary
-//  Canary      paused                                      → Paused, AbortCanary (no floor)
-//  Canary      blackout window open                        → Waiting, AbortCanary (no floor)
+//  Canary      paused                                      → RolledBack, AbortCanary (no
+//  Canary      blackout window open                           floor, record unchanged; Idle
+//                                                             as Paused / Waiting once back
+//                                                             at lastGood without a canary)
 //  Canary      action abort                                → RolledBack, AbortCanary, floor
 //  Canary      action promote                              → Promoting, Promote
 //  Canary      not applied, deadline passed                → RolledBack, AbortCanary, floor
@@ -52,9 +55,10 @@
 //  Verifying   analysis passed                             → Verifying, passed+1
 //  RolledBack  live is neither lastGood nor the step       → Idle at live (someone else
 //                                                             changed it: not restored)
+//  RolledBack  live size ≠ lastGood, unfailed abort      → RolledBack, AbortCanary (again)
 //  RolledBack  live size ≠ lastGood, paused              → RolledBack (no Restore)
 //  RolledBack  live size ≠ lastGood                      → RolledBack, Restore (again)
-//  RolledBack  a canary object exists                    → RolledBack, FinishCanary
+//  RolledBack  a canary object exists                    → RolledBack, AbortCanary
 //  RolledBack  restore not applied or not yet effective  → RolledBack (wait)
 //  RolledBack  action retry                              → Idle (rollback floor cleared)
 //  RolledBack  otherwise (restore in effect)             → Idle, floor kept, then as Idle

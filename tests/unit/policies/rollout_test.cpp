@@ -72,6 +72,13 @@ RolloutState in_flight_state(RightsizingPhase phase) {
   s.last_good = kLarge;
   s.started_at = kT0;
   s.pods = {"web-rightsizer-canary-abc"};
+  if (phase == RightsizingPhase::RolledBack) {
+    // The stage's own rollback, recorded at its start (no floor here).
+    policies::RollbackRecord rec;
+    rec.at = kT0;
+    rec.reason = "SLOBreach";
+    s.last_rollback = rec;
+  }
   return s;
 }
 
@@ -249,6 +256,7 @@ void live_not_last_good(RolloutState&, RolloutInput& in) {
 }
 void earlier_floor(RolloutState& s, RolloutInput&) {
   policies::RollbackRecord rec;
+  rec.at = kT0;
   rec.reason = "SLOBreach";
   rec.floor = {{"app", size(8000, 0)}};
   rec.until = kT0 + 6h;
@@ -270,6 +278,20 @@ void paused_before_restore(RolloutState&, RolloutInput& in) {
   in.live = kSmall;
   in.paused = true;
 }
+void stray_canary_last_good_known(RolloutState& s, RolloutInput& in) {
+  s.last_good = kLarge;
+  in.live = kSmall;  // a StatefulSet's template still carries the step
+  in.canary_exists = true;
+}
+void abort_not_landed_paused(RolloutState& s, RolloutInput& in) {
+  s.last_rollback.reset();  // an unfailed abort: no rollback of this stage
+  in.live = kSmall;
+  in.paused = true;
+}
+void abort_landed_in_blackout(RolloutState& s, RolloutInput& in) {
+  s.last_rollback.reset();
+  in.blackout = true;
+}
 void canary_left(RolloutState&, RolloutInput& in) {
   in.canary_exists = true;
 }
@@ -284,14 +306,15 @@ constexpr bool kNoFloor = false;
 INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   // name                                 from         condition                to           actions            floor     passed failed
   Row{"IdleStrayCanary",                  kIdle,       stray_canary,            kIdle,       {AK::FinishCanary}},
+  Row{"IdleStrayCanaryLastGoodKnown",     kIdle,       stray_canary_last_good_known, kIdle,  {AK::AbortCanary}},
   Row{"IdleNoNextStep",                   kIdle,       nothing,                 kIdle,       {}},
   Row{"IdleBlocked",                      kIdle,       blocked_step,            kIdle,       {}},
   Row{"IdleStepWithoutCanary",            kIdle,       step_without_canary,     kPromoting,  {AK::Promote}},
   Row{"IdleStepWithCanary",               kIdle,       step_with_canary,        kCanary,     {AK::StartCanary}},
   Row{"IdleActionNotApplicable",          kIdle,       promote_action,          kIdle,       {}},
   Row{"IdleRetryClearsTheFloor",          kIdle,       retry_with_floor,        kObserving,  {},                kNoFloor},
-  Row{"CanaryPaused",                     kCanary,     paused,                  kPaused,     {AK::AbortCanary}, kNoFloor},
-  Row{"CanaryBlackout",                   kCanary,     blackout,                kWaiting,    {AK::AbortCanary}, kNoFloor},
+  Row{"CanaryPaused",                     kCanary,     paused,                  kRolledBack, {AK::AbortCanary}, kNoFloor},
+  Row{"CanaryBlackout",                   kCanary,     blackout,                kRolledBack, {AK::AbortCanary}, kNoFloor},
   Row{"CanaryActionAbort",                kCanary,     abort_action,            kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryActionPromote",              kCanary,     promote_action,          kPromoting,  {AK::Promote}},
   Row{"CanaryRetryNotApplicable",         kCanary,     retry_action,            kCanary,     {}},
@@ -319,7 +342,9 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore}},
   Row{"RolledBackPausedNoRestore",        kRolledBack, paused_before_restore,   kRolledBack, {}},
   Row{"RolledBackChangedBySomeoneElse",   kRolledBack, changed_by_someone_else, kObserving,  {},                kFloor,   -1, -1, true},
-  Row{"RolledBackCanaryExists",           kRolledBack, canary_left,             kRolledBack, {AK::FinishCanary}},
+  Row{"RolledBackCanaryExists",           kRolledBack, canary_left,             kRolledBack, {AK::AbortCanary}},
+  Row{"UnfailedAbortReissuedWhilePaused", kRolledBack, abort_not_landed_paused, kRolledBack, {AK::AbortCanary}},
+  Row{"UnfailedAbortLandedGoesIdle",      kRolledBack, abort_landed_in_blackout, kObserving, {},                kNoFloor, -1, -1, true},
   Row{"RolledBackRestoreNotEffective",    kRolledBack, restore_not_effective,   kRolledBack, {},                kFloor},
   Row{"RolledBackPromoteNotApplicable",   kRolledBack, promote_action,          kObserving,  {},                kNoFloor, -1, -1, true},
   Row{"RolledBackRetry",                  kRolledBack, retry_action,            kObserving,  {}},
@@ -785,9 +810,40 @@ TEST(Rollout, PausedAbortKeepsAnEarlierFloor) {
   in.paused = true;
   const auto r = policies::advance(s, in);
   EXPECT_EQ(r.next.last_rollback, earlier);
-  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_EQ(r.next.step, kSmall);  // in flight until the abort has landed
+  EXPECT_EQ(r.next.phase, RightsizingPhase::RolledBack);
   EXPECT_EQ(r.transition_reason, "Paused");
   EXPECT_EQ(r.next.last_good, kLarge);
+}
+
+// A StatefulSet canary in a blackout: the abort is in flight until the
+// template is back at lastGood (a crash before the PATCH must not lose it).
+TEST(Rollout, BlackoutAbortStaysInFlightUntilTheTemplateIsBackAtLastGood) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.blackout = true;
+  in.live = kSmall;  // the partition canary's step is on the template
+  auto r = policies::advance(s, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::AbortCanary);
+  EXPECT_EQ(r.transition_reason, "BlackoutWindow");
+  EXPECT_FALSE(r.next.last_rollback);
+  ASSERT_TRUE(policies::in_flight(r.next.phase));
+  in.now += 5s;  // the PATCH was lost: issued again
+  r = policies::advance(r.next, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::AbortCanary);
+  EXPECT_EQ(r.actions[0].sizes, kLarge);
+  EXPECT_TRUE(policies::in_flight(r.next.phase));
+  in.now += 5s;
+  in.live = kLarge;  // landed and rolled out: Idle (the caller shows Waiting)
+  r = policies::advance(r.next, in);
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_FALSE(policies::in_flight(r.next.phase));
+  EXPECT_FALSE(r.transition_reason);
+  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_EQ(r.next.last_good, kLarge);
+  EXPECT_FALSE(r.next.last_rollback);
 }
 
 TEST(Rollout, RequeueWhileWaitingAndAnalysing) {
