@@ -149,6 +149,15 @@ RolloutResult unchanged(const RolloutState& state, const RolloutInput& in) {
   return r;
 }
 
+// A row that acts on something other than the manual action (a stray
+// canary, a restore still pending): the annotation stays for a later tick.
+RolloutResult pending(const RolloutState& state, const RolloutInput& in) {
+  RolloutResult r = unchanged(state, in);
+  r.action_consumed = false;
+  r.requeue_after = kEffectPoll;
+  return r;
+}
+
 void go_to(RolloutResult& r, RightsizingPhase to, std::string reason) {
   r.transition_reason = std::move(reason);
   r.next.phase = to;
@@ -352,22 +361,21 @@ RolloutResult retry(const RolloutState& state, const RolloutInput& in) {
 }
 
 RolloutResult advance_idle(const RolloutState& state, const RolloutInput& in) {
-  RolloutResult r = unchanged(state, in);
   if (in.canary_exists) {
     // A canary nobody tracks (e.g. left by an opt-out or a crash): remove it.
     // With lastGood known, AbortCanary also puts a StatefulSet's template
     // back; otherwise the workload keeps what it runs.
+    RolloutResult r = pending(state, in);
     if (state.last_good.empty())
       act(r, ActionKind::FinishCanary, in.live);
     else
       act(r, ActionKind::AbortCanary, state.last_good);
-    r.requeue_after = kEffectPoll;
     return r;
   }
   // A settled rollback keeps its floor; retry still lifts it.
   if (in.action == ManualAction::Retry && state.last_rollback && state.last_rollback->until)
     return retry(state, in);
-  if (!in.next || in.block) return r;
+  if (!in.next || in.block) return unchanged(state, in);
   return start_step(state, in, *in.next);
 }
 
@@ -478,26 +486,21 @@ RolloutResult advance_rolled_back(const RolloutState& state, const RolloutInput&
   // their change stands and nothing is restored over it.
   if (in.live != state.last_good && in.live != state.step)
     return advance_idle(settled(state, in.live), in);
+  // Until the restore has landed, a manual action waits (not consumed).
   if (in.live != state.last_good) {
-    RolloutResult r = unchanged(state, in);
+    RolloutResult r = pending(state, in);
     if (aborted_unfailed(state))
       act(r, ActionKind::AbortCanary, state.last_good);  // the abort itself is not paused
     else if (!in.paused)
       act(r, ActionKind::Restore, state.last_good);
-    r.requeue_after = kEffectPoll;
     return r;
   }
   if (in.canary_exists) {
-    RolloutResult r = unchanged(state, in);
+    RolloutResult r = pending(state, in);
     act(r, ActionKind::AbortCanary, state.last_good);
-    r.requeue_after = kEffectPoll;
     return r;
   }
-  if (!in.stage.applied || !in.stage.effective) {  // the restore is rolling out
-    RolloutResult r = unchanged(state, in);
-    r.requeue_after = kEffectPoll;
-    return r;
-  }
+  if (!in.stage.applied || !in.stage.effective) return pending(state, in);  // rolling out
   if (in.action == ManualAction::Retry) return retry(state, in);
   return advance_idle(settled(state, state.last_good), in);
 }

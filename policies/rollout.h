@@ -65,6 +65,10 @@
 //                                                             (a step above the floor may
 //                                                             start); the phase is the caller's
 //
+// A manual action is consumed by the row that executes it, or by the row a
+// phase falls through to when it has none for it; rows that act on
+// something else (a stray canary, a pending restore) leave it for later.
+//
 // Analyses are counted only when `input.analysis` is set; the caller runs
 // one when analysis_due() says so. An inconclusive analysis counts as failed
 // (fail closed). A canary's analysis clock starts when the step is first

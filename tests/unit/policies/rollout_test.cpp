@@ -113,7 +113,8 @@ struct Row {
   std::vector<ActionKind> actions;
   bool floor = false;            // a rollback that sets a floor
   int passed = -1, failed = -1;  // -1: not checked
-  bool silent = false;  // a move to Idle whose phase the caller picks (no transition reason)
+  bool silent = false;        // a move to Idle whose phase the caller picks (no transition reason)
+  bool keeps_action = false;  // a row acting on something else: the action is not consumed
 };
 
 class Transitions : public testing::TestWithParam<Row> {};
@@ -149,7 +150,7 @@ TEST_P(Transitions, Row) {
     EXPECT_EQ(r.next.failed, row.failed);
   }
   EXPECT_EQ(r.transition_reason.has_value(), row.from != row.to && !row.silent);
-  EXPECT_EQ(r.action_consumed, in.action.has_value());
+  EXPECT_EQ(r.action_consumed, in.action.has_value() && !row.keeps_action);
 }
 
 constexpr auto kIdle = RightsizingPhase::Recommended;
@@ -252,7 +253,7 @@ void passed_first(RolloutState&, RolloutInput& in) {
 }
 void live_not_last_good(RolloutState&, RolloutInput& in) {
   in.live = kSmall;
-  in.action = ManualAction::Retry;  // consumed without effect: a row above wins
+  in.action = ManualAction::Retry;  // waits: the restore comes first
 }
 void earlier_floor(RolloutState& s, RolloutInput&) {
   policies::RollbackRecord rec;
@@ -292,6 +293,14 @@ void abort_landed_in_blackout(RolloutState& s, RolloutInput& in) {
   s.last_rollback.reset();
   in.blackout = true;
 }
+void canary_left_retry(RolloutState&, RolloutInput& in) {
+  in.canary_exists = true;
+  in.action = ManualAction::Retry;
+}
+void stray_canary_with_action(RolloutState&, RolloutInput& in) {
+  in.canary_exists = true;
+  in.action = ManualAction::Retry;
+}
 void canary_left(RolloutState&, RolloutInput& in) {
   in.canary_exists = true;
 }
@@ -306,6 +315,7 @@ constexpr bool kNoFloor = false;
 INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   // name                                 from         condition                to           actions            floor     passed failed
   Row{"IdleStrayCanary",                  kIdle,       stray_canary,            kIdle,       {AK::FinishCanary}},
+  Row{"IdleStrayCanaryActionWaits",       kIdle,       stray_canary_with_action, kIdle,      {AK::FinishCanary}, kNoFloor, -1, -1, false, true},
   Row{"IdleStrayCanaryLastGoodKnown",     kIdle,       stray_canary_last_good_known, kIdle,  {AK::AbortCanary}},
   Row{"IdleNoNextStep",                   kIdle,       nothing,                 kIdle,       {}},
   Row{"IdleBlocked",                      kIdle,       blocked_step,            kIdle,       {}},
@@ -339,10 +349,11 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"VerifyingFailed",                  kVerifying,  failed_after_passes,     kVerifying,  {},                kNoFloor, 0, 1},
   Row{"VerifyingPassedEnough",            kVerifying,  passed_enough_verifying, kRightsized, {}},
   Row{"VerifyingPassed",                  kVerifying,  passed_first,            kVerifying,  {},                kNoFloor, 1, 0},
-  Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore}},
+  Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore},     kNoFloor, -1, -1, false, true},
   Row{"RolledBackPausedNoRestore",        kRolledBack, paused_before_restore,   kRolledBack, {}},
   Row{"RolledBackChangedBySomeoneElse",   kRolledBack, changed_by_someone_else, kObserving,  {},                kFloor,   -1, -1, true},
   Row{"RolledBackCanaryExists",           kRolledBack, canary_left,             kRolledBack, {AK::AbortCanary}},
+  Row{"RolledBackCanaryExistsRetryWaits", kRolledBack, canary_left_retry,       kRolledBack, {AK::AbortCanary}, kNoFloor, -1, -1, false, true},
   Row{"UnfailedAbortReissuedWhilePaused", kRolledBack, abort_not_landed_paused, kRolledBack, {AK::AbortCanary}},
   Row{"UnfailedAbortLandedGoesIdle",      kRolledBack, abort_landed_in_blackout, kObserving, {},                kNoFloor, -1, -1, true},
   Row{"RolledBackRestoreNotEffective",    kRolledBack, restore_not_effective,   kRolledBack, {},                kFloor},
