@@ -120,6 +120,7 @@ ContainerSizes floor_of(const ContainerSizes& step, const ContainerSizes& last_g
 void start_stage(RolloutState& s, Timestamp now) {
   s.started_at = now;
   s.effective_at.reset();
+  s.not_effective_since.reset();
   s.last_analysis_at.reset();
   s.passed = 0;
   s.failed = 0;
@@ -134,6 +135,7 @@ void clear_step(RolloutState& s) {
   s.baseline_pods.clear();
   s.started_at.reset();
   s.effective_at.reset();
+  s.not_effective_since.reset();
   s.last_analysis_at.reset();
   s.passed = 0;
   s.failed = 0;
@@ -171,15 +173,24 @@ void emit(RolloutResult& r, bool warning, std::string reason, std::string messag
   r.events.push_back({warning, std::move(reason), std::move(message)});
 }
 
+// Once a stage has been in effect, a pod that loses readiness late in a long
+// analysis is not a step that failed to roll out: the deadline counts from
+// the loss of effect.
 bool deadline_passed(const RolloutState& s, const RolloutPolicy& p, Timestamp now) {
-  const Timestamp start = s.started_at.value_or(now);
+  const Timestamp start =
+      s.effective_at ? s.not_effective_since.value_or(now) : s.started_at.value_or(now);
   return now - start >= p.progress_deadline;
+}
+
+void note_no_effect(RolloutState& s, Timestamp now) {
+  if (s.effective_at && !s.not_effective_since) s.not_effective_since = now;
 }
 
 // Records the stage's first observed effect (the analysis clock starts) and
 // the pods it runs on.
 void note_effect(RolloutState& s, const StageObservation& stage, Timestamp now) {
   if (!s.effective_at) s.effective_at = now;
+  s.not_effective_since.reset();
   s.pods = stage.pods;
   s.baseline_pods = stage.baseline_pods;
 }
@@ -280,6 +291,7 @@ RolloutResult roll_back(const RolloutState& state, const RolloutInput& in,
   // The failed stage's pods and counts stay in status for `kubectl describe`;
   // the restore's deadline counts from now.
   s.started_at = in.now;
+  s.not_effective_since.reset();
   act(r, c.action, s.last_good);
   go_to(r, RightsizingPhase::RolledBack, reason);
   r.requeue_after = kEffectPoll;
@@ -299,6 +311,7 @@ RolloutResult abort_canary_unfailed(const RolloutState& state, const RolloutInpu
        std::string("canary of step ") + state.step_hash + " aborted: " + why + "; keeping " +
            sizes_text(state.last_good));
   r.next.started_at = in.now;
+  r.next.not_effective_since.reset();
   go_to(r, RightsizingPhase::RolledBack, reason);
   r.requeue_after = kEffectPoll;
   return r;
@@ -348,6 +361,16 @@ RolloutResult start_step(const RolloutState& state, const RolloutInput& in,
 
 // ---------------------------------------------------------------- phases
 
+// The rollback is over: no step in flight, the record and its floor stay.
+// The phase is the caller's, as for any Idle state (no transition reason).
+RolloutState settled(const RolloutState& state, const ContainerSizes& at) {
+  RolloutState s = state;
+  clear_step(s);
+  s.last_good = at;
+  s.phase = RightsizingPhase::Observing;
+  return s;
+}
+
 // A manual retry lifts the last rollback's floor (the record stays).
 RolloutResult retry(const RolloutState& state, const RolloutInput& in) {
   RolloutResult r = unchanged(state, in);
@@ -392,17 +415,12 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
   r.requeue_after = kEffectPoll;
   // The deadline holds whatever keeps the step from taking effect, also a
   // mutation the API server rejects on every attempt (webhook, RBAC, 422).
-  if (!in.stage.applied) {
+  if (!in.stage.applied || !in.stage.effective) {
+    note_no_effect(s, in.now);
     if (deadline_passed(s, p, in.now))
       return roll_back(state, in,
                        {RollbackCause::ProgressDeadline, nullptr, ActionKind::AbortCanary});
-    act(r, ActionKind::StartCanary, s.step);
-    return r;
-  }
-  if (!in.stage.effective) {
-    if (deadline_passed(s, p, in.now))
-      return roll_back(state, in,
-                       {RollbackCause::ProgressDeadline, nullptr, ActionKind::AbortCanary});
+    if (!in.stage.applied) act(r, ActionKind::StartCanary, s.step);
     return r;
   }
   note_effect(s, in.stage, in.now);
@@ -453,7 +471,19 @@ RolloutResult advance_verifying(const RolloutState& state, const RolloutInput& i
     return roll_back(state, in, {RollbackCause::Aborted, nullptr, ActionKind::Restore});
   RolloutResult r = unchanged(state, in);
   RolloutState& s = r.next;
-  if (in.stage.effective) note_effect(s, in.stage, in.now);
+  if (!in.stage.applied || !in.stage.effective) {
+    // Nothing to judge: analyses of pods without the step are not counted.
+    note_no_effect(s, in.now);
+    r.requeue_after = kEffectPoll;
+    if (in.stage.applied || !deadline_passed(s, p, in.now)) return r;
+    // The template no longer carries the step (someone else changed it):
+    // stop here, without making the step lastGood.
+    r.next = settled(state, in.live);
+    go_to(r, RightsizingPhase::Recommended, "ChangedOutsideRightsizer");
+    r.requeue_after.reset();
+    return r;
+  }
+  note_effect(s, in.stage, in.now);
   const Judgement j = in.analysis
                           ? count_analysis(s, *in.analysis, in.now, p, p.post_promotion_checks)
                           : Judgement::Undecided;
@@ -469,16 +499,6 @@ RolloutResult advance_verifying(const RolloutState& state, const RolloutInput& i
   }
   r.requeue_after = until_next_analysis(s, p, in.now);
   return r;
-}
-
-// The rollback is over: no step in flight, the record and its floor stay.
-// The phase is the caller's, as for any Idle state (no transition reason).
-RolloutState settled(const RolloutState& state, const ContainerSizes& at) {
-  RolloutState s = state;
-  clear_step(s);
-  s.last_good = at;
-  s.phase = RightsizingPhase::Observing;
-  return s;
 }
 
 RolloutResult advance_rolled_back(const RolloutState& state, const RolloutInput& in) {

@@ -49,6 +49,9 @@
 //  Promoting   effective, the step decreased something     → Verifying, FinishCanary
 //  Promoting   effective, increases only                   → Rightsized, FinishCanary
 //  Verifying   action abort                                → RolledBack, Restore, floor
+//  Verifying   not applied, deadline passed                → Idle at live (the step is not
+//                                                             lastGood), ChangedOutsideRightsizer
+//  Verifying   not applied or not effective                → Verifying (wait, nothing counted)
 //  Verifying   analysis failed, failures ≥ threshold       → RolledBack, Restore, floor
 //  Verifying   analysis failed                             → Verifying, failed+1, passed=0
 //  Verifying   analysis passed, passes ≥ postPromotion     → Rightsized (lastGood = step)
@@ -72,7 +75,9 @@
 // Analyses are counted only when `input.analysis` is set; the caller runs
 // one when analysis_due() says so. An inconclusive analysis counts as failed
 // (fail closed). A canary's analysis clock starts when the step is first
-// seen in effect; the progress deadline counts from the stage's start.
+// seen in effect; the progress deadline counts from the stage's start, or,
+// once the stage has been in effect, from when it stopped being in effect.
+// Verifying counts an analysis only while the step is applied and in effect.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -163,6 +168,10 @@ struct RolloutState {
   std::vector<std::string> baseline_pods;  // recorded stable pods (canary baseline)
   std::optional<Timestamp> started_at;     // the stage's start (progress deadline)
   std::optional<Timestamp> effective_at;   // first seen in effect
+  // Since when a stage that had been in effect is no longer (a canary pod
+  // rescheduled, the template changed): its progress deadline counts from
+  // here, not from the stage's start.
+  std::optional<Timestamp> not_effective_since;
   std::optional<Timestamp> last_analysis_at;
   std::int32_t passed = 0;  // consecutive passing analyses in this stage
   std::int32_t failed = 0;  // failed analyses in this stage

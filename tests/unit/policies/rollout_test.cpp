@@ -301,6 +301,33 @@ void stray_canary_with_action(RolloutState&, RolloutInput& in) {
   in.canary_exists = true;
   in.action = ManualAction::Retry;
 }
+void lost_effect_recently(RolloutState& s, RolloutInput& in) {
+  in.now = kT0 + 11min;  // started more than the 10-minute deadline ago
+  s.effective_at = kT0 + 1min;
+  s.not_effective_since = kT0 + 10min + 30s;  // a canary pod rescheduled
+  in.stage.effective = false;
+}
+void lost_effect_long_ago(RolloutState& s, RolloutInput& in) {
+  in.now = kT0 + 11min;
+  s.effective_at = kT0 + 30s;
+  s.not_effective_since = kT0 + 1min;
+  in.stage.effective = false;
+}
+void verifying_not_applied_pass(RolloutState& s, RolloutInput& in) {
+  s.passed = 1;  // postPromotionChecks 2: a counted pass would settle
+  in.analysis = passed();
+  in.stage = {};
+}
+void verifying_not_effective_pass(RolloutState& s, RolloutInput& in) {
+  s.passed = 1;
+  in.analysis = passed();
+  in.stage.effective = false;
+}
+void verifying_changed_outside(RolloutState&, RolloutInput& in) {
+  in.now = kT0 + 11min;
+  in.stage = {};
+  in.live = {{"app", size(16000, 48 * kGi)}};
+}
 void canary_left(RolloutState&, RolloutInput& in) {
   in.canary_exists = true;
 }
@@ -332,6 +359,8 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryNotAppliedDeadlinePassed",   kCanary,     not_applied_late,        kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffectiveDeadlinePassed", kCanary,     not_effective_late,      kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffective",               kCanary,     not_effective_failed,    kCanary,     {},                kNoFloor, 0, 0},
+  Row{"CanaryLostEffectWithinDeadline",   kCanary,     lost_effect_recently,    kCanary,     {}},
+  Row{"CanaryLostEffectPastDeadline",     kCanary,     lost_effect_long_ago,    kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryFailedAtThreshold",          kCanary,     failed_at_threshold,     kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryFailed",                     kCanary,     failed_after_passes,     kCanary,     {},                kNoFloor, 0, 1},
   Row{"CanaryPassedEnough",               kCanary,     passed_enough_canary,    kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
@@ -347,6 +376,9 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"VerifyingActionAbort",             kVerifying,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
   Row{"VerifyingFailedAtThreshold",       kVerifying,  failed_at_threshold,     kRolledBack, {AK::Restore},     kFloor},
   Row{"VerifyingFailed",                  kVerifying,  failed_after_passes,     kVerifying,  {},                kNoFloor, 0, 1},
+  Row{"VerifyingNotAppliedNoPassCounted", kVerifying, verifying_not_applied_pass, kVerifying, {},               kNoFloor, 1, 0},
+  Row{"VerifyingNotEffectiveNoPass",      kVerifying,  verifying_not_effective_pass, kVerifying, {},              kNoFloor, 1, 0},
+  Row{"VerifyingChangedOutsideRightsizer", kVerifying, verifying_changed_outside, kIdle,       {}},
   Row{"VerifyingPassedEnough",            kVerifying,  passed_enough_verifying, kRightsized, {}},
   Row{"VerifyingPassed",                  kVerifying,  passed_first,            kVerifying,  {},                kNoFloor, 1, 0},
   Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore},     kNoFloor, -1, -1, false, true},
@@ -494,6 +526,50 @@ TEST(Rollout, ARejectedMutationRollsBackAtTheDeadlineWithTheDetail) {
   const auto r = policies::advance(s, in);
   EXPECT_EQ(r.transition_reason, "ProgressDeadlineExceeded");
   EXPECT_NE(r.events.at(0).message.find("(StartCanary: 422 Invalid)"), std::string::npos);
+}
+
+TEST(Rollout, DeadlineOfAStageOnceInEffectCountsFromTheLossOfEffect) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.now = kT0 + 1min;
+  s = policies::advance(s, in).next;
+  ASSERT_EQ(s.effective_at, kT0 + 1min);
+  in.now = kT0 + 10min + 30s;  // past the deadline from the start
+  in.stage.effective = false;
+  s = policies::advance(s, in).next;
+  EXPECT_EQ(s.phase, RightsizingPhase::Canary);
+  EXPECT_EQ(s.not_effective_since, kT0 + 10min + 30s);
+  in.now = kT0 + 15min;  // the first loss is what counts
+  s = policies::advance(s, in).next;
+  EXPECT_EQ(s.not_effective_since, kT0 + 10min + 30s);
+  in.now = kT0 + 16min;  // back in effect: the clock is cleared
+  in.stage.effective = true;
+  s = policies::advance(s, in).next;
+  EXPECT_FALSE(s.not_effective_since);
+  in.now = kT0 + 20min;
+  in.stage.effective = false;
+  s = policies::advance(s, in).next;
+  in.now = kT0 + 30min - 1s;
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Canary);
+  in.now = kT0 + 30min;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.transition_reason, "ProgressDeadlineExceeded");
+  EXPECT_FALSE(r.next.not_effective_since);
+}
+
+TEST(Rollout, ATemplateChangedDuringVerifyingIsNotMadeLastGood) {
+  RolloutState s = in_flight_state(RightsizingPhase::Verifying);
+  RolloutInput in = base_input();
+  in.stage = {};
+  in.live = {{"app", size(16000, 48 * kGi)}};
+  in.now = kT0 + 10min - 1s;
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Verifying);
+  in.now = kT0 + 10min;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.transition_reason, "ChangedOutsideRightsizer");
+  EXPECT_EQ(r.next.last_good, in.live);
+  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_TRUE(r.actions.empty());
 }
 
 TEST(Rollout, AnalysisClockStartsWhenTheStepIsInEffect) {
