@@ -328,6 +328,19 @@ void verifying_changed_outside(RolloutState&, RolloutInput& in) {
   in.stage = {};
   in.live = {{"app", size(16000, 48 * kGi)}};
 }
+void retry_without_floor(RolloutState& s, RolloutInput& in) {
+  s.last_rollback = policies::RollbackRecord{};  // an increase's rollback: no floor to lift
+  in.action = ManualAction::Retry;
+}
+void verifying_not_effective_late(RolloutState&, RolloutInput& in) {
+  in.now = kT0 + 11min;
+  in.stage.effective = false;  // the template carries the step: not someone else's change
+}
+void abort_not_landed_earlier_record(RolloutState& s, RolloutInput& in) {
+  s.last_rollback->at = kT0 - 1h;  // an earlier stage's rollback, not this one's
+  in.live = kSmall;
+  in.paused = true;
+}
 void canary_left(RolloutState&, RolloutInput& in) {
   in.canary_exists = true;
 }
@@ -349,6 +362,7 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"IdleStepWithoutCanary",            kIdle,       step_without_canary,     kPromoting,  {AK::Promote}},
   Row{"IdleStepWithCanary",               kIdle,       step_with_canary,        kCanary,     {AK::StartCanary}},
   Row{"IdleActionNotApplicable",          kIdle,       promote_action,          kIdle,       {}},
+  Row{"IdleRetryWithoutFloor",            kIdle,       retry_without_floor,     kIdle,       {}},
   Row{"IdleRetryClearsTheFloor",          kIdle,       retry_with_floor,        kObserving,  {},                kNoFloor},
   Row{"CanaryPaused",                     kCanary,     paused,                  kRolledBack, {AK::AbortCanary}, kNoFloor},
   Row{"CanaryBlackout",                   kCanary,     blackout,                kRolledBack, {AK::AbortCanary}, kNoFloor},
@@ -379,6 +393,7 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"VerifyingNotAppliedNoPassCounted", kVerifying, verifying_not_applied_pass, kVerifying, {},               kNoFloor, 1, 0},
   Row{"VerifyingNotEffectiveNoPass",      kVerifying,  verifying_not_effective_pass, kVerifying, {},              kNoFloor, 1, 0},
   Row{"VerifyingChangedOutsideRightsizer", kVerifying, verifying_changed_outside, kIdle,       {}},
+  Row{"VerifyingNotEffectiveLateWaits",   kVerifying,  verifying_not_effective_late, kVerifying, {}},
   Row{"VerifyingPassedEnough",            kVerifying,  passed_enough_verifying, kRightsized, {}},
   Row{"VerifyingPassed",                  kVerifying,  passed_first,            kVerifying,  {},                kNoFloor, 1, 0},
   Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore},     kNoFloor, -1, -1, false, true},
@@ -387,6 +402,7 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"RolledBackCanaryExists",           kRolledBack, canary_left,             kRolledBack, {AK::AbortCanary}},
   Row{"RolledBackCanaryExistsRetryWaits", kRolledBack, canary_left_retry,       kRolledBack, {AK::AbortCanary}, kNoFloor, -1, -1, false, true},
   Row{"UnfailedAbortReissuedWhilePaused", kRolledBack, abort_not_landed_paused, kRolledBack, {AK::AbortCanary}},
+  Row{"UnfailedAbortEarlierRecord",       kRolledBack, abort_not_landed_earlier_record, kRolledBack, {AK::AbortCanary}},
   Row{"UnfailedAbortLandedGoesIdle",      kRolledBack, abort_landed_in_blackout, kObserving, {},                kNoFloor, -1, -1, true},
   Row{"RolledBackRestoreNotEffective",    kRolledBack, restore_not_effective,   kRolledBack, {},                kFloor},
   Row{"RolledBackPromoteNotApplicable",   kRolledBack, promote_action,          kObserving,  {},                kNoFloor, -1, -1, true},
