@@ -73,6 +73,7 @@ void read_canary(StatusReader& r, CanaryStatus& c) {
   r.string("step", c.step);
   r.time("startedAt", c.started_at);
   r.time("effectiveAt", c.effective_at);
+  r.time("notEffectiveSince", c.not_effective_since);
   r.time("lastAnalysisAt", c.last_analysis_at);
   r.integer("checksPassed", c.checks_passed);
   r.integer("checksFailed", c.checks_failed);
@@ -171,6 +172,7 @@ json canary_json(const CanaryStatus& c) {
   put(j, "step", c.step);
   put(j, "startedAt", c.started_at);
   put(j, "effectiveAt", c.effective_at);
+  put(j, "notEffectiveSince", c.not_effective_since);
   put(j, "lastAnalysisAt", c.last_analysis_at);
   put(j, "checksPassed", c.checks_passed);
   put(j, "checksFailed", c.checks_failed);

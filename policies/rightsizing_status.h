@@ -81,6 +81,7 @@ struct CanaryStatus {
   std::optional<std::string> step;  // the step's hash (policies::step_hash), the idempotency marker
   std::optional<Timestamp> started_at;  // the stage's start (Canary, Promoting or Verifying)
   std::optional<Timestamp> effective_at;
+  std::optional<Timestamp> not_effective_since;  // in effect once, then lost (progress deadline)
   std::optional<Timestamp> last_analysis_at;
   std::optional<std::int32_t> checks_passed, checks_failed;
   std::vector<CheckRecord> last_checks;

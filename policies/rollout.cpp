@@ -120,6 +120,7 @@ ContainerSizes floor_of(const ContainerSizes& step, const ContainerSizes& last_g
 void start_stage(RolloutState& s, Timestamp now) {
   s.started_at = now;
   s.effective_at.reset();
+  s.not_effective_since.reset();
   s.last_analysis_at.reset();
   s.passed = 0;
   s.failed = 0;
@@ -134,6 +135,7 @@ void clear_step(RolloutState& s) {
   s.baseline_pods.clear();
   s.started_at.reset();
   s.effective_at.reset();
+  s.not_effective_since.reset();
   s.last_analysis_at.reset();
   s.passed = 0;
   s.failed = 0;
@@ -146,6 +148,15 @@ RolloutResult unchanged(const RolloutState& state, const RolloutInput& in) {
   // An annotation is executed once: where the table has no row for it, it is
   // removed without effect.
   r.action_consumed = in.action.has_value();
+  return r;
+}
+
+// A row that acts on something other than the manual action (a stray
+// canary, a restore still pending): the annotation stays for a later tick.
+RolloutResult pending(const RolloutState& state, const RolloutInput& in) {
+  RolloutResult r = unchanged(state, in);
+  r.action_consumed = false;
+  r.requeue_after = kEffectPoll;
   return r;
 }
 
@@ -162,15 +173,24 @@ void emit(RolloutResult& r, bool warning, std::string reason, std::string messag
   r.events.push_back({warning, std::move(reason), std::move(message)});
 }
 
+// Once a stage has been in effect, a pod that loses readiness late in a long
+// analysis is not a step that failed to roll out: the deadline counts from
+// the loss of effect.
 bool deadline_passed(const RolloutState& s, const RolloutPolicy& p, Timestamp now) {
-  const Timestamp start = s.started_at.value_or(now);
+  const Timestamp start =
+      s.effective_at ? s.not_effective_since.value_or(now) : s.started_at.value_or(now);
   return now - start >= p.progress_deadline;
+}
+
+void note_no_effect(RolloutState& s, Timestamp now) {
+  if (s.effective_at && !s.not_effective_since) s.not_effective_since = now;
 }
 
 // Records the stage's first observed effect (the analysis clock starts) and
 // the pods it runs on.
 void note_effect(RolloutState& s, const StageObservation& stage, Timestamp now) {
   if (!s.effective_at) s.effective_at = now;
+  s.not_effective_since.reset();
   s.pods = stage.pods;
   s.baseline_pods = stage.baseline_pods;
 }
@@ -271,6 +291,7 @@ RolloutResult roll_back(const RolloutState& state, const RolloutInput& in,
   // The failed stage's pods and counts stay in status for `kubectl describe`;
   // the restore's deadline counts from now.
   s.started_at = in.now;
+  s.not_effective_since.reset();
   act(r, c.action, s.last_good);
   go_to(r, RightsizingPhase::RolledBack, reason);
   r.requeue_after = kEffectPoll;
@@ -278,17 +299,29 @@ RolloutResult roll_back(const RolloutState& state, const RolloutInput& in,
 }
 
 // Paused, or a blackout window opened: the canary ends without a floor (the
-// step did not fail) and the workload stays at lastGood.
+// step did not fail). Until the workload is back at lastGood with no canary
+// left, this is a stage in flight (RolledBack, step and lastGood kept, the
+// last rollback record unchanged): a StatefulSet's template carries the step
+// until AbortCanary lands, and a crash before it must not lose that.
 RolloutResult abort_canary_unfailed(const RolloutState& state, const RolloutInput& in,
-                                    RightsizingPhase to, const char* reason, const char* why) {
+                                    const char* reason, const char* why) {
   RolloutResult r = unchanged(state, in);
   act(r, ActionKind::AbortCanary, state.last_good);
   emit(r, false, "RightsizeBlocked",
        std::string("canary of step ") + state.step_hash + " aborted: " + why + "; keeping " +
            sizes_text(state.last_good));
-  clear_step(r.next);
-  go_to(r, to, reason);
+  r.next.started_at = in.now;
+  r.next.not_effective_since.reset();
+  go_to(r, RightsizingPhase::RolledBack, reason);
+  r.requeue_after = kEffectPoll;
   return r;
+}
+
+// A RolledBack stage that came from an unfailed abort: roll_back() records
+// the rollback at the stage's start, an unfailed abort leaves the record
+// (if any) at an earlier time.
+bool aborted_unfailed(const RolloutState& s) {
+  return !s.last_rollback || !s.started_at || s.last_rollback->at != *s.started_at;
 }
 
 RolloutResult promote(const RolloutState& state, const RolloutInput& in, const char* reason) {
@@ -328,40 +361,66 @@ RolloutResult start_step(const RolloutState& state, const RolloutInput& in,
 
 // ---------------------------------------------------------------- phases
 
-RolloutResult advance_idle(const RolloutState& state, const RolloutInput& in) {
+// The rollback is over: no step in flight, the record and its floor stay.
+// The phase is the caller's, as for any Idle state (no transition reason).
+RolloutState settled(const RolloutState& state, const ContainerSizes& at) {
+  RolloutState s = state;
+  clear_step(s);
+  s.last_good = at;
+  s.phase = RightsizingPhase::Observing;
+  return s;
+}
+
+// A manual retry lifts the last rollback's floor (the record stays).
+RolloutResult retry(const RolloutState& state, const RolloutInput& in) {
   RolloutResult r = unchanged(state, in);
+  clear_step(r.next);
+  if (r.next.last_rollback) {
+    r.next.last_rollback->floor.clear();
+    r.next.last_rollback->until.reset();
+  }
+  go_to(r, RightsizingPhase::Observing, "Retry");
+  return r;
+}
+
+RolloutResult advance_idle(const RolloutState& state, const RolloutInput& in) {
   if (in.canary_exists) {
-    // A canary nobody tracks (e.g. left by an opt-out or a crash): remove it;
-    // the workload keeps what it runs.
-    act(r, ActionKind::FinishCanary, in.live);
-    r.requeue_after = kEffectPoll;
+    // A canary nobody tracks (e.g. left by an opt-out or a crash): remove it.
+    // With lastGood known, AbortCanary also puts a StatefulSet's template
+    // back; otherwise the workload keeps what it runs.
+    RolloutResult r = pending(state, in);
+    if (state.last_good.empty())
+      act(r, ActionKind::FinishCanary, in.live);
+    else
+      act(r, ActionKind::AbortCanary, state.last_good);
     return r;
   }
-  if (!in.next || in.block) return r;
+  // A settled rollback keeps its floor; retry still lifts it.
+  if (in.action == ManualAction::Retry && state.last_rollback && state.last_rollback->until)
+    return retry(state, in);
+  if (!in.next || in.block) return unchanged(state, in);
   return start_step(state, in, *in.next);
 }
 
 RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) {
   const RolloutPolicy& p = in.policy->rollout;
-  if (in.paused)
-    return abort_canary_unfailed(state, in, RightsizingPhase::Paused, "Paused", "paused");
+  if (in.paused) return abort_canary_unfailed(state, in, "Paused", "paused");
   if (in.blackout)
-    return abort_canary_unfailed(state, in, RightsizingPhase::Waiting, "BlackoutWindow",
-                                 "a blackout window opened");
+    return abort_canary_unfailed(state, in, "BlackoutWindow", "a blackout window opened");
   if (in.action == ManualAction::Abort)
     return roll_back(state, in, {RollbackCause::Aborted, nullptr, ActionKind::AbortCanary});
   if (in.action == ManualAction::Promote) return promote(state, in, "PromoteRequested");
   RolloutResult r = unchanged(state, in);
   RolloutState& s = r.next;
   r.requeue_after = kEffectPoll;
-  if (!in.stage.applied) {
-    act(r, ActionKind::StartCanary, s.step);
-    return r;
-  }
-  if (!in.stage.effective) {
+  // The deadline holds whatever keeps the step from taking effect, also a
+  // mutation the API server rejects on every attempt (webhook, RBAC, 422).
+  if (!in.stage.applied || !in.stage.effective) {
+    note_no_effect(s, in.now);
     if (deadline_passed(s, p, in.now))
       return roll_back(state, in,
                        {RollbackCause::ProgressDeadline, nullptr, ActionKind::AbortCanary});
+    if (!in.stage.applied) act(r, ActionKind::StartCanary, s.step);
     return r;
   }
   note_effect(s, in.stage, in.now);
@@ -381,6 +440,8 @@ RolloutResult advance_promoting(const RolloutState& state, const RolloutInput& i
   RolloutState& s = r.next;
   r.requeue_after = kEffectPoll;
   if (!in.stage.applied) {
+    if (deadline_passed(s, in.policy->rollout, in.now))
+      return roll_back(state, in, {RollbackCause::ProgressDeadline, nullptr, ActionKind::Restore});
     act(r, ActionKind::Promote, s.step);
     return r;
   }
@@ -410,7 +471,19 @@ RolloutResult advance_verifying(const RolloutState& state, const RolloutInput& i
     return roll_back(state, in, {RollbackCause::Aborted, nullptr, ActionKind::Restore});
   RolloutResult r = unchanged(state, in);
   RolloutState& s = r.next;
-  if (in.stage.effective) note_effect(s, in.stage, in.now);
+  if (!in.stage.applied || !in.stage.effective) {
+    // Nothing to judge: analyses of pods without the step are not counted.
+    note_no_effect(s, in.now);
+    r.requeue_after = kEffectPoll;
+    if (in.stage.applied || !deadline_passed(s, p, in.now)) return r;
+    // The template no longer carries the step (someone else changed it):
+    // stop here, without making the step lastGood.
+    r.next = settled(state, in.live);
+    go_to(r, RightsizingPhase::Recommended, "ChangedOutsideRightsizer");
+    r.requeue_after.reset();
+    return r;
+  }
+  note_effect(s, in.stage, in.now);
   const Judgement j = in.analysis
                           ? count_analysis(s, *in.analysis, in.now, p, p.post_promotion_checks)
                           : Judgement::Undecided;
@@ -429,29 +502,27 @@ RolloutResult advance_verifying(const RolloutState& state, const RolloutInput& i
 }
 
 RolloutResult advance_rolled_back(const RolloutState& state, const RolloutInput& in) {
+  // Neither lastGood nor the step: someone else changed the template since;
+  // their change stands and nothing is restored over it.
+  if (in.live != state.last_good && in.live != state.step)
+    return advance_idle(settled(state, in.live), in);
+  // Until the restore has landed, a manual action waits (not consumed).
   if (in.live != state.last_good) {
-    RolloutResult r = unchanged(state, in);
-    act(r, ActionKind::Restore, state.last_good);
-    r.requeue_after = kEffectPoll;
+    RolloutResult r = pending(state, in);
+    if (aborted_unfailed(state))
+      act(r, ActionKind::AbortCanary, state.last_good);  // the abort itself is not paused
+    else if (!in.paused)
+      act(r, ActionKind::Restore, state.last_good);
     return r;
   }
   if (in.canary_exists) {
-    RolloutResult r = unchanged(state, in);
-    act(r, ActionKind::FinishCanary, state.last_good);
-    r.requeue_after = kEffectPoll;
+    RolloutResult r = pending(state, in);
+    act(r, ActionKind::AbortCanary, state.last_good);
     return r;
   }
-  if (in.action == ManualAction::Retry) {
-    RolloutResult r = unchanged(state, in);
-    clear_step(r.next);
-    if (r.next.last_rollback) {
-      r.next.last_rollback->floor.clear();
-      r.next.last_rollback->until.reset();
-    }
-    go_to(r, RightsizingPhase::Observing, "Retry");
-    return r;
-  }
-  return advance_idle(state, in);
+  if (!in.stage.applied || !in.stage.effective) return pending(state, in);  // rolling out
+  if (in.action == ManualAction::Retry) return retry(state, in);
+  return advance_idle(settled(state, state.last_good), in);
 }
 
 }  // namespace

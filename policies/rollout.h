@@ -21,14 +21,19 @@
 //
 //  from        condition                                   → to, actions
 //  ----------  ------------------------------------------  ---------------------------------
-//  Idle        a canary object exists (stray)              → Idle, FinishCanary
+//  Idle        a canary object exists (stray)              → Idle, AbortCanary(lastGood), or
+//                                                             FinishCanary without lastGood
+//  Idle        action retry, a rollback floor is set       → Idle (rollback floor cleared)
 //  Idle        no next step, or blocked                    → Idle (phase left to the caller)
 //  Idle        next step needs no canary                   → Promoting, Promote
 //  Idle        next step needs a canary                    → Canary, StartCanary
-//  Canary      paused                                      → Paused, AbortCanary (no floor)
-//  Canary      blackout window open                        → Waiting, AbortCanary (no floor)
+//  Canary      paused                                      → RolledBack, AbortCanary (no
+//  Canary      blackout window open                           floor, record unchanged; Idle
+//                                                             as Paused / Waiting once back
+//                                                             at lastGood without a canary)
 //  Canary      action abort                                → RolledBack, AbortCanary, floor
 //  Canary      action promote                              → Promoting, Promote
+//  Canary      not applied, deadline passed                → RolledBack, AbortCanary, floor
 //  Canary      not applied (no canary object for the step) → Canary, StartCanary (again)
 //  Canary      not effective, deadline passed              → RolledBack, AbortCanary, floor
 //  Canary      not effective                               → Canary (wait)
@@ -37,26 +42,42 @@
 //  Canary      analysis passed, passes ≥ successfulChecks  → Promoting, Promote
 //  Canary      analysis passed                             → Canary, passed+1
 //  Promoting   action abort                                → RolledBack, Restore, floor
+//  Promoting   not applied, deadline passed                → RolledBack, Restore, floor
 //  Promoting   not applied (template lacks the step)       → Promoting, Promote (again)
 //  Promoting   not effective, deadline passed              → RolledBack, Restore, floor
 //  Promoting   not effective                               → Promoting (wait)
 //  Promoting   effective, the step decreased something     → Verifying, FinishCanary
 //  Promoting   effective, increases only                   → Rightsized, FinishCanary
 //  Verifying   action abort                                → RolledBack, Restore, floor
+//  Verifying   not applied, deadline passed                → Idle at live (the step is not
+//                                                             lastGood), ChangedOutsideRightsizer
+//  Verifying   not applied or not effective                → Verifying (wait, nothing counted)
 //  Verifying   analysis failed, failures ≥ threshold       → RolledBack, Restore, floor
 //  Verifying   analysis failed                             → Verifying, failed+1, passed=0
 //  Verifying   analysis passed, passes ≥ postPromotion     → Rightsized (lastGood = step)
 //  Verifying   analysis passed                             → Verifying, passed+1
-//  RolledBack  live size ≠ lastGood                        → RolledBack, Restore (again)
-//  RolledBack  a canary object exists                      → RolledBack, FinishCanary
-//  RolledBack  action retry                                → Idle (rollback floor cleared)
-//  RolledBack  otherwise                                   → treated as Idle (a new step
-//                                                             above the floor may start)
+//  RolledBack  live is neither lastGood nor the step       → Idle at live (someone else
+//                                                             changed it: not restored)
+//  RolledBack  live size ≠ lastGood, unfailed abort      → RolledBack, AbortCanary (again)
+//  RolledBack  live size ≠ lastGood, paused              → RolledBack (no Restore)
+//  RolledBack  live size ≠ lastGood                      → RolledBack, Restore (again)
+//  RolledBack  a canary object exists                    → RolledBack, AbortCanary
+//  RolledBack  restore not applied or not yet effective  → RolledBack (wait)
+//  RolledBack  action retry                              → Idle (rollback floor cleared)
+//  RolledBack  otherwise (restore in effect)             → Idle, floor kept, then as Idle
+//                                                             (a step above the floor may
+//                                                             start); the phase is the caller's
+//
+// A manual action is consumed by the row that executes it, or by the row a
+// phase falls through to when it has none for it; rows that act on
+// something else (a stray canary, a pending restore) leave it for later.
 //
 // Analyses are counted only when `input.analysis` is set; the caller runs
 // one when analysis_due() says so. An inconclusive analysis counts as failed
 // (fail closed). A canary's analysis clock starts when the step is first
-// seen in effect; the progress deadline counts from the stage's start.
+// seen in effect; the progress deadline counts from the stage's start, or,
+// once the stage has been in effect, from when it stopped being in effect.
+// Verifying counts an analysis only while the step is applied and in effect.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -147,6 +168,10 @@ struct RolloutState {
   std::vector<std::string> baseline_pods;  // recorded stable pods (canary baseline)
   std::optional<Timestamp> started_at;     // the stage's start (progress deadline)
   std::optional<Timestamp> effective_at;   // first seen in effect
+  // Since when a stage that had been in effect is no longer (a canary pod
+  // rescheduled, the template changed): its progress deadline counts from
+  // here, not from the stage's start.
+  std::optional<Timestamp> not_effective_since;
   std::optional<Timestamp> last_analysis_at;
   std::int32_t passed = 0;  // consecutive passing analyses in this stage
   std::int32_t failed = 0;  // failed analyses in this stage

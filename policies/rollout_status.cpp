@@ -72,6 +72,7 @@ void read_canary(const CanaryStatus& c, RolloutState& s) {
   s.baseline_pods = c.baseline_pods;
   s.started_at = c.started_at;
   s.effective_at = c.effective_at;
+  s.not_effective_since = c.not_effective_since;
   s.last_analysis_at = c.last_analysis_at;
   s.passed = c.checks_passed.value_or(0);
   s.failed = c.checks_failed.value_or(0);
@@ -140,6 +141,7 @@ CanaryStatus canary_status(const RolloutState& s) {
   c.step = text_if(s.step_hash);
   c.started_at = s.started_at;
   c.effective_at = s.effective_at;
+  c.not_effective_since = s.not_effective_since;
   c.last_analysis_at = s.last_analysis_at;
   c.checks_passed = s.passed;
   c.checks_failed = s.failed;

@@ -31,6 +31,7 @@ RolloutState canary_state() {
   s.baseline_pods = {"web-0", "web-1"};
   s.started_at = kT0;
   s.effective_at = kT0 + 40s;
+  s.not_effective_since = kT0 + 130s;
   s.last_analysis_at = kT0 + 100s;
   s.passed = 1;
   s.failed = 1;
@@ -79,6 +80,7 @@ TEST(RolloutStatus, IdleWithLastGoodAndAnEarlierRollbackRoundTrips) {
   s.baseline_pods.clear();
   s.started_at.reset();
   s.effective_at.reset();
+  s.not_effective_since.reset();
   s.last_analysis_at.reset();
   s.passed = s.failed = 0;
   s.last_checks.clear();
@@ -110,6 +112,7 @@ TEST(RolloutStatus, WritesCanonicalQuantitiesAndTheCanaryRecord) {
   EXPECT_EQ(status.canary->step, policies::step_hash(rolled_back_state().step));
   EXPECT_EQ(status.canary->baseline_pods, (std::vector<std::string>{"web-0", "web-1"}));
   EXPECT_EQ(status.canary->effective_at, kT0 + 40s);
+  EXPECT_EQ(status.canary->not_effective_since, kT0 + 130s);
   EXPECT_EQ(status.canary->last_analysis_at, kT0 + 100s);
   EXPECT_EQ(status.canary->checks_passed, 1);
   EXPECT_EQ(status.canary->checks_failed, 1);

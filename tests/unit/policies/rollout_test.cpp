@@ -72,6 +72,13 @@ RolloutState in_flight_state(RightsizingPhase phase) {
   s.last_good = kLarge;
   s.started_at = kT0;
   s.pods = {"web-rightsizer-canary-abc"};
+  if (phase == RightsizingPhase::RolledBack) {
+    // The stage's own rollback, recorded at its start (no floor here).
+    policies::RollbackRecord rec;
+    rec.at = kT0;
+    rec.reason = "SLOBreach";
+    s.last_rollback = rec;
+  }
   return s;
 }
 
@@ -106,6 +113,8 @@ struct Row {
   std::vector<ActionKind> actions;
   bool floor = false;            // a rollback that sets a floor
   int passed = -1, failed = -1;  // -1: not checked
+  bool silent = false;        // a move to Idle whose phase the caller picks (no transition reason)
+  bool keeps_action = false;  // a row acting on something else: the action is not consumed
 };
 
 class Transitions : public testing::TestWithParam<Row> {};
@@ -140,8 +149,8 @@ TEST_P(Transitions, Row) {
   if (row.failed >= 0) {
     EXPECT_EQ(r.next.failed, row.failed);
   }
-  EXPECT_EQ(r.transition_reason.has_value(), row.from != row.to);
-  EXPECT_EQ(r.action_consumed, in.action.has_value());
+  EXPECT_EQ(r.transition_reason.has_value(), row.from != row.to && !row.silent);
+  EXPECT_EQ(r.action_consumed, in.action.has_value() && !row.keeps_action);
 }
 
 constexpr auto kIdle = RightsizingPhase::Recommended;
@@ -191,6 +200,12 @@ void retry_action(RolloutState&, RolloutInput& in) {
 void not_applied(RolloutState&, RolloutInput& in) {
   in.stage = {};
 }
+void not_applied_late(RolloutState& s, RolloutInput& in) {
+  in.now = kT0 + 11min;  // the progress deadline is 10 minutes
+  s.started_at = kT0;
+  in.stage = {};
+  in.stage.detail = "admission webhook denied the request";
+}
 void not_effective(RolloutState&, RolloutInput& in) {
   in.stage.effective = false;
 }
@@ -238,7 +253,93 @@ void passed_first(RolloutState&, RolloutInput& in) {
 }
 void live_not_last_good(RolloutState&, RolloutInput& in) {
   in.live = kSmall;
-  in.action = ManualAction::Retry;  // consumed without effect: a row above wins
+  in.action = ManualAction::Retry;  // waits: the restore comes first
+}
+void earlier_floor(RolloutState& s, RolloutInput&) {
+  policies::RollbackRecord rec;
+  rec.at = kT0;
+  rec.reason = "SLOBreach";
+  rec.floor = {{"app", size(8000, 0)}};
+  rec.until = kT0 + 6h;
+  s.last_rollback = rec;
+}
+void retry_with_floor(RolloutState& s, RolloutInput& in) {
+  earlier_floor(s, in);
+  in.action = ManualAction::Retry;
+}
+void restore_not_effective(RolloutState& s, RolloutInput& in) {
+  earlier_floor(s, in);
+  in.stage.effective = false;
+}
+void changed_by_someone_else(RolloutState& s, RolloutInput& in) {
+  earlier_floor(s, in);
+  in.live = {{"app", size(16000, 48 * kGi)}};  // e.g. `kubectl set resources`
+}
+void paused_before_restore(RolloutState&, RolloutInput& in) {
+  in.live = kSmall;
+  in.paused = true;
+}
+void stray_canary_last_good_known(RolloutState& s, RolloutInput& in) {
+  s.last_good = kLarge;
+  in.live = kSmall;  // a StatefulSet's template still carries the step
+  in.canary_exists = true;
+}
+void abort_not_landed_paused(RolloutState& s, RolloutInput& in) {
+  s.last_rollback.reset();  // an unfailed abort: no rollback of this stage
+  in.live = kSmall;
+  in.paused = true;
+}
+void abort_landed_in_blackout(RolloutState& s, RolloutInput& in) {
+  s.last_rollback.reset();
+  in.blackout = true;
+}
+void canary_left_retry(RolloutState&, RolloutInput& in) {
+  in.canary_exists = true;
+  in.action = ManualAction::Retry;
+}
+void stray_canary_with_action(RolloutState&, RolloutInput& in) {
+  in.canary_exists = true;
+  in.action = ManualAction::Retry;
+}
+void lost_effect_recently(RolloutState& s, RolloutInput& in) {
+  in.now = kT0 + 11min;  // started more than the 10-minute deadline ago
+  s.effective_at = kT0 + 1min;
+  s.not_effective_since = kT0 + 10min + 30s;  // a canary pod rescheduled
+  in.stage.effective = false;
+}
+void lost_effect_long_ago(RolloutState& s, RolloutInput& in) {
+  in.now = kT0 + 11min;
+  s.effective_at = kT0 + 30s;
+  s.not_effective_since = kT0 + 1min;
+  in.stage.effective = false;
+}
+void verifying_not_applied_pass(RolloutState& s, RolloutInput& in) {
+  s.passed = 1;  // postPromotionChecks 2: a counted pass would settle
+  in.analysis = passed();
+  in.stage = {};
+}
+void verifying_not_effective_pass(RolloutState& s, RolloutInput& in) {
+  s.passed = 1;
+  in.analysis = passed();
+  in.stage.effective = false;
+}
+void verifying_changed_outside(RolloutState&, RolloutInput& in) {
+  in.now = kT0 + 11min;
+  in.stage = {};
+  in.live = {{"app", size(16000, 48 * kGi)}};
+}
+void retry_without_floor(RolloutState& s, RolloutInput& in) {
+  s.last_rollback = policies::RollbackRecord{};  // an increase's rollback: no floor to lift
+  in.action = ManualAction::Retry;
+}
+void verifying_not_effective_late(RolloutState&, RolloutInput& in) {
+  in.now = kT0 + 11min;
+  in.stage.effective = false;  // the template carries the step: not someone else's change
+}
+void abort_not_landed_earlier_record(RolloutState& s, RolloutInput& in) {
+  s.last_rollback->at = kT0 - 1h;  // an earlier stage's rollback, not this one's
+  in.live = kSmall;
+  in.paused = true;
 }
 void canary_left(RolloutState&, RolloutInput& in) {
   in.canary_exists = true;
@@ -254,25 +355,33 @@ constexpr bool kNoFloor = false;
 INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   // name                                 from         condition                to           actions            floor     passed failed
   Row{"IdleStrayCanary",                  kIdle,       stray_canary,            kIdle,       {AK::FinishCanary}},
+  Row{"IdleStrayCanaryActionWaits",       kIdle,       stray_canary_with_action, kIdle,      {AK::FinishCanary}, kNoFloor, -1, -1, false, true},
+  Row{"IdleStrayCanaryLastGoodKnown",     kIdle,       stray_canary_last_good_known, kIdle,  {AK::AbortCanary}},
   Row{"IdleNoNextStep",                   kIdle,       nothing,                 kIdle,       {}},
   Row{"IdleBlocked",                      kIdle,       blocked_step,            kIdle,       {}},
   Row{"IdleStepWithoutCanary",            kIdle,       step_without_canary,     kPromoting,  {AK::Promote}},
   Row{"IdleStepWithCanary",               kIdle,       step_with_canary,        kCanary,     {AK::StartCanary}},
   Row{"IdleActionNotApplicable",          kIdle,       promote_action,          kIdle,       {}},
-  Row{"CanaryPaused",                     kCanary,     paused,                  kPaused,     {AK::AbortCanary}, kNoFloor},
-  Row{"CanaryBlackout",                   kCanary,     blackout,                kWaiting,    {AK::AbortCanary}, kNoFloor},
+  Row{"IdleRetryWithoutFloor",            kIdle,       retry_without_floor,     kIdle,       {}},
+  Row{"IdleRetryClearsTheFloor",          kIdle,       retry_with_floor,        kObserving,  {},                kNoFloor},
+  Row{"CanaryPaused",                     kCanary,     paused,                  kRolledBack, {AK::AbortCanary}, kNoFloor},
+  Row{"CanaryBlackout",                   kCanary,     blackout,                kRolledBack, {AK::AbortCanary}, kNoFloor},
   Row{"CanaryActionAbort",                kCanary,     abort_action,            kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryActionPromote",              kCanary,     promote_action,          kPromoting,  {AK::Promote}},
   Row{"CanaryRetryNotApplicable",         kCanary,     retry_action,            kCanary,     {}},
   Row{"CanaryNotApplied",                 kCanary,     not_applied,             kCanary,     {AK::StartCanary}},
+  Row{"CanaryNotAppliedDeadlinePassed",   kCanary,     not_applied_late,        kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffectiveDeadlinePassed", kCanary,     not_effective_late,      kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffective",               kCanary,     not_effective_failed,    kCanary,     {},                kNoFloor, 0, 0},
+  Row{"CanaryLostEffectWithinDeadline",   kCanary,     lost_effect_recently,    kCanary,     {}},
+  Row{"CanaryLostEffectPastDeadline",     kCanary,     lost_effect_long_ago,    kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryFailedAtThreshold",          kCanary,     failed_at_threshold,     kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryFailed",                     kCanary,     failed_after_passes,     kCanary,     {},                kNoFloor, 0, 1},
   Row{"CanaryPassedEnough",               kCanary,     passed_enough_canary,    kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
   Row{"CanaryPassed",                     kCanary,     passed_once_more,        kCanary,     {},                kNoFloor, 2, 1},
   Row{"PromotingActionAbort",             kPromoting,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
   Row{"PromotingNotApplied",              kPromoting,  not_applied,             kPromoting,  {AK::Promote}},
+  Row{"PromotingNotAppliedDeadline",      kPromoting,  not_applied_late,        kRolledBack, {AK::Restore},     kFloor},
   Row{"PromotingNotEffectiveDeadline",    kPromoting,  not_effective_late,      kRolledBack, {AK::Restore},     kFloor},
   Row{"PromotingNotEffective",            kPromoting,  not_effective,           kPromoting,  {}},
   Row{"PromotingEffectiveDecrease",       kPromoting,  nothing,                 kVerifying,  {AK::FinishCanary}},
@@ -281,14 +390,25 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"VerifyingActionAbort",             kVerifying,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
   Row{"VerifyingFailedAtThreshold",       kVerifying,  failed_at_threshold,     kRolledBack, {AK::Restore},     kFloor},
   Row{"VerifyingFailed",                  kVerifying,  failed_after_passes,     kVerifying,  {},                kNoFloor, 0, 1},
+  Row{"VerifyingNotAppliedNoPassCounted", kVerifying, verifying_not_applied_pass, kVerifying, {},               kNoFloor, 1, 0},
+  Row{"VerifyingNotEffectiveNoPass",      kVerifying,  verifying_not_effective_pass, kVerifying, {},              kNoFloor, 1, 0},
+  Row{"VerifyingChangedOutsideRightsizer", kVerifying, verifying_changed_outside, kIdle,       {}},
+  Row{"VerifyingNotEffectiveLateWaits",   kVerifying,  verifying_not_effective_late, kVerifying, {}},
   Row{"VerifyingPassedEnough",            kVerifying,  passed_enough_verifying, kRightsized, {}},
   Row{"VerifyingPassed",                  kVerifying,  passed_first,            kVerifying,  {},                kNoFloor, 1, 0},
-  Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore}},
-  Row{"RolledBackCanaryExists",           kRolledBack, canary_left,             kRolledBack, {AK::FinishCanary}},
-  Row{"RolledBackPromoteNotApplicable",   kRolledBack, promote_action,          kRolledBack, {}},
+  Row{"RolledBackLiveNotLastGood",        kRolledBack, live_not_last_good,      kRolledBack, {AK::Restore},     kNoFloor, -1, -1, false, true},
+  Row{"RolledBackPausedNoRestore",        kRolledBack, paused_before_restore,   kRolledBack, {}},
+  Row{"RolledBackChangedBySomeoneElse",   kRolledBack, changed_by_someone_else, kObserving,  {},                kFloor,   -1, -1, true},
+  Row{"RolledBackCanaryExists",           kRolledBack, canary_left,             kRolledBack, {AK::AbortCanary}},
+  Row{"RolledBackCanaryExistsRetryWaits", kRolledBack, canary_left_retry,       kRolledBack, {AK::AbortCanary}, kNoFloor, -1, -1, false, true},
+  Row{"UnfailedAbortReissuedWhilePaused", kRolledBack, abort_not_landed_paused, kRolledBack, {AK::AbortCanary}},
+  Row{"UnfailedAbortEarlierRecord",       kRolledBack, abort_not_landed_earlier_record, kRolledBack, {AK::AbortCanary}},
+  Row{"UnfailedAbortLandedGoesIdle",      kRolledBack, abort_landed_in_blackout, kObserving, {},                kNoFloor, -1, -1, true},
+  Row{"RolledBackRestoreNotEffective",    kRolledBack, restore_not_effective,   kRolledBack, {},                kFloor},
+  Row{"RolledBackPromoteNotApplicable",   kRolledBack, promote_action,          kObserving,  {},                kNoFloor, -1, -1, true},
   Row{"RolledBackRetry",                  kRolledBack, retry_action,            kObserving,  {}},
   Row{"RolledBackOtherwiseStartsStep",    kRolledBack, new_step_above_floor,    kCanary,     {AK::StartCanary}},
-  Row{"RolledBackOtherwiseNoStep",        kRolledBack, nothing,                 kRolledBack, {}}),
+  Row{"RolledBackSettlesKeepingTheFloor", kRolledBack, earlier_floor,           kObserving,  {},                kFloor,   -1, -1, true}),
   [](const auto& info) { return std::string(info.param.name); });
 // clang-format on
 
@@ -407,6 +527,65 @@ TEST(Rollout, DeadlineCountsFromTheStageStart) {
   EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Promoting);
   in.now = kT0 + 19min;
   EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::RolledBack);
+}
+
+TEST(Rollout, ARejectedMutationRollsBackAtTheDeadlineWithTheDetail) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.stage = {};
+  in.stage.detail = "StartCanary: 422 Invalid";
+  in.now = kT0 + 10min - 1s;
+  const auto before = policies::advance(s, in);
+  EXPECT_EQ(before.next.phase, RightsizingPhase::Canary);
+  EXPECT_EQ(before.actions.at(0).kind, ActionKind::StartCanary);
+  in.now = kT0 + 10min;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.transition_reason, "ProgressDeadlineExceeded");
+  EXPECT_NE(r.events.at(0).message.find("(StartCanary: 422 Invalid)"), std::string::npos);
+}
+
+TEST(Rollout, DeadlineOfAStageOnceInEffectCountsFromTheLossOfEffect) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.now = kT0 + 1min;
+  s = policies::advance(s, in).next;
+  ASSERT_EQ(s.effective_at, kT0 + 1min);
+  in.now = kT0 + 10min + 30s;  // past the deadline from the start
+  in.stage.effective = false;
+  s = policies::advance(s, in).next;
+  EXPECT_EQ(s.phase, RightsizingPhase::Canary);
+  EXPECT_EQ(s.not_effective_since, kT0 + 10min + 30s);
+  in.now = kT0 + 15min;  // the first loss is what counts
+  s = policies::advance(s, in).next;
+  EXPECT_EQ(s.not_effective_since, kT0 + 10min + 30s);
+  in.now = kT0 + 16min;  // back in effect: the clock is cleared
+  in.stage.effective = true;
+  s = policies::advance(s, in).next;
+  EXPECT_FALSE(s.not_effective_since);
+  in.now = kT0 + 20min;
+  in.stage.effective = false;
+  s = policies::advance(s, in).next;
+  in.now = kT0 + 30min - 1s;
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Canary);
+  in.now = kT0 + 30min;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.transition_reason, "ProgressDeadlineExceeded");
+  EXPECT_FALSE(r.next.not_effective_since);
+}
+
+TEST(Rollout, ATemplateChangedDuringVerifyingIsNotMadeLastGood) {
+  RolloutState s = in_flight_state(RightsizingPhase::Verifying);
+  RolloutInput in = base_input();
+  in.stage = {};
+  in.live = {{"app", size(16000, 48 * kGi)}};
+  in.now = kT0 + 10min - 1s;
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Verifying);
+  in.now = kT0 + 10min;
+  const auto r = policies::advance(s, in);
+  EXPECT_EQ(r.transition_reason, "ChangedOutsideRightsizer");
+  EXPECT_EQ(r.next.last_good, in.live);
+  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_TRUE(r.actions.empty());
 }
 
 TEST(Rollout, AnalysisClockStartsWhenTheStepIsInEffect) {
@@ -564,6 +743,35 @@ TEST(Rollout, RetryClearsTheFloor) {
   EXPECT_EQ(r.next.last_rollback->reason, "Aborted");  // the record stays
 }
 
+TEST(Rollout, ASettledRollbackNeverRestoresAgain) {
+  RolloutState s = in_flight_state(RightsizingPhase::RolledBack);
+  RolloutInput in = base_input();
+  in.live = kSmall;  // the step is still on the template: restore it
+  auto r = policies::advance(s, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::Restore);
+  in.live = kLarge;  // restored and rolled out: settled
+  r = policies::advance(r.next, in);
+  EXPECT_FALSE(policies::in_flight(r.next.phase));
+  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_EQ(r.next.last_good, kLarge);
+  // An SRE's later edit stands.
+  in.live = {{"app", size(16000, 48 * kGi)}};
+  r = policies::advance(r.next, in);
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_FALSE(policies::in_flight(r.next.phase));
+}
+
+TEST(Rollout, AThirdSizeBecomesLastGood) {
+  RolloutState s = in_flight_state(RightsizingPhase::RolledBack);
+  RolloutInput in = base_input();
+  in.live = {{"app", size(16000, 48 * kGi)}};
+  const auto r = policies::advance(s, in);
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_EQ(r.next.last_good, in.live);
+  EXPECT_TRUE(r.next.step_hash.empty());
+}
+
 TEST(Rollout, StartingAStepResetsTheStage) {
   RolloutState s;
   s.phase = RightsizingPhase::Rightsized;
@@ -705,9 +913,40 @@ TEST(Rollout, PausedAbortKeepsAnEarlierFloor) {
   in.paused = true;
   const auto r = policies::advance(s, in);
   EXPECT_EQ(r.next.last_rollback, earlier);
-  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_EQ(r.next.step, kSmall);  // in flight until the abort has landed
+  EXPECT_EQ(r.next.phase, RightsizingPhase::RolledBack);
   EXPECT_EQ(r.transition_reason, "Paused");
   EXPECT_EQ(r.next.last_good, kLarge);
+}
+
+// A StatefulSet canary in a blackout: the abort is in flight until the
+// template is back at lastGood (a crash before the PATCH must not lose it).
+TEST(Rollout, BlackoutAbortStaysInFlightUntilTheTemplateIsBackAtLastGood) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  in.blackout = true;
+  in.live = kSmall;  // the partition canary's step is on the template
+  auto r = policies::advance(s, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::AbortCanary);
+  EXPECT_EQ(r.transition_reason, "BlackoutWindow");
+  EXPECT_FALSE(r.next.last_rollback);
+  ASSERT_TRUE(policies::in_flight(r.next.phase));
+  in.now += 5s;  // the PATCH was lost: issued again
+  r = policies::advance(r.next, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::AbortCanary);
+  EXPECT_EQ(r.actions[0].sizes, kLarge);
+  EXPECT_TRUE(policies::in_flight(r.next.phase));
+  in.now += 5s;
+  in.live = kLarge;  // landed and rolled out: Idle (the caller shows Waiting)
+  r = policies::advance(r.next, in);
+  EXPECT_TRUE(r.actions.empty());
+  EXPECT_FALSE(policies::in_flight(r.next.phase));
+  EXPECT_FALSE(r.transition_reason);
+  EXPECT_TRUE(r.next.step.empty());
+  EXPECT_EQ(r.next.last_good, kLarge);
+  EXPECT_FALSE(r.next.last_rollback);
 }
 
 TEST(Rollout, RequeueWhileWaitingAndAnalysing) {

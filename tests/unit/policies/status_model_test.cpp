@@ -130,6 +130,7 @@ TEST(RightsizingStatusModel, RolloutFieldsAreInTheSchemaAndRoundTrip) {
   canary.step = "rs-0123456789abcdef";
   canary.effective_at = policies::Timestamp{std::chrono::seconds{1'790'000'000}};
   canary.last_analysis_at = policies::Timestamp{std::chrono::seconds{1'790'000'060}};
+  canary.not_effective_since = policies::Timestamp{std::chrono::seconds{1'790'000'120}};
   s.canary = canary;
   policies::LastRollback rb;
   rb.baseline = "0.12";
@@ -140,6 +141,7 @@ TEST(RightsizingStatusModel, RolloutFieldsAreInTheSchemaAndRoundTrip) {
   EXPECT_EQ(j["canary"]["baselinePods"], json::parse(R"(["web-0", "web-1"])"));
   EXPECT_EQ(j["canary"]["step"], "rs-0123456789abcdef");
   EXPECT_EQ(j["canary"]["effectiveAt"], "2026-09-21T14:13:20Z");
+  EXPECT_EQ(j["canary"]["notEffectiveSince"], "2026-09-21T14:15:20Z");
   EXPECT_EQ(j["lastRollback"]["baseline"], "0.12");
   EXPECT_EQ(j["monthlyCost"]["realized"], "2.50");
   EXPECT_EQ(unknown_path(j, status_schema("rightsizings.yaml"), "status"), "");
