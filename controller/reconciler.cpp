@@ -186,6 +186,13 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
   return outcome;
 }
 
+namespace {
+bool in_flight_stored(const policies::RightsizingStatus& status) {
+  const auto state = policies::rollout_state_from_status(status);
+  return state && policies::in_flight(state->phase);
+}
+}  // namespace
+
 bool Reconciler::auto_mode(const PolicyObject* policy) const {
   return rollout_ != nullptr && policy != nullptr && policy->parsed.valid() &&
          policy->parsed.spec.mode == policies::Mode::Auto;
@@ -331,15 +338,33 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
     }
     return written;
   }
+  // A stage in flight outlives a policy that stops being usable in Auto mode
+  // (invalid, deleted, Recommend): what Rightsizer started and no longer
+  // drives is ended first, the rest of the state is kept for when Auto mode
+  // returns.
+  bool stood_down = false;
+  if (rollout_ != nullptr && rsz != nullptr && !auto_mode(policy) && in_flight_stored(old)) {
+    auto ended = rollout_->abort_canary(w, *rsz, ctx);
+    if (!ended) return ended.error();
+    outcome.writes += *ended;
+    stood_down = *ended > 0;
+  }
+  const auto keep = [&](policies::RightsizingStatus& built) {
+    if (stood_down) {
+      keep_rollout_fields_stood_down(old, built, in.now);
+    } else if (auto_mode(policy) || in_flight_stored(old)) {
+      keep_rollout_fields(old, built);
+    }
+  };
   for (int attempt = 0;; ++attempt) {
     in.old = &old;
     in.refresh_learning = false;
     auto plan = build_rightsizing_status(in);
-    if (auto_mode(policy)) keep_rollout_fields(old, plan.status);
+    keep(plan.status);
     if (plan.status == old && !due) return false;
     in.refresh_learning = true;
     plan = build_rightsizing_status(in);
-    if (auto_mode(policy)) keep_rollout_fields(old, plan.status);
+    keep(plan.status);
     if (plan.status == old) return false;
     auto put =
         client_.replace(rightsizing_ref(w.ref, "status"),

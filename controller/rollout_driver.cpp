@@ -71,6 +71,15 @@ const char* check_result_label(std::optional<policies::CheckResult> r) {
   return "error";
 }
 
+// What abort_canary ends: a Deployment's canary; any stage of a StatefulSet
+// (its template may carry an unverified step) that has a lastGood to restore.
+bool must_end(const policies::RolloutState& state, WorkloadKind kind) {
+  if (kind == WorkloadKind::StatefulSet) {
+    return policies::in_flight(state.phase) && !state.last_good.empty();
+  }
+  return state.phase == RightsizingPhase::Canary;
+}
+
 bool blocked_event_due(const policies::RightsizingStatus& old,
                        const std::optional<policies::RolloutBlock>& block) {
   if (!block) return false;
@@ -293,7 +302,7 @@ k8s::Result<int> RolloutDriver::abort_canary(const Workload& workload, const Rig
                                              const k8s::CallContext& ctx) {
   if (!rsz.status_error.empty()) return 0;
   const auto state = policies::rollout_state_from_status(rsz.status);
-  if (!state || state->phase != RightsizingPhase::Canary) return 0;
+  if (!state || !must_end(*state, workload.ref.kind)) return 0;
   // The actuator reads the policy's canary settings; a policy gone meanwhile
   // leaves the defaults, which is enough to end the canary.
   static const policies::RightsizePolicySpec kDefaults;
@@ -305,8 +314,8 @@ k8s::Result<int> RolloutDriver::abort_canary(const Workload& workload, const Rig
   auto done = actuator_for(workload.ref.kind).execute(action, stage, ctx);
   if (!done) return done.error();
   emit(workload, false, "RightsizeCanaryAborted",
-       "the workload no longer opts in: the canary of step " + state->step_hash +
-           " ended, the workload keeps its size");
+       "Auto mode no longer drives the workload: the canary of step " + state->step_hash +
+           " ended, the workload keeps its last good size");
   return *done;
 }
 
