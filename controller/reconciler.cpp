@@ -12,6 +12,7 @@
 #include "controller/policy_status_builder.h"
 #include "controller/rightsizing_builder.h"
 #include "controller/rollout_driver.h"
+#include "controller/status_bounds.h"
 #include "policies/policy_status.h"
 #include "policies/rightsizing_status.h"
 #include "policies/usage_checkpoint.h"
@@ -355,6 +356,7 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
     } else if (auto_mode(policy) || in_flight_stored(old)) {
       keep_rollout_fields(old, built);
     }
+    bound_to_schema(built);
   };
   for (int attempt = 0;; ++attempt) {
     in.old = &old;

@@ -11,6 +11,7 @@
 #include "controller/auto_status.h"
 #include "controller/rollout_inputs.h"
 #include "controller/slo_analysis.h"
+#include "controller/status_bounds.h"
 #include "policies/blackout_window.h"
 
 namespace controller {
@@ -128,6 +129,7 @@ k8s::Result<bool> RolloutDriver::drive(RightsizingInput in, const RightsizingObj
   auto status = tick.plan.status;
   compose_auto_status({&old, &*state, &result, &input, tick.workload, tick.policy, tick.in.now},
                       status);
+  bound_to_schema(status);
   const bool invalid_action = rsz.action && !input.action;
   // A valid action with nothing in flight to act on is spent too.
   const bool idle_action = input.action && !result.action_consumed &&
@@ -252,6 +254,7 @@ k8s::Result<bool> RolloutDriver::write_failed(RightsizingInput in, const Rightsi
              "); no action until it is corrected");
   }
   status.phase = RightsizingPhase::Failed;
+  bound_to_schema(status);
   if (status == old) return false;
   return put_status(rsz, status, outcome, ctx);
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "controller/rightsizing_builder.h"
+#include "controller/status_bounds.h"
 #include "policies/status_conditions.h"
 #include "policies/step_planner.h"
 
@@ -65,7 +66,7 @@ policies::CheckRecord record(const CheckVerdict& c) {
       r.result = policies::CheckResult::Skip;
       break;
   }
-  if (!c.reason.empty()) r.message = c.reason;
+  if (!c.reason.empty()) r.message = bounded_text(c.reason, kMaxMessage);
   return r;
 }
 
@@ -197,7 +198,7 @@ policies::AnalysisOutcome to_outcome(const Verdict& verdict) {
   if (c.baseline_used) {
     if (const auto b = side_value(c.baseline, c)) out.baseline = format_value(*b);
   }
-  out.message = c.reason;
+  out.message = bounded_text(c.reason, kMaxMessage);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "controller/reconciler.h"
+#include "controller/status_bounds.h"
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
 #include "policies/rightsizing_status.h"
@@ -531,6 +532,19 @@ TEST_F(RolloutDriverTest, AStatefulSetInAnyStageInFlightGetsLastGoodBackWhenEnde
   const auto kept = driver_->abort_canary(engine(), rsz, {});
   ASSERT_TRUE(kept);
   EXPECT_EQ(*kept, 0);
+}
+
+TEST_F(RolloutDriverTest, TheStatusWrittenStaysWithinTheSchemasMaxItems) {
+  ASSERT_FALSE(reconcile().error);
+  cache_written();
+  std::vector<std::string> pods;
+  for (int i = 0; i < 1500; ++i) pods.push_back("engine-canary-" + std::to_string(i));
+  actuator().observation = {true, true, pods, {"engine-a"}, ""};
+  actuator().canary = true;
+  ASSERT_FALSE(reconcile().error);
+  const auto put = *last_put();
+  ASSERT_TRUE(put.contains("canary"));
+  EXPECT_EQ(put["canary"]["pods"].size(), kMaxPods);
 }
 
 TEST_F(RolloutDriverTest, RealisedSavingsCountFromTheOriginalSize) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "controller/status_bounds.h"
 #include "tests/unit/controller/reconciler_fixtures.h"
 
 namespace controller {
@@ -221,6 +222,25 @@ TEST(ToOutcome, TheFirstFailingCheckNamesTheRollbackWithItsBaseline) {
   EXPECT_EQ(out.baseline, "0.1");
   EXPECT_EQ(out.message, "above the baseline");
   EXPECT_EQ(out.checks[1].result, policies::CheckResult::Fail);
+}
+
+TEST(ToOutcome, ToOutcomeBoundsEveryMessageToTheSchemasMaxLength) {
+  Verdict v;
+  v.passed = false;
+  auto failing = check("latency", policies::CheckOutcome::Fail, 0.4, 0.25);
+  // Two long query errors and long Prometheus warnings, as slo_analysis joins them.
+  failing.reason = "canary query failed: " + std::string(600, 'x') +
+                   "; baseline query failed: " + std::string(600, 'y');
+  for (int i = 0; i < 5; ++i) failing.reason += "; warning: " + std::string(300, 'w');
+  v.checks = {failing};
+  const auto out = to_outcome(v);
+  ASSERT_EQ(out.checks.size(), 1u);
+  ASSERT_TRUE(out.checks[0].message);
+  EXPECT_LE(out.checks[0].message->size(), kMaxMessage);
+  EXPECT_TRUE(out.checks[0].message->ends_with("…"));
+  EXPECT_TRUE(out.checks[0].message->starts_with("canary query failed: xxx"));
+  EXPECT_LE(out.message.size(), kMaxMessage);
+  EXPECT_TRUE(out.message.ends_with("…"));
 }
 
 TEST(ToOutcome, AMinBoundReportsTheLowestValue) {
