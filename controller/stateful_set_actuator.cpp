@@ -83,7 +83,7 @@ class StatefulSetActuator final : public Actuator {
     std::int32_t serving = 0;
     for (auto& p : view.pods_of(w)) {
       const auto n = ordinal_of(p->name, w.ref.name);
-      if (!n || p->deleting) continue;
+      if (!n || !pod_active(*p)) continue;
       if (*n < partition) {
         if (p->ready) baseline.push_back(std::move(p));
         continue;
