@@ -119,6 +119,17 @@ TEST_F(StatefulSetActuatorTest, FinishCanaryHasNothingToDo) {
   EXPECT_FALSE(actuator_->canary_exists(view_, workload_));
 }
 
+TEST_F(StatefulSetActuatorTest, ACanaryExistsWhileOurMarkedWorkloadKeepsAPartition) {
+  workload_.partition = 2;
+  EXPECT_FALSE(actuator_->canary_exists(view_, workload_));  // the user's partition
+  workload_.step_marker = kStep;
+  EXPECT_TRUE(actuator_->canary_exists(view_, workload_));
+  workload_.partition = 0;
+  EXPECT_FALSE(actuator_->canary_exists(view_, workload_));
+  workload_.partition.reset();
+  EXPECT_FALSE(actuator_->canary_exists(view_, workload_));
+}
+
 TEST_F(StatefulSetActuatorTest, APatchFailureIsReturned) {
   api_.transport->push(409, status_body(409, "Conflict"));
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
