@@ -190,7 +190,9 @@ policies::RolloutInput RolloutDriver::observe(const Tick& tick,
   const auto until = policies::blocked_until(spec.rollout.blackout_windows, input.now);
   input.paused = w.paused;
   input.blackout = until.has_value();
-  input.block = find_rollout_block({&w, &spec, tick.in.hpas, tick.pdbs, tick.in.health, until});
+  input.block = find_rollout_block({&w, &spec, tick.in.hpas, tick.pdbs, tick.in.health, until,
+                                    policies::in_flight(state.phase),
+                                    input.next && input.next->needs_canary});
   if (tick.rsz->action) input.action = parse_manual_action(*tick.rsz->action);
   if (policies::in_flight(state.phase)) {
     const auto& sizes = stage_sizes(state);
