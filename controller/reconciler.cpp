@@ -188,10 +188,39 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
 }
 
 namespace {
+
 bool in_flight_stored(const policies::RightsizingStatus& status) {
   const auto state = policies::rollout_state_from_status(status);
   return state && policies::in_flight(state->phase);
 }
+
+// A stage in flight outlives a policy that stops being usable in Auto mode
+// (invalid, deleted, Recommend): what Rightsizer started and no longer
+// drives is ended (RolloutDriver::abort_canary); the rest of the state is
+// kept for when Auto mode returns. Returns whether something was ended.
+k8s::Result<bool> end_stage_without_auto_mode(RolloutDriver* rollout, const Workload& w,
+                                              const RightsizingObject* rsz,
+                                              const policies::RightsizingStatus& old,
+                                              ReconcileOutcome& outcome,
+                                              const k8s::CallContext& ctx) {
+  if (rollout == nullptr || rsz == nullptr || !in_flight_stored(old)) return false;
+  auto ended = rollout->abort_canary(w, *rsz, ctx);
+  if (!ended) return ended.error();
+  outcome.writes += *ended;
+  return *ended > 0;
+}
+
+// What Auto mode owns in a status built outside it, then the schema's limits.
+void keep_auto_fields(bool stood_down, bool auto_mode, const policies::RightsizingStatus& old,
+                      policies::RightsizingStatus& built, policies::Timestamp now) {
+  if (stood_down) {
+    keep_rollout_fields_stood_down(old, built, now);
+  } else if (auto_mode || in_flight_stored(old)) {
+    keep_rollout_fields(old, built);
+  }
+  bound_to_schema(built);
+}
+
 }  // namespace
 
 bool Reconciler::auto_mode(const PolicyObject* policy) const {
@@ -339,24 +368,10 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
     }
     return written;
   }
-  // A stage in flight outlives a policy that stops being usable in Auto mode
-  // (invalid, deleted, Recommend): what Rightsizer started and no longer
-  // drives is ended first, the rest of the state is kept for when Auto mode
-  // returns.
-  bool stood_down = false;
-  if (rollout_ != nullptr && rsz != nullptr && !auto_mode(policy) && in_flight_stored(old)) {
-    auto ended = rollout_->abort_canary(w, *rsz, ctx);
-    if (!ended) return ended.error();
-    outcome.writes += *ended;
-    stood_down = *ended > 0;
-  }
+  const auto stood_down = end_stage_without_auto_mode(rollout_, w, rsz, old, outcome, ctx);
+  if (!stood_down) return stood_down.error();
   const auto keep = [&](policies::RightsizingStatus& built) {
-    if (stood_down) {
-      keep_rollout_fields_stood_down(old, built, in.now);
-    } else if (auto_mode(policy) || in_flight_stored(old)) {
-      keep_rollout_fields(old, built);
-    }
-    bound_to_schema(built);
+    keep_auto_fields(*stood_down, auto_mode(policy), old, built, in.now);
   };
   for (int attempt = 0;; ++attempt) {
     in.old = &old;
