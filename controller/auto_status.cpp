@@ -174,4 +174,23 @@ void keep_rollout_fields(const policies::RightsizingStatus& old,
   }
 }
 
+void keep_rollout_fields_stood_down(const policies::RightsizingStatus& old,
+                                    policies::RightsizingStatus& built, policies::Timestamp now) {
+  auto state = policies::rollout_state_from_status(old);
+  if (!state) return;
+  auto phase = built.phase.value_or(RightsizingPhase::Observing);
+  if (policies::in_flight(phase)) phase = RightsizingPhase::Observing;
+  keep_rollout_fields(old, built);
+  const auto from = state->phase;
+  policies::RolloutState idle;
+  idle.phase = phase;
+  idle.last_good = state->last_good;
+  idle.last_rollback = state->last_rollback;
+  policies::write_rollout_state(idle, built);
+  if (from != phase) {
+    policies::record_transition(
+        built, {now, policies::to_string(from), policies::to_string(phase), "PolicyNotAuto"});
+  }
+}
+
 }  // namespace controller

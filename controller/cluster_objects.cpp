@@ -219,6 +219,11 @@ void read_rollout_fields(const json& object, Workload& w) {
   if (partition && partition->is_number_integer()) {
     w.partition = static_cast<std::int32_t>(partition->get<std::int64_t>());
   }
+  w.update_strategy = string_at(object, {"spec", "strategy", "type"});
+  if (w.update_strategy.empty())
+    w.update_strategy = string_at(object, {"spec", "updateStrategy", "type"});
+  const json* paused = path(object, {"spec", "paused"});
+  w.spec_paused = paused != nullptr && paused->is_boolean() && paused->get<bool>();
 }
 
 void read_workload_status(const json& object, Workload& w) {
@@ -255,14 +260,27 @@ k8s::FieldMask workload_mask() {
   // cannot address. The template is kept whole because an opted-in
   // workload's is copied (the projector drops it for the others); of the
   // managedFields, only the managers and what they own of the containers.
-  return mask_of({"metadata.generation", "metadata.annotations", "metadata.deletionTimestamp",
-                  "metadata.ownerReferences", "metadata.managedFields[].manager",
+  return mask_of({"metadata.generation",
+                  "metadata.annotations",
+                  "metadata.deletionTimestamp",
+                  "metadata.ownerReferences",
+                  "metadata.managedFields[].manager",
                   "metadata.managedFields[].fieldsV1.f:spec.f:template.f:spec.f:containers",
-                  "spec.replicas", "spec.selector", "spec.template",
+                  "spec.replicas",
+                  "spec.selector",
+                  "spec.template",
                   "spec.strategy.rollingUpdate.maxUnavailable",
-                  "spec.updateStrategy.rollingUpdate.partition", "status.observedGeneration",
-                  "status.replicas", "status.updatedReplicas", "status.readyReplicas",
-                  "status.availableReplicas", "status.updateRevision", "status.currentRevision"});
+                  "spec.updateStrategy.rollingUpdate.partition",
+                  "spec.strategy.type",
+                  "spec.updateStrategy.type",
+                  "spec.paused",
+                  "status.observedGeneration",
+                  "status.replicas",
+                  "status.updatedReplicas",
+                  "status.readyReplicas",
+                  "status.availableReplicas",
+                  "status.updateRevision",
+                  "status.currentRevision"});
 }
 
 ReplicaSetInfo project_replica_set(const json& object) {

@@ -94,6 +94,10 @@ struct Workload {
   std::string max_unavailable;
   // StatefulSet spec.updateStrategy.rollingUpdate.partition (nullopt: not set).
   std::optional<std::int32_t> partition;
+  // Deployment spec.strategy.type / StatefulSet spec.updateStrategy.type
+  // ("RollingUpdate", "Recreate", "OnDelete"; "" = the default, RollingUpdate).
+  std::string update_strategy;
+  bool spec_paused = false;  // Deployment spec.paused (the controller rolls nothing out)
   // status
   std::int64_t observed_generation = 0;
   std::int32_t status_replicas = 0, updated_replicas = 0, ready_replicas = 0,

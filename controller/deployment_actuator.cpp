@@ -179,7 +179,7 @@ class DeploymentActuator final : public Actuator {
     obs.applied = canary && canary->step_marker == stage.hash;
     std::vector<std::shared_ptr<const PodInfo>> serving, baseline;
     for (auto& p : view.pods_of(w)) {
-      if (p->deleting || !p->ready) continue;
+      if (!pod_active(*p) || !p->ready) continue;
       if (!p->canary) {
         baseline.push_back(std::move(p));
       } else if (pod_carries(*p, stage.sizes)) {

@@ -12,6 +12,7 @@
 #include "controller/policy_status_builder.h"
 #include "controller/rightsizing_builder.h"
 #include "controller/rollout_driver.h"
+#include "controller/status_bounds.h"
 #include "policies/policy_status.h"
 #include "policies/rightsizing_status.h"
 #include "policies/usage_checkpoint.h"
@@ -186,6 +187,42 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
   return outcome;
 }
 
+namespace {
+
+bool in_flight_stored(const policies::RightsizingStatus& status) {
+  const auto state = policies::rollout_state_from_status(status);
+  return state && policies::in_flight(state->phase);
+}
+
+// A stage in flight outlives a policy that stops being usable in Auto mode
+// (invalid, deleted, Recommend): what Rightsizer started and no longer
+// drives is ended (RolloutDriver::abort_canary); the rest of the state is
+// kept for when Auto mode returns. Returns whether something was ended.
+k8s::Result<bool> end_stage_without_auto_mode(RolloutDriver* rollout, const Workload& w,
+                                              const RightsizingObject* rsz,
+                                              const policies::RightsizingStatus& old,
+                                              ReconcileOutcome& outcome,
+                                              const k8s::CallContext& ctx) {
+  if (rollout == nullptr || rsz == nullptr || !in_flight_stored(old)) return false;
+  auto ended = rollout->abort_canary(w, *rsz, ctx);
+  if (!ended) return ended.error();
+  outcome.writes += *ended;
+  return *ended > 0;
+}
+
+// What Auto mode owns in a status built outside it, then the schema's limits.
+void keep_auto_fields(bool stood_down, bool auto_mode, const policies::RightsizingStatus& old,
+                      policies::RightsizingStatus& built, policies::Timestamp now) {
+  if (stood_down) {
+    keep_rollout_fields_stood_down(old, built, now);
+  } else if (auto_mode || in_flight_stored(old)) {
+    keep_rollout_fields(old, built);
+  }
+  bound_to_schema(built);
+}
+
+}  // namespace
+
 bool Reconciler::auto_mode(const PolicyObject* policy) const {
   return rollout_ != nullptr && policy != nullptr && policy->parsed.valid() &&
          policy->parsed.spec.mode == policies::Mode::Auto;
@@ -331,15 +368,20 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
     }
     return written;
   }
+  const auto stood_down = end_stage_without_auto_mode(rollout_, w, rsz, old, outcome, ctx);
+  if (!stood_down) return stood_down.error();
+  const auto keep = [&](policies::RightsizingStatus& built) {
+    keep_auto_fields(*stood_down, auto_mode(policy), old, built, in.now);
+  };
   for (int attempt = 0;; ++attempt) {
     in.old = &old;
     in.refresh_learning = false;
     auto plan = build_rightsizing_status(in);
-    if (auto_mode(policy)) keep_rollout_fields(old, plan.status);
+    keep(plan.status);
     if (plan.status == old && !due) return false;
     in.refresh_learning = true;
     plan = build_rightsizing_status(in);
-    if (auto_mode(policy)) keep_rollout_fields(old, plan.status);
+    keep(plan.status);
     if (plan.status == old) return false;
     auto put =
         client_.replace(rightsizing_ref(w.ref, "status"),

@@ -11,6 +11,7 @@
 #include "controller/auto_status.h"
 #include "controller/rollout_inputs.h"
 #include "controller/slo_analysis.h"
+#include "controller/status_bounds.h"
 #include "policies/blackout_window.h"
 
 namespace controller {
@@ -71,6 +72,15 @@ const char* check_result_label(std::optional<policies::CheckResult> r) {
   return "error";
 }
 
+// What abort_canary ends: a Deployment's canary; any stage of a StatefulSet
+// (its template may carry an unverified step) that has a lastGood to restore.
+bool must_end(const policies::RolloutState& state, WorkloadKind kind) {
+  if (kind == WorkloadKind::StatefulSet) {
+    return policies::in_flight(state.phase) && !state.last_good.empty();
+  }
+  return state.phase == RightsizingPhase::Canary;
+}
+
 bool blocked_event_due(const policies::RightsizingStatus& old,
                        const std::optional<policies::RolloutBlock>& block) {
   if (!block) return false;
@@ -119,6 +129,7 @@ k8s::Result<bool> RolloutDriver::drive(RightsizingInput in, const RightsizingObj
   auto status = tick.plan.status;
   compose_auto_status({&old, &*state, &result, &input, tick.workload, tick.policy, tick.in.now},
                       status);
+  bound_to_schema(status);
   const bool invalid_action = rsz.action && !input.action;
   // A valid action with nothing in flight to act on is spent too.
   const bool idle_action = input.action && !result.action_consumed &&
@@ -179,7 +190,9 @@ policies::RolloutInput RolloutDriver::observe(const Tick& tick,
   const auto until = policies::blocked_until(spec.rollout.blackout_windows, input.now);
   input.paused = w.paused;
   input.blackout = until.has_value();
-  input.block = find_rollout_block({&w, &spec, tick.in.hpas, tick.pdbs, tick.in.health, until});
+  input.block = find_rollout_block({&w, &spec, tick.in.hpas, tick.pdbs, tick.in.health, until,
+                                    policies::in_flight(state.phase),
+                                    input.next && input.next->needs_canary});
   if (tick.rsz->action) input.action = parse_manual_action(*tick.rsz->action);
   if (policies::in_flight(state.phase)) {
     const auto& sizes = stage_sizes(state);
@@ -243,6 +256,7 @@ k8s::Result<bool> RolloutDriver::write_failed(RightsizingInput in, const Rightsi
              "); no action until it is corrected");
   }
   status.phase = RightsizingPhase::Failed;
+  bound_to_schema(status);
   if (status == old) return false;
   return put_status(rsz, status, outcome, ctx);
 }
@@ -293,7 +307,7 @@ k8s::Result<int> RolloutDriver::abort_canary(const Workload& workload, const Rig
                                              const k8s::CallContext& ctx) {
   if (!rsz.status_error.empty()) return 0;
   const auto state = policies::rollout_state_from_status(rsz.status);
-  if (!state || state->phase != RightsizingPhase::Canary) return 0;
+  if (!state || !must_end(*state, workload.ref.kind)) return 0;
   // The actuator reads the policy's canary settings; a policy gone meanwhile
   // leaves the defaults, which is enough to end the canary.
   static const policies::RightsizePolicySpec kDefaults;
@@ -305,8 +319,8 @@ k8s::Result<int> RolloutDriver::abort_canary(const Workload& workload, const Rig
   auto done = actuator_for(workload.ref.kind).execute(action, stage, ctx);
   if (!done) return done.error();
   emit(workload, false, "RightsizeCanaryAborted",
-       "the workload no longer opts in: the canary of step " + state->step_hash +
-           " ended, the workload keeps its size");
+       "Auto mode no longer drives the workload: the canary of step " + state->step_hash +
+           " ended, the workload keeps its last good size");
   return *done;
 }
 

@@ -58,9 +58,13 @@ class RolloutDriver {
   k8s::Result<bool> drive(RightsizingInput in, const RightsizingObject& rsz,
                           ReconcileOutcome& outcome, const k8s::CallContext& ctx);
 
-  // Opt-out (the annotation removed, or the workload deleting): ends a canary
-  // in flight before its Rightsizing goes; a promotion already written
-  // stays. Returns the mutating calls made (0 when nothing is in flight).
+  // Opt-out (the annotation removed, or the workload deleting), or a policy
+  // no longer usable in Auto mode (invalid, deleted, Recommend): ends what
+  // Rightsizer started and no longer drives. A Deployment's canary is
+  // deleted (a promotion already written stays); a StatefulSet in any stage
+  // in flight gets lastGood back with partition 0, since its template and
+  // partition are the only record of the step. Returns the mutating calls
+  // made (0 when nothing needed ending).
   k8s::Result<int> abort_canary(const Workload& workload, const RightsizingObject& rsz,
                                 const k8s::CallContext& ctx);
 
@@ -103,5 +107,12 @@ class RolloutDriver {
 // original, the canary, the last rollback and the realised savings.
 void keep_rollout_fields(const policies::RightsizingStatus& old,
                          policies::RightsizingStatus& built);
+
+// After abort_canary ended a stage for a policy no longer in Auto mode: the
+// rollout fields of `old` are kept in `built` with the step cleared (Idle,
+// lastGood, floor and original kept), the phase is the builder's (Observing
+// when the builder kept the old in-flight one) and the change is recorded.
+void keep_rollout_fields_stood_down(const policies::RightsizingStatus& old,
+                                    policies::RightsizingStatus& built, policies::Timestamp now);
 
 }  // namespace controller

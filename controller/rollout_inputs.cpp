@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "controller/rightsizing_builder.h"
+#include "controller/status_bounds.h"
 #include "policies/status_conditions.h"
 #include "policies/step_planner.h"
 
@@ -65,7 +66,7 @@ policies::CheckRecord record(const CheckVerdict& c) {
       r.result = policies::CheckResult::Skip;
       break;
   }
-  if (!c.reason.empty()) r.message = c.reason;
+  if (!c.reason.empty()) r.message = bounded_text(c.reason, kMaxMessage);
   return r;
 }
 
@@ -135,6 +136,42 @@ bool pdb_blocks(const Workload& workload, std::span<const std::shared_ptr<const 
   });
 }
 
+namespace {
+
+// What the workload's own update strategy makes impossible or unsafe.
+std::optional<policies::RolloutBlock> strategy_block(const BlockInput& in) {
+  const Workload& w = *in.workload;
+  const bool stateful = w.ref.kind == WorkloadKind::StatefulSet;
+  if (stateful && w.update_strategy == "OnDelete") {
+    return policies::RolloutBlock{
+        "UnsupportedUpdateStrategy",
+        "the StatefulSet's updateStrategy is OnDelete: a template change reaches no pod until "
+        "someone deletes it, so a step could be neither canaried nor verified"};
+  }
+  if (stateful && !in.step_in_flight && w.partition.value_or(0) > 0) {
+    return policies::RolloutBlock{"PartitionInUse",
+                                  "the StatefulSet's partition is " + std::to_string(*w.partition) +
+                                      " while no step of Rightsizer's is in flight: a partitioned "
+                                      "rollout of someone else's is in progress"};
+  }
+  if (stateful && in.needs_canary &&
+      w.replicas <= std::max(1, in.policy->rollout.canary_replicas)) {
+    return policies::RolloutBlock{
+        "NoCanaryPossible", "the StatefulSet has " + std::to_string(w.replicas) +
+                                " replica(s), no more than canaryReplicas: its canary would be "
+                                "the whole workload, with no baseline"};
+  }
+  if (!stateful && w.spec_paused) {
+    return policies::RolloutBlock{
+        "DeploymentPaused",
+        "the Deployment's spec.paused is true: its controller rolls nothing out, so a "
+        "promotion could never take effect"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in) {
   const Workload& w = *in.workload;
   const auto& rollout = in.policy->rollout;
@@ -158,6 +195,7 @@ std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in) {
                                " manages the containers' resources; apply the recommendation "
                                "through it (rightsizer recommend -o patch)"};
   }
+  if (auto block = strategy_block(in)) return block;
   if (pdb_blocks(w, in.pdbs)) {
     return policies::RolloutBlock{
         "PDBViolation",
@@ -197,7 +235,7 @@ policies::AnalysisOutcome to_outcome(const Verdict& verdict) {
   if (c.baseline_used) {
     if (const auto b = side_value(c.baseline, c)) out.baseline = format_value(*b);
   }
-  out.message = c.reason;
+  out.message = bounded_text(c.reason, kMaxMessage);
   return out;
 }
 

@@ -10,7 +10,11 @@
 //     selecting the template's labels allows no disruption while the rollout
 //     would take a pod down: a Deployment whose maxUnavailable resolves > 0,
 //     or any StatefulSet), MetricsUnavailable (the namespace's sampling fails:
-//     no new step without fresh usage)
+//     no new step without fresh usage); before PDBViolation, what the update
+//     strategy rules out: UnsupportedUpdateStrategy (StatefulSet OnDelete),
+//     PartitionInUse (a StatefulSet partition > 0 with no step of ours in
+//     flight), NoCanaryPossible (a StatefulSet with replicas ≤ canaryReplicas
+//     when the step needs a canary), DeploymentPaused (spec.paused)
 //   next step: per container policies::plan_step(policy, current, its
 //     recommendation) when the recommendation is Ready (or an OOM bump);
 //     the step carries every container, changed or not
@@ -47,6 +51,8 @@ struct BlockInput {
   SamplingHealth health;
   // The end of the blackout window open now (policies::blocked_until).
   std::optional<policies::Timestamp> blackout_until;
+  bool step_in_flight = false;  // a stage of ours is in flight (policies::in_flight)
+  bool needs_canary = false;    // the next step goes through a canary
 };
 
 std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in);

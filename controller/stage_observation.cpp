@@ -20,6 +20,10 @@ bool rollout_complete(const Workload& w) {
          w.status_replicas == w.replicas;
 }
 
+bool pod_active(const PodInfo& pod) {
+  return !pod.deleting && pod.phase != "Failed" && pod.phase != "Succeeded";
+}
+
 std::vector<std::string> pod_names(const std::vector<std::shared_ptr<const PodInfo>>& pods) {
   std::vector<std::string> names;
   names.reserve(pods.size());
@@ -40,7 +44,7 @@ policies::StageObservation observe_promoted(const ClusterView& view, const Stage
   std::vector<std::shared_ptr<const PodInfo>> pods;
   int behind = 0;
   for (auto& p : view.pods_of(w)) {
-    if (p->canary || p->deleting) continue;
+    if (p->canary || !pod_active(*p)) continue;
     if (!p->ready || !pod_carries(*p, stage.sizes)) ++behind;
     pods.push_back(std::move(p));
   }

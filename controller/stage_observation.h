@@ -19,11 +19,16 @@ bool template_carries(const Workload& workload, const policies::ContainerSizes& 
 bool rollout_complete(const Workload& workload);
 
 // Promoting, Verifying, RolledBack: applied = the template carries
-// stage.sizes; effective = applied, `rolled_out`, and every non-canary pod
-// that is not being deleted is Ready and carries the sizes; pods = those
+// stage.sizes; effective = applied, `rolled_out`, and every non-canary active
+// pod (pod_active) is Ready and carries the sizes; pods = those
 // pods (by name, sorted); no baseline.
 policies::StageObservation observe_promoted(const ClusterView& view, const StageContext& stage,
                                             bool rolled_out);
+
+// Whether a pod counts at all, as the ReplicaSet controller's
+// FilterActivePods: not being deleted and not terminated (phase Failed or
+// Succeeded). An evicted pod lingers as Failed until pod GC.
+bool pod_active(const PodInfo& pod);
 
 // The names of `pods`, sorted.
 std::vector<std::string> pod_names(const std::vector<std::shared_ptr<const PodInfo>>& pods);

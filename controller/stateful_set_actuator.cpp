@@ -55,8 +55,14 @@ class StatefulSetActuator final : public Actuator {
   }
 
   // The canary is a partition of the workload itself, not an object of its
-  // own: AbortCanary, Promote and Restore all end it.
-  bool canary_exists(const ClusterView&, const Workload&) const override { return false; }
+  // own: AbortCanary, Promote and Restore all end it. A partition left above
+  // 0 on a workload we patched (it carries our step marker) is a canary
+  // still in place, even when the stored state says nothing is in flight
+  // (an abort whose patch never ran): the template may carry an unverified
+  // step, so it must not pass for the live size.
+  bool canary_exists(const ClusterView&, const Workload& w) const override {
+    return w.partition.value_or(0) > 0 && w.step_marker.has_value();
+  }
 
   k8s::Result<int> execute(const policies::RolloutAction& action, const StageContext& stage,
                            const k8s::CallContext& ctx) override {
@@ -83,7 +89,7 @@ class StatefulSetActuator final : public Actuator {
     std::int32_t serving = 0;
     for (auto& p : view.pods_of(w)) {
       const auto n = ordinal_of(p->name, w.ref.name);
-      if (!n || p->deleting) continue;
+      if (!n || !pod_active(*p)) continue;
       if (*n < partition) {
         if (p->ready) baseline.push_back(std::move(p));
         continue;

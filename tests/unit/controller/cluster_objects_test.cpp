@@ -323,6 +323,24 @@ TEST(ProjectWorkloadTest, IntegerMaxUnavailableStatefulSetPartitionAndRevisions)
   EXPECT_FALSE(project_workload(WorkloadKind::StatefulSet, obj).partition.has_value());
 }
 
+TEST(ProjectWorkloadTest, UpdateStrategyTypeAndSpecPaused) {
+  auto obj = deployment();
+  auto w = project_workload(WorkloadKind::Deployment, obj);
+  EXPECT_EQ(w.update_strategy, "");
+  EXPECT_FALSE(w.spec_paused);
+  obj["spec"]["strategy"] = {{"type", "Recreate"}};
+  obj["spec"]["paused"] = true;
+  w = project_workload(WorkloadKind::Deployment, obj);
+  EXPECT_EQ(w.update_strategy, "Recreate");
+  EXPECT_TRUE(w.spec_paused);
+  obj["spec"]["paused"] = "true";  // not a boolean: not paused
+  EXPECT_FALSE(project_workload(WorkloadKind::Deployment, obj).spec_paused);
+
+  auto sts = deployment();
+  sts["spec"]["updateStrategy"] = {{"type", "OnDelete"}};
+  EXPECT_EQ(project_workload(WorkloadKind::StatefulSet, sts).update_strategy, "OnDelete");
+}
+
 struct GitOpsCase {
   const char* name;
   const char* manager;
@@ -548,13 +566,15 @@ TEST(FieldMaskProjectionTest, DecodingThroughTheMaskProjectsTheSameAsTheFullObje
 TEST(FieldMaskProjectionTest, TheWorkloadMaskKeepsEveryRolloutField) {
   auto project = [](const json& o) { return project_workload(WorkloadKind::Deployment, o); };
   auto dep = rolling_deployment();
+  dep["spec"]["strategy"]["type"] = "Recreate";
+  dep["spec"]["paused"] = true;
   dep["metadata"]["ownerReferences"] = json::parse(R"([
     {"apiVersion": "rightsizer.io/v1alpha1", "kind": "Rightsizing", "name": "r", "uid": "u",
      "controller": true}])");
   expect_mask_keeps_projection<Workload>(workload_mask(), dep, project);
 
   auto sts = deployment();
-  sts["spec"]["updateStrategy"] = {{"rollingUpdate", {{"partition", 1}}}};
+  sts["spec"]["updateStrategy"] = {{"type", "OnDelete"}, {"rollingUpdate", {{"partition", 1}}}};
   sts["status"] = {{"updateRevision", "a"}, {"currentRevision", "b"}, {"replicas", 3}};
   sts["metadata"]["managedFields"] = rolling_deployment()["metadata"]["managedFields"];
   expect_mask_keeps_projection<Workload>(workload_mask(), sts, [](const json& o) {

@@ -282,6 +282,22 @@ TEST_F(DeploymentActuatorTest, CanaryIsEffectiveWithEnoughReadyCanaryPodsCarryin
   EXPECT_EQ(obs.baseline_pods, (std::vector<std::string>{"web-a", "web-b"}));
 }
 
+TEST_F(DeploymentActuatorTest, TerminatedPodsAreNeitherCanaryNorBaseline) {
+  view_.put(canary_workload(kStep));
+  view_.put(pod("web-a", live_sizes()), workload_.ref);
+  auto evicted = pod("web-b", live_sizes());
+  evicted.phase = "Failed";
+  view_.put(evicted, workload_.ref);
+  auto done = pod("web-canary-y", step_sizes(), true, true);
+  done.phase = "Succeeded";
+  view_.put(done, workload_.ref);
+  const auto s = stage(RightsizingPhase::Canary, step_sizes(), kStep);
+  auto obs = actuator_->observe(view_, s);
+  EXPECT_FALSE(obs.effective);
+  EXPECT_TRUE(obs.pods.empty());
+  EXPECT_EQ(obs.baseline_pods, std::vector<std::string>{"web-a"});
+}
+
 TEST_F(DeploymentActuatorTest, CanaryNeedsCanaryReplicasPods) {
   policy_.rollout.canary_replicas = 2;
   view_.put(canary_workload(kStep));
@@ -341,6 +357,18 @@ TEST_P(DeploymentPromotedTest, EffectiveWhenRolledOutAndEveryPodCarriesTheSizes)
   EXPECT_FALSE(observe().effective);
   view_.put(pod("web-d", step_sizes(), /*ready=*/false), workload_.ref);
   EXPECT_FALSE(observe().effective);
+}
+
+TEST_P(DeploymentPromotedTest, AnEvictedPodOfTheOldReplicaSetDoesNotHoldThePromotionBack) {
+  promote_all();
+  for (const char* phase : {"Failed", "Succeeded"}) {
+    auto evicted = pod(std::string("web-old-") + phase, live_sizes(), /*ready=*/false);
+    evicted.phase = phase;
+    view_.put(evicted, workload_.ref);
+  }
+  const auto obs = observe();
+  EXPECT_TRUE(obs.effective) << obs.detail;
+  EXPECT_EQ(obs.pods, (std::vector<std::string>{"web-a", "web-b", "web-c"}));
 }
 
 TEST_P(DeploymentPromotedTest, NotEffectiveUntilTheControllerHasRolledOut) {

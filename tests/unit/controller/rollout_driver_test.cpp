@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "controller/reconciler.h"
+#include "controller/status_bounds.h"
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
 #include "policies/rightsizing_status.h"
@@ -120,6 +121,7 @@ class RolloutDriverTest : public ::testing::Test {
       Actuators actuators{std::make_unique<FakeActuator>(log_),
                           std::make_unique<FakeActuator>(log_)};
       actuator_ = static_cast<FakeActuator*>(actuators.deployment.get());
+      sts_actuator_ = static_cast<FakeActuator*>(actuators.stateful_set.get());
       auto factory = [this](const policies::PrometheusEndpoint& e)
           -> PromResult<std::shared_ptr<PrometheusQuerier>> {
         endpoints_.push_back(e.address);
@@ -214,6 +216,7 @@ class RolloutDriverTest : public ::testing::Test {
   std::unique_ptr<RolloutDriver> driver_;
   std::unique_ptr<Reconciler> reconciler_;
   FakeActuator* actuator_ = nullptr;
+  FakeActuator* sts_actuator_ = nullptr;
 };
 
 TEST_F(RolloutDriverTest, TheStatusIsWrittenBeforeTheCanaryStarts) {
@@ -445,6 +448,103 @@ TEST_F(RolloutDriverTest, OptingOutWithNothingInFlightOnlyDeletesTheRightsizing)
   view_.put(engine_with([](Workload& w) { w.policy.reset(); }));
   ASSERT_FALSE(reconcile().error);
   EXPECT_EQ(log_, (Log{std::string("DELETE ") + kObject}));
+}
+
+TEST_F(RolloutDriverTest, PolicySwitchedToRecommendMidCanaryDeletesTheCanaryAndKeepsLastGood) {
+  into_effective_canary();
+  auto policy = trading_policy();
+  policy.parsed.spec.mode = policies::Mode::Recommend;
+  view_.put(policy);
+  const auto out = reconcile();
+  ASSERT_FALSE(out.error) << out.error->describe();
+  ASSERT_EQ(log_, (Log{"execute AbortCanary", std::string("PUT ") + kStatus}));
+  EXPECT_EQ(actuator().executed.back().sizes.at("engine").requests.cpu_millicores, 16'000);
+  const auto put = *last_put();
+  EXPECT_EQ(put["phase"], "Recommended");
+  EXPECT_FALSE(put.contains("canary"));
+  EXPECT_FALSE(put["containers"][0].contains("step"));
+  EXPECT_EQ(put["containers"][0]["lastGood"]["requests"]["cpu"], "16");
+  EXPECT_EQ(put["containers"][0]["original"]["requests"]["cpu"], "16");
+  EXPECT_EQ(put["history"].back()["reason"], "PolicyNotAuto");
+  EXPECT_TRUE(has_event("RightsizeCanaryAborted"));
+  // Once ended, nothing more is done.
+  cache_written();
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(std::ranges::count(log_, "execute AbortCanary"), 0);
+}
+
+TEST_F(RolloutDriverTest, AnInvalidPolicyMidCanaryEndsTheCanaryIdle) {
+  into_effective_canary();
+  auto policy = trading_policy();
+  policy.parsed.problems.push_back({"spec.rollout", "broken"});
+  view_.put(policy);
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_EQ(log_, (Log{"execute AbortCanary", std::string("PUT ") + kStatus}));
+  const auto put = *last_put();
+  EXPECT_FALSE(policies::in_flight(*policies::rightsizing_status_from_json(put)->phase));
+  EXPECT_EQ(put["containers"][0]["lastGood"]["requests"]["cpu"], "16");
+}
+
+TEST_F(RolloutDriverTest, PolicyDeletedMidPromotionKeepsTheRolloutFields) {
+  into_effective_canary();
+  cache_written("promote");
+  ASSERT_FALSE(reconcile().error);
+  cache_written();
+  const auto promoting = *last_put();
+  ASSERT_EQ(promoting["phase"], "Promoting");
+  view_.erase_policy("trading", "trading");
+  const auto before = transport_->requests().size();
+  ASSERT_FALSE(reconcile().error);
+  // A Deployment's promotion is written already: nothing to end, and
+  // whatever is written keeps the state.
+  EXPECT_EQ(std::ranges::count_if(log_, [](const auto& l) { return l.starts_with("execute"); }), 0);
+  if (transport_->requests().size() > before) {
+    const auto put = *last_put();
+    EXPECT_EQ(put["phase"], "Promoting");
+    EXPECT_EQ(put["containers"][0]["step"], promoting["containers"][0]["step"]);
+    EXPECT_EQ(put["containers"][0]["lastGood"]["requests"]["cpu"], "16");
+  }
+  // The policy back in Auto mode: the promotion goes on with its step.
+  auto policy = trading_policy();
+  policy.parsed.spec.rollout.failure_threshold = 1;
+  view_.put(policy);
+  actuator().observed.clear();
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_FALSE(actuator().observed.empty());
+  EXPECT_EQ(actuator().observed.back().phase, RightsizingPhase::Promoting);
+  EXPECT_EQ(actuator().observed.back().sizes.at("engine").requests.cpu_millicores, 8'000);
+}
+
+TEST_F(RolloutDriverTest, AStatefulSetInAnyStageInFlightGetsLastGoodBackWhenEnded) {
+  into_effective_canary();
+  cache_written("promote");
+  ASSERT_FALSE(reconcile().error);
+  const auto rsz = rightsizing(*last_put());
+  ASSERT_EQ(rsz.status.phase, RightsizingPhase::Promoting);
+  const auto sts = engine_with([](Workload& w) { w.ref.kind = WorkloadKind::StatefulSet; });
+  const auto ended = driver_->abort_canary(sts, rsz, {});
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(*ended, 1);
+  ASSERT_EQ(sts_actuator_->executed.size(), 1u);
+  EXPECT_EQ(sts_actuator_->executed[0].kind, ActionKind::AbortCanary);
+  EXPECT_EQ(sts_actuator_->executed[0].sizes.at("engine").requests.cpu_millicores, 16'000);
+  // A Deployment's promotion stays.
+  const auto kept = driver_->abort_canary(engine(), rsz, {});
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(*kept, 0);
+}
+
+TEST_F(RolloutDriverTest, TheStatusWrittenStaysWithinTheSchemasMaxItems) {
+  ASSERT_FALSE(reconcile().error);
+  cache_written();
+  std::vector<std::string> pods;
+  for (int i = 0; i < 1500; ++i) pods.push_back("engine-canary-" + std::to_string(i));
+  actuator().observation = {true, true, pods, {"engine-a"}, ""};
+  actuator().canary = true;
+  ASSERT_FALSE(reconcile().error);
+  const auto put = *last_put();
+  ASSERT_TRUE(put.contains("canary"));
+  EXPECT_EQ(put["canary"]["pods"].size(), kMaxPods);
 }
 
 TEST_F(RolloutDriverTest, RealisedSavingsCountFromTheOriginalSize) {

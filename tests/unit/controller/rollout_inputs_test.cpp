@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "controller/status_bounds.h"
 #include "tests/unit/controller/reconciler_fixtures.h"
 
 namespace controller {
@@ -73,7 +74,8 @@ TEST(PdbBlocks, ADeploymentThatSurgesOnlyIsNotBlockedAStatefulSetAlwaysIs) {
 class FindRolloutBlock : public ::testing::Test {
  protected:
   BlockInput input() {
-    BlockInput in{&workload_, &policy_.parsed.spec, hpas_, pdbs_, health_, blackout_};
+    BlockInput in{&workload_, &policy_.parsed.spec, hpas_,        pdbs_, health_,
+                  blackout_,  step_in_flight_,      needs_canary_};
     return in;
   }
   std::string reason() {
@@ -86,6 +88,8 @@ class FindRolloutBlock : public ::testing::Test {
   std::vector<std::shared_ptr<const PdbInfo>> pdbs_;
   SamplingHealth health_;
   std::optional<policies::Timestamp> blackout_;
+  bool step_in_flight_ = false;
+  bool needs_canary_ = false;
 };
 
 TEST_F(FindRolloutBlock, FirstWinsInTheAgreedOrder) {
@@ -104,6 +108,56 @@ TEST_F(FindRolloutBlock, FirstWinsInTheAgreedOrder) {
   EXPECT_NE(find_rollout_block(input())->message.find("until"), std::string::npos);
   workload_.paused = true;
   EXPECT_EQ(reason(), "Paused");
+}
+
+TEST_F(FindRolloutBlock, AStatefulSetOnDeleteHasAnUnsupportedUpdateStrategy) {
+  workload_.ref.kind = WorkloadKind::StatefulSet;
+  workload_.update_strategy = "OnDelete";
+  EXPECT_EQ(reason(), "UnsupportedUpdateStrategy");
+  workload_.update_strategy = "RollingUpdate";
+  EXPECT_EQ(reason(), "");
+  // A Deployment has no OnDelete; its strategy is its own business here.
+  workload_.ref.kind = WorkloadKind::Deployment;
+  workload_.update_strategy = "OnDelete";
+  EXPECT_EQ(reason(), "");
+}
+
+TEST_F(FindRolloutBlock, APartitionWithNoStepOfOursInFlightIsInUse) {
+  workload_.ref.kind = WorkloadKind::StatefulSet;
+  workload_.partition = 2;
+  EXPECT_EQ(reason(), "PartitionInUse");
+  EXPECT_NE(find_rollout_block(input())->message.find("2"), std::string::npos);
+  step_in_flight_ = true;  // our own canary's partition
+  EXPECT_EQ(reason(), "");
+  step_in_flight_ = false;
+  workload_.partition = 0;
+  EXPECT_EQ(reason(), "");
+}
+
+TEST_F(FindRolloutBlock, SingleReplicaStatefulSetIsBlockedForACanaryStep) {
+  workload_ = engine_with(1);
+  workload_.ref.kind = WorkloadKind::StatefulSet;
+  needs_canary_ = true;
+  EXPECT_EQ(reason(), "NoCanaryPossible");
+  policy_.parsed.spec.rollout.canary_replicas = 2;
+  workload_.replicas = 2;
+  EXPECT_EQ(reason(), "NoCanaryPossible");
+  workload_.replicas = 3;
+  EXPECT_EQ(reason(), "");
+  workload_.replicas = 1;
+  needs_canary_ = false;  // an increase promoted directly needs no canary
+  EXPECT_EQ(reason(), "");
+  // A Deployment's canary adds pods: one replica is enough.
+  workload_.ref.kind = WorkloadKind::Deployment;
+  needs_canary_ = true;
+  EXPECT_EQ(reason(), "");
+}
+
+TEST_F(FindRolloutBlock, APausedDeploymentIsBlocked) {
+  workload_.spec_paused = true;
+  EXPECT_EQ(reason(), "DeploymentPaused");
+  workload_.spec_paused = false;
+  EXPECT_EQ(reason(), "");
 }
 
 TEST_F(FindRolloutBlock, AnHpaOnTheResourceDoesNotBlockWhenThePolicyAllowsIt) {
@@ -221,6 +275,25 @@ TEST(ToOutcome, TheFirstFailingCheckNamesTheRollbackWithItsBaseline) {
   EXPECT_EQ(out.baseline, "0.1");
   EXPECT_EQ(out.message, "above the baseline");
   EXPECT_EQ(out.checks[1].result, policies::CheckResult::Fail);
+}
+
+TEST(ToOutcome, ToOutcomeBoundsEveryMessageToTheSchemasMaxLength) {
+  Verdict v;
+  v.passed = false;
+  auto failing = check("latency", policies::CheckOutcome::Fail, 0.4, 0.25);
+  // Two long query errors and long Prometheus warnings, as slo_analysis joins them.
+  failing.reason = "canary query failed: " + std::string(600, 'x') +
+                   "; baseline query failed: " + std::string(600, 'y');
+  for (int i = 0; i < 5; ++i) failing.reason += "; warning: " + std::string(300, 'w');
+  v.checks = {failing};
+  const auto out = to_outcome(v);
+  ASSERT_EQ(out.checks.size(), 1u);
+  ASSERT_TRUE(out.checks[0].message);
+  EXPECT_LE(out.checks[0].message->size(), kMaxMessage);
+  EXPECT_TRUE(out.checks[0].message->ends_with("…"));
+  EXPECT_TRUE(out.checks[0].message->starts_with("canary query failed: xxx"));
+  EXPECT_LE(out.message.size(), kMaxMessage);
+  EXPECT_TRUE(out.message.ends_with("…"));
 }
 
 TEST(ToOutcome, AMinBoundReportsTheLowestValue) {

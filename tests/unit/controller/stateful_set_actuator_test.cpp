@@ -119,6 +119,17 @@ TEST_F(StatefulSetActuatorTest, FinishCanaryHasNothingToDo) {
   EXPECT_FALSE(actuator_->canary_exists(view_, workload_));
 }
 
+TEST_F(StatefulSetActuatorTest, ACanaryExistsWhileOurMarkedWorkloadKeepsAPartition) {
+  workload_.partition = 2;
+  EXPECT_FALSE(actuator_->canary_exists(view_, workload_));  // the user's partition
+  workload_.step_marker = kStep;
+  EXPECT_TRUE(actuator_->canary_exists(view_, workload_));
+  workload_.partition = 0;
+  EXPECT_FALSE(actuator_->canary_exists(view_, workload_));
+  workload_.partition.reset();
+  EXPECT_FALSE(actuator_->canary_exists(view_, workload_));
+}
+
 TEST_F(StatefulSetActuatorTest, APatchFailureIsReturned) {
   api_.transport->push(409, status_body(409, "Conflict"));
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
@@ -206,6 +217,35 @@ TEST_F(StatefulSetActuatorTest, TerminatingOrUnreadyPodsAreNeitherCanaryNorBasel
   EXPECT_EQ(obs.baseline_pods, std::vector<std::string>{"web-0"});
   view_.put(pod("web-2", step_sizes()), workload_.ref);
   EXPECT_TRUE(actuator_->observe(view_, s).effective);
+}
+
+TEST_F(StatefulSetActuatorTest, TerminatedPodsAreNeitherCanaryNorBaseline) {
+  workload_ = web(WorkloadKind::StatefulSet, step_sizes());
+  workload_.partition = 2;
+  auto evicted = pod("web-0", live_sizes());
+  evicted.phase = "Failed";
+  view_.put(evicted, workload_.ref);
+  view_.put(pod("web-1", live_sizes()), workload_.ref);
+  auto done = pod("web-2", step_sizes());
+  done.phase = "Succeeded";
+  view_.put(done, workload_.ref);
+  const auto s = stage(RightsizingPhase::Canary, step_sizes(), kStep);
+  auto obs = actuator_->observe(view_, s);
+  EXPECT_FALSE(obs.effective);
+  EXPECT_TRUE(obs.pods.empty());
+  EXPECT_EQ(obs.baseline_pods, std::vector<std::string>{"web-1"});
+}
+
+TEST_F(StatefulSetActuatorTest, AnEvictedPodDoesNotHoldThePromotionBack) {
+  workload_ = web(WorkloadKind::StatefulSet, step_sizes());
+  pods(step_sizes(), step_sizes(), 0);
+  auto evicted = pod("web-3", live_sizes(), /*ready=*/false);
+  evicted.phase = "Failed";
+  view_.put(evicted, workload_.ref);
+  const auto obs =
+      actuator_->observe(view_, stage(RightsizingPhase::Verifying, step_sizes(), kStep));
+  EXPECT_TRUE(obs.effective) << obs.detail;
+  EXPECT_EQ(obs.pods, (std::vector<std::string>{"web-0", "web-1", "web-2"}));
 }
 
 // observe() after promotion.
