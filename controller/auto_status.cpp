@@ -75,17 +75,10 @@ void set_originals(const AutoStatusInput& in, policies::RightsizingStatus& s) {
 void set_auto_conditions(const AutoStatusInput& in, policies::RightsizingStatus& s) {
   const auto gen = in.workload->generation;
   const auto& block = in.input->block;
-  Condition b{std::string(kBlockedCondition), ConditionStatus::False, gen, {}, "NotBlocked",
-              "nothing blocks this workload"};
-  if (block) {
-    b = {std::string(kBlockedCondition),
-         ConditionStatus::True,
-         gen,
-         {},
-         block->reason,
-         block->message};
-  }
-  policies::set_condition(s.conditions, b, in.now);
+  policies::set_condition(
+      s.conditions,
+      block ? blocked_condition(gen, block->reason, block->message) : blocked_condition(gen),
+      in.now);
   const bool settled =
       s.phase == RightsizingPhase::Recommended || s.phase == RightsizingPhase::Rightsized;
   Condition r{std::string(kReadyCondition),

@@ -203,16 +203,10 @@ void set_conditions(policies::RightsizingStatus& s, const RightsizingInput& in,
     r.message = block->message;
   }
   policies::set_condition(s.conditions, r, in.now);
-  Condition b{std::string(kBlockedCondition), ConditionStatus::False, gen, {}, "NotBlocked",
-              "nothing blocks this workload"};
-  if (block)
-    b = {std::string(kBlockedCondition),
-         ConditionStatus::True,
-         gen,
-         {},
-         block->reason,
-         block->message};
-  policies::set_condition(s.conditions, b, in.now);
+  policies::set_condition(
+      s.conditions,
+      block ? blocked_condition(gen, block->reason, block->message) : blocked_condition(gen),
+      in.now);
   Condition m{std::string(kMetricsCondition),
               ConditionStatus::Unknown,
               gen,
@@ -285,6 +279,24 @@ std::string transition_reason(RightsizingPhase phase, const std::optional<Blocke
 }
 
 }  // namespace
+
+policies::Condition blocked_condition(std::int64_t generation, std::string_view reason,
+                                      std::string_view message) {
+  if (reason.empty()) {
+    return {std::string(kBlockedCondition),
+            policies::ConditionStatus::False,
+            generation,
+            {},
+            "NotBlocked",
+            "nothing blocks this workload"};
+  }
+  return {std::string(kBlockedCondition),
+          policies::ConditionStatus::True,
+          generation,
+          {},
+          std::string(reason),
+          std::string(message)};
+}
 
 policies::StatusResources to_status_resources(const policies::ContainerResources& r) {
   policies::StatusResources out;

@@ -85,6 +85,11 @@ std::optional<policies::OomKill> latest_oom_kill(
 // Whether an HPA scales the workload on a resource the policy sizes.
 bool hpa_conflicts(const Workload& workload, std::span<const std::shared_ptr<const HpaInfo>> hpas);
 
+// The Blocked condition: True with the reason and message when `reason` is
+// non-empty, else False (NotBlocked). Recommend mode and Auto mode share it.
+policies::Condition blocked_condition(std::int64_t generation, std::string_view reason = {},
+                                      std::string_view message = {});
+
 // Requests and limits as status text (canonical quantities; zero = not set).
 policies::StatusResources to_status_resources(const policies::ContainerResources& r);
 
