@@ -16,13 +16,6 @@ namespace {
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 
-std::size_t rss_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t size = 0, resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-}
-
 // 32 MiB in 1 KiB blocks (arena memory, under the mmap threshold), every
 // byte touched.
 std::vector<std::string> fill_heap() {
@@ -43,6 +36,13 @@ TEST(ProcessMemory, TheHintsAreHarmlessUnderASanitizersAllocator) {
 }
 
 #else
+
+std::size_t rss_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
 
 TEST(ProcessMemory, ReleasingTheFreeHeapGivesItsPagesBackToTheSystem) {
   auto blocks = fill_heap();
