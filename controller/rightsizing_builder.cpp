@@ -107,7 +107,10 @@ SizedContainer size_container(const RightsizingInput& in, const ContainerSpec& s
   const policies::ContainerUsage* usage = found == in.usage.end() ? nullptr : &found->second;
   fill_learning(c, usage, old, in.refresh_learning);
   const auto oom = latest_oom_kill(in.pods, spec.name);
-  if (oom) c.oom_killed_at = oom->at;
+  // The last OOMKill stays in status after the pod that reported it is
+  // gone (replaced by the bump's rollout, or deleted): the newest one seen.
+  if (old != nullptr) c.oom_killed_at = old->oom_killed_at;
+  if (oom && (!c.oom_killed_at || *c.oom_killed_at < oom->at)) c.oom_killed_at = oom->at;
   if (!policy_usable) {
     // No action under a missing or invalid policy: the last recommendation stays.
     if (old != nullptr) c.recommended = old->recommended;

@@ -162,6 +162,8 @@ TEST_F(RolloutKinds, MemoryIncreaseAtOnceAndOomKillBump) {
   const auto recommended = e2e::bytes(
       e2e::status_container(last, "main")["recommended"]["requests"].value("memory", ""));
   EXPECT_GE(recommended.value_or(0), gib * 3 / 2) << "the floor: peak (1Gi) × 1.5";
+  EXPECT_TRUE(e2e::status_container(last, "main").contains("oomKilledAt"))
+      << "the kill stays in status after the bump replaced its pod: " << last.dump(2);
   EXPECT_FALSE(e2e::events_by_reason(ns, "RightsizeOOMBump").empty()) << describe();
   EXPECT_TRUE(rec.seen("oomer-rightsizer-canary").empty());
   e2e::print_operator_figures("memory", *operators_.back());

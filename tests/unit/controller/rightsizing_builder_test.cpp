@@ -462,6 +462,27 @@ TEST(RightsizingBuilder, AnOomKillRaisesMemoryWithoutHistory) {
   EXPECT_EQ(s.containers[0].recommended->requests->cpu, "16");
 }
 
+TEST(RightsizingBuilder, TheLastOomKillStaysInStatusAfterItsPodIsGone) {
+  const auto w = engine();
+  const auto p = trading_policy();
+  auto in = recommended_input(w, p);
+  std::vector<std::shared_ptr<const PodInfo>> pods{std::make_shared<PodInfo>(
+      pod_with("a", "OOMKilled", kNow - std::chrono::minutes(3), 16 * kGi))};
+  in.pods = pods;
+  const auto killed = build_rightsizing_status(in).status;
+  ASSERT_EQ(killed.containers[0].oom_killed_at, kNow - std::chrono::minutes(3));
+  in.old = &killed;
+  in.pods = {};  // the bump's rollout replaced the pod
+  EXPECT_EQ(build_rightsizing_status(in).status.containers[0].oom_killed_at,
+            kNow - std::chrono::minutes(3));
+  // An older record on a pod never moves it back.
+  std::vector<std::shared_ptr<const PodInfo>> older{std::make_shared<PodInfo>(
+      pod_with("b", "OOMKilled", kNow - std::chrono::hours(2), 16 * kGi))};
+  in.pods = older;
+  EXPECT_EQ(build_rightsizing_status(in).status.containers[0].oom_killed_at,
+            kNow - std::chrono::minutes(3));
+}
+
 TEST(RightsizingBuilder, EveryContainerNeedsARecommendation) {
   auto w = engine();
   auto sidecar = w.containers[0];
