@@ -10,7 +10,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -112,6 +114,25 @@ double api_requests(const e2e::OperatorProcess& op) {
   return e2e::metric_sum(op.metrics(), "rightsizer_api_requests_total");
 }
 
+// Where the resident memory is: the anonymous pages (heap, stacks) and the
+// file-backed ones (the binary's and the shared libraries' pages touched).
+void print_memory_breakdown(const e2e::OperatorProcess& op) {
+  std::ifstream in("/proc/" + std::to_string(op.pid()) + "/smaps_rollup");
+  std::string key;
+  long long kib = 0, rss = -1, anon = -1;
+  while (in >> key >> kib) {
+    if (key == "Rss:") rss = kib;
+    if (key == "Anonymous:") anon = kib;
+    in.ignore(1 << 20, '\n');
+  }
+  if (rss >= 0 && anon >= 0)
+    std::printf("RSS now %.1f MiB: anonymous %.1f MiB, file-backed %.1f MiB\n", rss / 1024.0,
+                anon / 1024.0, (rss - anon) / 1024.0);
+  std::istringstream log(op.log_tail(2000));
+  for (std::string line; std::getline(log, line);)
+    if (line.find("heap after") != std::string::npos) std::printf("operator: %s\n", line.c_str());
+}
+
 void observe(e2e::OperatorProcess& op, const std::string& ns, const Args& a) {
   std::printf("%6s %9s %7s %10s %8s %6s\n", "t[s]", "RSS[MiB]", "CPU[%]", "API/min", "requests",
               "rsz");
@@ -157,6 +178,7 @@ void observe(e2e::OperatorProcess& op, const std::string& ns, const Args& a) {
                 e2e::metric_sum(samples, "rightsizer_api_requests_total", {{"verb", verb}}));
   std::printf("\nusage histograms: %.0f bytes\n",
               e2e::metric_sum(samples, "rightsizer_histogram_memory_bytes"));
+  print_memory_breakdown(op);
 }
 
 }  // namespace
