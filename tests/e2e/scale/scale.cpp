@@ -119,6 +119,7 @@ double api_requests(const e2e::OperatorProcess& op) {
 void print_memory_breakdown(const e2e::OperatorProcess& op) {
   std::ifstream in("/proc/" + std::to_string(op.pid()) + "/smaps_rollup");
   std::string key;
+  std::getline(in, key);  // the [rollup] line
   long long kib = 0, rss = -1, anon = -1;
   while (in >> key >> kib) {
     if (key == "Rss:") rss = kib;
