@@ -4,7 +4,8 @@
 # shellcheck shell=bash
 
 # Every transition in the Rightsizings' status history, oldest first, as
-# "workload<TAB>time<TAB>from<TAB>to<TAB>reason<TAB>sizes", the sizes being the
+# "workload<TAB>time<TAB>from<TAB>to<TAB>reason<TAB>sizes" (no field empty:
+# read collapses adjacent tabs), the sizes being the
 # workload's now: "cpu 1→500m, memory 2662Mi" (current→step during a step).
 # A Rightsizing without history yet is one line "workload<TAB>-<TAB>new<TAB>phase".
 rsz_transitions() {
@@ -17,8 +18,9 @@ rsz_transitions() {
       "cpu \(one("cpu")), memory \(one("memory"))";
     [.items[] | .spec.targetRef.name as $w | sizes as $s |
       if ((.status.history // []) | length) == 0
-      then [$w, "-", "new", (.status.phase // "-"), "", $s]
-      else (.status.history[] | [$w, .time, .from, .to, (.reason // ""), $s]) end]
+      then [$w, "-", "new", (.status.phase // "-"), "created", $s]
+      else (.status.history[] | [$w, .time, .from, .to,
+        (if (.reason // "") == "" then "-" else .reason end), $s]) end]
     | sort_by(.[1]) | .[] | @tsv' <<<"$1"
 }
 
@@ -167,14 +169,14 @@ finish() {
   cat >&2 <<EOF
 
 The cluster, the simulator and the operator keep running. To look:
-  export KUBECONFIG=$KUBECONFIG   # or: eval "\$(RIGHTSIZER_CLUSTER_DIR=$CLUSTER_DIR hack/cluster env)"
+  eval "\$(RIGHTSIZER_CLUSTER_DIR=$CLUSTER_DIR $ROOT/hack/cluster env)"   # kubectl and KUBECONFIG=$KUBECONFIG
   kubectl get rsp,rsz -n $DEMO_NS
-  kubectl describe rsz -n $DEMO_NS deployment-trading-engine   # the rollback: check, value, bound, baseline
+  kubectl describe rsz -n $DEMO_NS deployment-trading-engine   # Last Rollback: check, observed, threshold, baseline
   kubectl get events -n $DEMO_NS --field-selector reason=RightsizeRolledBack
   $RIGHTSIZER report -n $DEMO_NS --kubeconfig \$KUBECONFIG
-  open $html
-  operator log: $DEMO_DIR/operator.log
-To stop: hack/demo down   (or: RIGHTSIZER_CLUSTER_DIR=$CLUSTER_DIR hack/demo down)
+  the HTML report, in a browser: $html
+  the operator's log: $DEMO_DIR/operator.log
+To stop everything: RIGHTSIZER_CLUSTER_DIR=$CLUSTER_DIR $ROOT/hack/demo down
 EOF
   [ "$failed" = 0 ] || die "the demo's closing checks failed (above)"
   log "demo done"
