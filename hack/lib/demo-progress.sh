@@ -66,7 +66,7 @@ print_rollbacks() {
     [ -n "$uid" ] || continue
     [[ " $SEEN_EVENTS " == *" $uid "* ]] && continue
     SEEN_EVENTS+=" $uid"
-    ROLLBACKS=$((ROLLBACKS + 1))
+    [ "$name" != trading-engine ] || ENGINE_ROLLBACKS=$((ENGINE_ROLLBACKS + 1))
     printf '\033[1;31m    ROLLBACK\033[0m %s: %s\n' "$name" "$msg" >&2
   done < <(kubectl -n "$DEMO_NS" get events --field-selector reason=RightsizeRolledBack -o json |
     jq -r '.items[] | select(.involvedObject.kind == "Deployment") |
@@ -77,7 +77,7 @@ follow_progress() {
   local timeout=${RIGHTSIZER_DEMO_TIMEOUT:-$([ "$FAST" = 1 ] && echo 420 || echo 900)}
   local deadline=$((SECONDS + timeout)) rsz key name at from to why sizes quiet_since=$SECONDS
   declare -A seen=()
-  SURGED=0 SEEN_EVENTS="" ROLLBACKS=0
+  SURGED=0 SEEN_EVENTS="" ENGINE_ROLLBACKS=0
   step "following the Rightsizings (kubectl get rsz -n $DEMO_NS): one line per transition: workload, from → to, why, its size now (current→step)"
   while :; do
     ours_running operator || { tail -n 20 "$DEMO_DIR/operator.log" >&2; die "the operator exited"; }
@@ -100,7 +100,9 @@ follow_progress() {
     maybe_surge "$rsz"
     print_rollbacks
     if desk_done "$rsz"; then
-      [ "$ROLLBACKS" -gt 0 ] && break
+      # Events are written after the status: one more look before giving up.
+      [ "$ENGINE_ROLLBACKS" -gt 0 ] || { sleep 5; print_rollbacks; }
+      [ "$ENGINE_ROLLBACKS" -gt 0 ] && break
       die "the desk was rightsized without an SLO rollback on the trading engine (the surge did not land in its last canary)"
     fi
     if [ $SECONDS -ge $deadline ]; then
