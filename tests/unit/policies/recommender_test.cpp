@@ -388,13 +388,15 @@ TEST(Recommend, MinObservationNeedsSampleDensityNotOnlySpan) {
   EXPECT_EQ(policies::recommend(policy, in).status, Status::Ready);
 }
 
-// The demo's money (policies/examples/demo.yaml): steady 1180m and 13 GiB.
+// The analysis's desk as one aggregated container (the README's worked
+// example; the demo sizes its six components one by one instead, see
+// tests/unit/controller/demo_policy_test.cpp): steady 1180m and 13 GiB.
 // CPU: bucket 83 ends at 1184.84m, / 0.6 = 1974.74 → 2000m. Memory at the
 // default 0.80: bucket 133 ends at 13796.44Mi, / 0.8 = 17245.55 → 17280Mi,
 // 16.875 GiB × $3 = $50.625, so $80.63 in all. At 0.825: 16722.96Mi →
 // 16768Mi (262 × 64Mi), 16.375 GiB × $3 = $49.125, $79.125 → $79.13, within
 // $0.50 of the analysis's $79.05.
-TEST(Recommend, DemoPolicyLandsOnTheAnalysisMoney) {
+TEST(Recommend, AggregatedDeskLandsNearTheAnalysisMoney) {
   const auto usage = steady(2, 1180, 13 * kGi);
   RightsizePolicySpec policy;
   policies::RecommendationInput in{&usage, {{16000, 15 * kGi}, {}}, {}, {}, usage.last_sample()};
