@@ -92,6 +92,8 @@ struct Workload {
   std::string gitops_manager;
   // Deployment spec.strategy.rollingUpdate.maxUnavailable as written ("25%", "1"; "" = default).
   std::string max_unavailable;
+  // Deployment spec.strategy.rollingUpdate.maxSurge as written ("25%", "1"; "" = default).
+  std::string max_surge;
   // StatefulSet spec.updateStrategy.rollingUpdate.partition (nullopt: not set).
   std::optional<std::int32_t> partition;
   // Deployment spec.strategy.type / StatefulSet spec.updateStrategy.type

@@ -270,6 +270,8 @@ TEST(ProjectWorkloadTest, KeepsWhatARolloutObserves) {
   EXPECT_EQ(w.selector_json, R"({"matchLabels":{"app":"engine"}})");
   EXPECT_EQ(w.gitops_manager, "argocd-controller");
   EXPECT_EQ(w.max_unavailable, "25%");
+  EXPECT_EQ(w.max_surge, "1");
+  EXPECT_EQ(w.update_strategy, "RollingUpdate");
   EXPECT_FALSE(w.partition.has_value());
   EXPECT_EQ(w.observed_generation, 6);
   EXPECT_EQ(w.status_replicas, 4);

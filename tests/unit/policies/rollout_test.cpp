@@ -348,6 +348,42 @@ void new_step_above_floor(RolloutState&, RolloutInput& in) {
   in.next = planned(ContainerSizes{{"app", size(12000, 32 * kGi)}}, true);
 }
 
+// A PodDisruptionBudget at disruptionsAllowed 0 after a node drain, seen
+// while the canary runs.
+const policies::RolloutBlock kPdbBlock{"PDBViolation", "a PodDisruptionBudget allows 0"};
+void passes_pdb_violation_now(RolloutState& s, RolloutInput& in) {
+  passed_enough_canary(s, in);
+  in.block = kPdbBlock;
+}
+// The canary passed at kT0 + 5min and has been held since.
+void held(RolloutState& s, RolloutInput& in) {
+  s.passed = 3;
+  s.effective_at = kT0 + 1min;
+  s.last_analysis_at = kT0 + 5min;
+  in.now = kT0 + 6min;
+  in.block = kPdbBlock;
+}
+void held_block_lifted(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.block.reset();
+}
+void held_past_deadline(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.now = kT0 + 15min;  // 10 minutes since it passed
+}
+void held_within_deadline(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.now = kT0 + 14min + 59s;
+}
+void promote_action_blocked(RolloutState&, RolloutInput& in) {
+  in.action = ManualAction::Promote;
+  in.block = kPdbBlock;
+}
+void held_not_effective(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.stage.effective = false;  // a canary pod evicted by the drain
+}
+
 constexpr bool kFloor = true;
 constexpr bool kNoFloor = false;
 
@@ -368,6 +404,7 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryBlackout",                   kCanary,     blackout,                kRolledBack, {AK::AbortCanary}, kNoFloor},
   Row{"CanaryActionAbort",                kCanary,     abort_action,            kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryActionPromote",              kCanary,     promote_action,          kPromoting,  {AK::Promote}},
+  Row{"CanaryActionPromoteBlockedWaits",  kCanary,     promote_action_blocked,  kCanary,     {},                kNoFloor, -1, -1, false, true},
   Row{"CanaryRetryNotApplicable",         kCanary,     retry_action,            kCanary,     {}},
   Row{"CanaryNotApplied",                 kCanary,     not_applied,             kCanary,     {AK::StartCanary}},
   Row{"CanaryNotAppliedDeadlinePassed",   kCanary,     not_applied_late,        kRolledBack, {AK::AbortCanary}, kFloor},
@@ -378,6 +415,11 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryFailedAtThreshold",          kCanary,     failed_at_threshold,     kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryFailed",                     kCanary,     failed_after_passes,     kCanary,     {},                kNoFloor, 0, 1},
   Row{"CanaryPassedEnough",               kCanary,     passed_enough_canary,    kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
+  Row{"CanaryPassesPDBViolationNowNoPromote", kCanary, passes_pdb_violation_now, kCanary,    {},                kNoFloor, 3, 1},
+  Row{"CanaryHeldWithinDeadline",         kCanary,     held_within_deadline,    kCanary,     {},                kNoFloor, 3, 0},
+  Row{"CanaryHeldNotEffective",           kCanary,     held_not_effective,      kCanary,     {},                kNoFloor, 3, 0},
+  Row{"CanaryHeldBlockLiftedPromotes",    kCanary,     held_block_lifted,       kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
+  Row{"CanaryHeldPastDeadlineNoFloor",    kCanary,     held_past_deadline,      kRolledBack, {AK::AbortCanary}, kNoFloor},
   Row{"CanaryPassed",                     kCanary,     passed_once_more,        kCanary,     {},                kNoFloor, 2, 1},
   Row{"PromotingActionAbort",             kPromoting,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
   Row{"PromotingNotApplied",              kPromoting,  not_applied,             kPromoting,  {AK::Promote}},
@@ -635,6 +677,52 @@ TEST(Rollout, AnalysisDueIsFromTheLaterOfEffectAndLastAnalysis) {
   s.last_analysis_at = kT0 + 50s;
   EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 60s));
   EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 110s));
+}
+
+TEST(Rollout, APassedCanaryHeldByABlockIsNotAnalysedAgain) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  s.effective_at = kT0;
+  s.last_analysis_at = kT0 + 3min;
+  s.passed = 2;  // successfulChecks 3
+  EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
+  s.passed = 3;
+  EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
+  // Verifying counts its own passes against postPromotionChecks.
+  s.phase = RightsizingPhase::Verifying;
+  EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
+}
+
+TEST(Rollout, ABlockDuringTheCanaryHoldsThePromotionThenEndsItWithoutAFloor) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  s.effective_at = kT0 + 1min;
+  s.passed = 2;
+  RolloutInput in = base_input();
+  in.now = kT0 + 5min;
+  in.analysis = passed();
+  in.block = policies::RolloutBlock{"HPAConflict", "an HPA scales on cpu"};
+  auto r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Canary);
+  EXPECT_TRUE(r.actions.empty());
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].reason, "RightsizeBlocked");
+  EXPECT_NE(r.events[0].message.find("HPAConflict: an HPA scales on cpu"), std::string::npos);
+  ASSERT_TRUE(r.requeue_after);
+  EXPECT_LE(*r.requeue_after, 5s);
+  // Still held a tick later: no new Event.
+  s = r.next;
+  in.analysis.reset();
+  in.now = kT0 + 6min;
+  r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Canary);
+  EXPECT_TRUE(r.events.empty());
+  // Held for progressDeadline since it passed: the canary ends, no floor.
+  in.now = kT0 + 15min;
+  r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::RolledBack);
+  EXPECT_EQ(r.transition_reason, "HPAConflict");
+  EXPECT_FALSE(r.next.last_rollback.has_value());
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_NE(r.events[0].message.find("blocked for progressDeadline 10m"), std::string::npos);
 }
 
 TEST(Rollout, FailedThenPassedResetsPassed) {
