@@ -206,6 +206,7 @@ std::int32_t int32_at(const json& obj, std::initializer_list<std::string_view> k
 
 void read_rollout_fields(const json& object, Workload& w) {
   w.step_marker = meta_entry(object, "annotations", kStepAnnotation);
+  w.template_marker = meta_entry(object, "annotations", kTemplateAnnotation);
   w.controller = controller_of(object);
   w.template_labels = string_map_at(object, {"spec", "template", "metadata", "labels"});
   // Only an opted-in workload gets a canary made from its template: others

@@ -444,6 +444,10 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
   // The deadline holds whatever keeps the step from taking effect, also a
   // mutation the API server rejects on every attempt (webhook, RBAC, 422).
   if (!in.stage.applied || !in.stage.effective) {
+    // The canary once in effect is gone or stale (deleted, or made from an
+    // older template of the workload): its replacement is a new canary,
+    // judged anew, with the clocks of a new stage.
+    if (!in.stage.applied && s.effective_at) start_stage(s, in.now);
     note_no_effect(s, in.now);
     if (deadline_passed(s, p, in.now))
       return roll_back(state, in,

@@ -34,6 +34,9 @@
 //  Canary      action abort                                → RolledBack, AbortCanary, floor
 //  Canary      action promote, not blocked                 → Promoting, Promote
 //                (blocked: the promote waits, not consumed, and the rows below run)
+//  Canary      not applied, was in effect (canary deleted, → Canary, StartCanary; the stage
+//                or of an older template of the workload)     restarts: started, effective,
+//                                                             passed, failed afresh
 //  Canary      not applied, deadline passed                → RolledBack, AbortCanary, floor
 //  Canary      not applied (no canary object for the step) → Canary, StartCanary (again)
 //  Canary      not effective, deadline passed              → RolledBack, AbortCanary, floor
@@ -126,8 +129,9 @@ enum class ManualAction { Promote, Abort, Retry };
 
 // What the actuator sees of the stage in flight (from the caches).
 struct StageObservation {
-  bool applied = false;           // the mutation is visible: canary object for this step / template
-                                  // carries the step (Promoting, Verifying) / lastGood (RolledBack)
+  bool applied = false;           // the mutation is visible: canary object for this step (and
+                                  // the workload's current template) / template carries the
+                                  // step (Promoting, Verifying) / lastGood (RolledBack)
   bool effective = false;         // its pods are Ready and carry the stage's resources
   std::vector<std::string> pods;  // under analysis (canary pods, or all pods after
                                   // promotion)

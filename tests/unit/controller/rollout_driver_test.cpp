@@ -453,6 +453,26 @@ TEST_F(RolloutDriverTest, APdbAtZeroDuringTheCanaryHoldsThePromotionUntilItLifts
   EXPECT_EQ((*last_put())["phase"], "Promoting");
 }
 
+TEST_F(RolloutDriverTest, ACanaryOfAnOlderTemplateIsReplacedAndItsCountsReset) {
+  into_effective_canary();
+  clock_.advance(std::chrono::minutes(1));
+  ASSERT_FALSE(reconcile().error);
+  cache_written();
+  ASSERT_EQ((*last_put())["canary"]["checksPassed"], 1);
+  // CI changed the workload's template: the actuator sees the canary as not
+  // this step's any more.
+  actuator().observation = {false, false, {}, {"engine-a", "engine-b"}, "older template"};
+  clock_.advance(std::chrono::minutes(1));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(log_, (Log{std::string("PUT ") + kStatus, "execute StartCanary"}));
+  const auto put = *last_put();
+  EXPECT_EQ(put["phase"], "Canary");
+  EXPECT_EQ(put["canary"].value("checksPassed", 0), 0);
+  EXPECT_EQ(put["canary"].value("checksFailed", 0), 0);
+  EXPECT_FALSE(put["canary"].contains("effectiveAt"));
+  EXPECT_EQ(put["canary"]["startedAt"], policies::format_timestamp(now()));
+}
+
 TEST_F(RolloutDriverTest, APromoteActionIsExecutedOnceAndTheAnnotationRemoved) {
   into_effective_canary();
   cache_written("promote");

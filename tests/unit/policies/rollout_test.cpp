@@ -384,6 +384,18 @@ void held_not_effective(RolloutState& s, RolloutInput& in) {
   in.stage.effective = false;  // a canary pod evicted by the drain
 }
 
+// The canary ran 11 minutes, passed twice, then went stale (CI changed the
+// workload's template) or was deleted: past the deadline from the stage's
+// start, but a replacement starts afresh.
+void not_applied_after_effect(RolloutState& s, RolloutInput& in) {
+  s.effective_at = kT0 + 1min;
+  s.last_analysis_at = kT0 + 10min;
+  s.passed = 2;
+  s.failed = 1;
+  in.now = kT0 + 11min;
+  in.stage = {};
+}
+
 constexpr bool kFloor = true;
 constexpr bool kNoFloor = false;
 
@@ -407,6 +419,7 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryActionPromoteBlockedWaits",  kCanary,     promote_action_blocked,  kCanary,     {},                kNoFloor, -1, -1, false, true},
   Row{"CanaryRetryNotApplicable",         kCanary,     retry_action,            kCanary,     {}},
   Row{"CanaryNotApplied",                 kCanary,     not_applied,             kCanary,     {AK::StartCanary}},
+  Row{"CanaryNotAppliedAfterEffectRestarts", kCanary,  not_applied_after_effect, kCanary,    {AK::StartCanary}, kNoFloor, 0, 0},
   Row{"CanaryNotAppliedDeadlinePassed",   kCanary,     not_applied_late,        kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffectiveDeadlinePassed", kCanary,     not_effective_late,      kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffective",               kCanary,     not_effective_failed,    kCanary,     {},                kNoFloor, 0, 0},
@@ -723,6 +736,46 @@ TEST(Rollout, ABlockDuringTheCanaryHoldsThePromotionThenEndsItWithoutAFloor) {
   EXPECT_FALSE(r.next.last_rollback.has_value());
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_NE(r.events[0].message.find("blocked for progressDeadline 10m"), std::string::npos);
+}
+
+TEST(Rollout, AStaleCanaryIsReplacedAndItsAnalysisRestarts) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  s.effective_at = kT0 + 1min;
+  s.last_analysis_at = kT0 + 4min;
+  s.passed = 2;  // successfulChecks 3: one more pass would promote
+  s.failed = 1;
+  in.now = kT0 + 5min;
+  in.stage = {};  // the canary is of an older template of the workload
+  auto r = policies::advance(s, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::StartCanary);
+  s = r.next;
+  EXPECT_EQ(s.phase, RightsizingPhase::Canary);
+  EXPECT_EQ(s.started_at, kT0 + 5min);
+  EXPECT_FALSE(s.effective_at);
+  EXPECT_FALSE(s.last_analysis_at);
+  EXPECT_EQ(s.passed, 0);
+  EXPECT_EQ(s.failed, 0);
+  EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 1h));
+  // The replacement comes up: its analysis clock starts now, and a pass is
+  // the first of three again.
+  in.stage = base_input().stage;
+  in.now = kT0 + 6min;
+  s = policies::advance(s, in).next;
+  EXPECT_EQ(s.effective_at, kT0 + 6min);
+  in.now = kT0 + 7min;
+  ASSERT_TRUE(policies::analysis_due(s, kPolicy.rollout, in.now));
+  in.analysis = passed();
+  r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Canary);
+  EXPECT_EQ(r.next.passed, 1);
+  // Not in effect again within the deadline of its own start: no rollback.
+  in.analysis.reset();
+  in.stage = {};
+  in.now = kT0 + 14min;
+  s.effective_at.reset();
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Canary);
 }
 
 TEST(Rollout, FailedThenPassedResetsPassed) {
