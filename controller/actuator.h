@@ -15,9 +15,12 @@
 //                            rightsizer.io/canary: "true", canaryReplicas
 //                            replicas, the step's resources, selector = the
 //                            workload's plus the canary label, annotation
-//                            rightsizer.io/step = hash, controller owner
-//                            reference to the Rightsizing (1 POST; an existing
-//                            canary of another step is deleted first)
+//                            rightsizer.io/step = hash and
+//                            rightsizer.io/template = the template's hash,
+//                            controller owner reference to the Rightsizing
+//                            (1 POST; an existing canary of another step or
+//                            an older template is deleted first); observe():
+//                            a canary of an older template is not applied
 //              AbortCanary   delete the canary (1 DELETE; NotFound is done)
 //              Promote       one strategic-merge patch of the workload: every
 //                            container's resources + annotation

@@ -206,6 +206,7 @@ std::int32_t int32_at(const json& obj, std::initializer_list<std::string_view> k
 
 void read_rollout_fields(const json& object, Workload& w) {
   w.step_marker = meta_entry(object, "annotations", kStepAnnotation);
+  w.template_marker = meta_entry(object, "annotations", kTemplateAnnotation);
   w.controller = controller_of(object);
   w.template_labels = string_map_at(object, {"spec", "template", "metadata", "labels"});
   // Only an opted-in workload gets a canary made from its template: others
@@ -215,6 +216,7 @@ void read_rollout_fields(const json& object, Workload& w) {
   w.gitops_manager = gitops_manager_of(object);
   w.max_unavailable =
       int_or_string_at(object, {"spec", "strategy", "rollingUpdate", "maxUnavailable"});
+  w.max_surge = int_or_string_at(object, {"spec", "strategy", "rollingUpdate", "maxSurge"});
   const json* partition = path(object, {"spec", "updateStrategy", "rollingUpdate", "partition"});
   if (partition && partition->is_number_integer()) {
     w.partition = static_cast<std::int32_t>(partition->get<std::int64_t>());
@@ -270,6 +272,7 @@ k8s::FieldMask workload_mask() {
                   "spec.selector",
                   "spec.template",
                   "spec.strategy.rollingUpdate.maxUnavailable",
+                  "spec.strategy.rollingUpdate.maxSurge",
                   "spec.updateStrategy.rollingUpdate.partition",
                   "spec.strategy.type",
                   "spec.updateStrategy.type",

@@ -31,6 +31,10 @@ inline constexpr std::string_view kPolicyLabel = "rightsizer.io/policy";
 // The idempotency marker: the hash of the step a workload's template (or a
 // canary object) carries (policies::step_hash).
 inline constexpr std::string_view kStepAnnotation = "rightsizer.io/step";
+// On a canary Deployment: the hash of the workload's pod template it was
+// made from, resources and rightsizer.io annotations left out
+// (pod_template_hash): a template changed since makes the canary stale.
+inline constexpr std::string_view kTemplateAnnotation = "rightsizer.io/template";
 // Manual actions on a Rightsizing: promote | abort | retry (executed once, removed).
 inline constexpr std::string_view kActionAnnotation = "rightsizer.io/action";
 // A Deployment's canary is the Deployment "<name>-rightsizer-canary".
@@ -73,13 +77,14 @@ struct Workload {
   WorkloadRef ref;
   std::string uid;
   std::int64_t generation = 0;
-  std::optional<std::string> policy;       // the rightsizer.io/policy annotation
-  bool paused = false;                     // rightsizer.io/paused: "true"
-  std::int32_t replicas = 1;               // spec.replicas (absent: 1)
-  std::vector<ContainerSpec> containers;   // spec.template.spec.containers
-  bool deleting = false;                   // metadata.deletionTimestamp set
-  std::optional<std::string> step_marker;  // the rightsizer.io/step annotation
-  std::optional<OwnerRef> controller;      // a canary Deployment's: its Rightsizing
+  std::optional<std::string> policy;           // the rightsizer.io/policy annotation
+  bool paused = false;                         // rightsizer.io/paused: "true"
+  std::int32_t replicas = 1;                   // spec.replicas (absent: 1)
+  std::vector<ContainerSpec> containers;       // spec.template.spec.containers
+  bool deleting = false;                       // metadata.deletionTimestamp set
+  std::optional<std::string> step_marker;      // the rightsizer.io/step annotation
+  std::optional<std::string> template_marker;  // rightsizer.io/template (a canary's)
+  std::optional<OwnerRef> controller;          // a canary Deployment's: its Rightsizing
   // spec.template.metadata.labels (PodDisruptionBudget selectors are matched on them).
   std::map<std::string, std::string, std::less<>> template_labels;
   // spec.template as compact JSON, kept only for opted-in workloads (a canary
@@ -92,6 +97,8 @@ struct Workload {
   std::string gitops_manager;
   // Deployment spec.strategy.rollingUpdate.maxUnavailable as written ("25%", "1"; "" = default).
   std::string max_unavailable;
+  // Deployment spec.strategy.rollingUpdate.maxSurge as written ("25%", "1"; "" = default).
+  std::string max_surge;
   // StatefulSet spec.updateStrategy.rollingUpdate.partition (nullopt: not set).
   std::optional<std::int32_t> partition;
   // Deployment spec.strategy.type / StatefulSet spec.updateStrategy.type

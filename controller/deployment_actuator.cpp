@@ -107,7 +107,9 @@ k8s::Result<json> canary_deployment(const StageContext& stage,
                {{"name", canary_name(w)},
                 {"namespace", w.ref.namespace_name},
                 {"labels", std::move(labels)},
-                {"annotations", {{std::string(kStepAnnotation), action.hash}}},
+                {"annotations",
+                 {{std::string(kStepAnnotation), action.hash},
+                  {std::string(kTemplateAnnotation), pod_template_hash(w.pod_template_json)}}},
                 {"ownerReferences", json::array({owner})}}},
               {"spec",
                {{"replicas", stage.policy->rollout.canary_replicas},
@@ -115,14 +117,17 @@ k8s::Result<json> canary_deployment(const StageContext& stage,
                 {"template", std::move(*tmpl)}}}};
 }
 
-// Whether an existing canary (as read back) is this step's, owned by this Rightsizing.
+// Whether an existing canary (as read back) is this step's, made from the
+// workload's current template, owned by this Rightsizing.
 bool is_this_step(const json& canary, const StageContext& stage,
                   const policies::RolloutAction& action) {
   const auto meta = canary.is_object() ? canary.find("metadata") : canary.end();
   if (!canary.is_object() || meta == canary.end()) return false;
   const auto annotations = meta->is_object() ? meta->find("annotations") : meta->end();
   if (annotations == meta->end() ||
-      text_member(*annotations, std::string(kStepAnnotation)) != action.hash) {
+      text_member(*annotations, std::string(kStepAnnotation)) != action.hash ||
+      text_member(*annotations, std::string(kTemplateAnnotation)) !=
+          pod_template_hash(stage.workload->pod_template_json)) {
     return false;
   }
   const auto owners = meta->find("ownerReferences");
@@ -176,7 +181,10 @@ class DeploymentActuator final : public Actuator {
     const Workload& w = *stage.workload;
     const auto canary =
         view.workload({WorkloadKind::Deployment, w.ref.namespace_name, canary_name(w)});
-    obs.applied = canary && canary->step_marker == stage.hash;
+    // A canary of an older template of the workload (CI deployed since) is
+    // not this step's: what it passes is not what a promotion would run.
+    const bool stale = canary && canary->template_marker != pod_template_hash(w.pod_template_json);
+    obs.applied = canary && canary->step_marker == stage.hash && !stale;
     std::vector<std::shared_ptr<const PodInfo>> serving, baseline;
     for (auto& p : view.pods_of(w)) {
       if (!pod_active(*p) || !p->ready) continue;
@@ -191,7 +199,9 @@ class DeploymentActuator final : public Actuator {
     obs.effective = obs.applied && serving.size() >= wanted;
     obs.pods = pod_names(serving);
     obs.baseline_pods = pod_names(baseline);
-    if (!obs.applied) {
+    if (stale) {
+      obs.detail = "the canary runs an older template of the workload; replacing it";
+    } else if (!obs.applied) {
       obs.detail = "no canary Deployment for this step yet";
     } else if (!obs.effective) {
       obs.detail = std::to_string(serving.size()) + " of " + std::to_string(wanted) +

@@ -190,9 +190,17 @@ policies::RolloutInput RolloutDriver::observe(const Tick& tick,
   const auto until = policies::blocked_until(spec.rollout.blackout_windows, input.now);
   input.paused = w.paused;
   input.blackout = until.has_value();
-  input.block = find_rollout_block({&w, &spec, tick.in.hpas, tick.pdbs, tick.in.health, until,
-                                    policies::in_flight(state.phase),
-                                    input.next && input.next->needs_canary});
+  const BlockInput blocks{&w,
+                          &spec,
+                          tick.in.hpas,
+                          tick.pdbs,
+                          tick.in.health,
+                          until,
+                          policies::in_flight(state.phase),
+                          input.next && input.next->needs_canary};
+  // A canary in flight is held only by what its promotion would break.
+  input.block = state.phase == RightsizingPhase::Canary ? find_promotion_block(blocks)
+                                                        : find_rollout_block(blocks);
   if (tick.rsz->action) input.action = parse_manual_action(*tick.rsz->action);
   if (policies::in_flight(state.phase)) {
     const auto& sizes = stage_sizes(state);

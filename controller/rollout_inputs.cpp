@@ -13,7 +13,9 @@
 namespace controller {
 namespace {
 
+// The API server's defaults for a RollingUpdate Deployment.
 constexpr std::string_view kDefaultMaxUnavailable = "25%";
+constexpr std::string_view kDefaultMaxSurge = "25%";
 
 std::optional<std::int64_t> parse_int(std::string_view text) {
   std::int64_t value = 0;
@@ -125,21 +127,47 @@ std::int32_t resolve_max_unavailable(std::string_view text, std::int32_t replica
   return absolute ? static_cast<std::int32_t>(std::min<std::int64_t>(*absolute, INT32_MAX)) : 1;
 }
 
+std::int32_t resolve_max_surge(std::string_view text, std::int32_t replicas) {
+  if (text.empty()) text = kDefaultMaxSurge;
+  if (text.ends_with('%')) {
+    const auto percent = parse_int(text.substr(0, text.size() - 1));
+    // Unparseable: assume no surge (the fencepost then takes a pod down).
+    if (!percent) return 0;
+    return static_cast<std::int32_t>((std::int64_t{replicas} * *percent + 99) / 100);
+  }
+  const auto absolute = parse_int(text);
+  return absolute ? static_cast<std::int32_t>(std::min<std::int64_t>(*absolute, INT32_MAX)) : 0;
+}
+
+std::int32_t pods_taken_down(const Workload& workload) {
+  // A StatefulSet's RollingUpdate replaces one pod at a time.
+  if (workload.ref.kind == WorkloadKind::StatefulSet) return 1;
+  const std::int32_t replicas = std::max(workload.replicas, 0);
+  // Recreate stops every old pod before it starts a new one.
+  if (workload.update_strategy == "Recreate") return replicas;
+  auto unavailable = resolve_max_unavailable(workload.max_unavailable, replicas);
+  // The Deployment controller's ResolveFenceposts: when both resolve to 0
+  // (maxUnavailable rounded down), it takes one pod down anyway.
+  if (unavailable == 0 && resolve_max_surge(workload.max_surge, replicas) == 0) unavailable = 1;
+  return std::min(unavailable, replicas);
+}
+
 bool pdb_blocks(const Workload& workload, std::span<const std::shared_ptr<const PdbInfo>> pdbs) {
-  const bool takes_pod_down =
-      workload.ref.kind == WorkloadKind::StatefulSet ||
-      resolve_max_unavailable(workload.max_unavailable, workload.replicas) > 0;
-  if (!takes_pod_down) return false;
+  const std::int32_t takes_down = pods_taken_down(workload);
+  if (takes_down == 0) return false;
   return std::ranges::any_of(pdbs, [&](const auto& pdb) {
     return pdb && pdb->namespace_name == workload.ref.namespace_name &&
-           pdb->disruptions_allowed == 0 && pdb_selects(*pdb, workload.template_labels);
+           takes_down > pdb->disruptions_allowed && pdb_selects(*pdb, workload.template_labels);
   });
 }
 
 namespace {
 
-// What the workload's own update strategy makes impossible or unsafe.
-std::optional<policies::RolloutBlock> strategy_block(const BlockInput& in) {
+using Block = std::optional<policies::RolloutBlock>;
+
+// What the workload's own update strategy makes impossible or unsafe for a
+// new step.
+Block strategy_block(const BlockInput& in) {
   const Workload& w = *in.workload;
   const bool stateful = w.ref.kind == WorkloadKind::StatefulSet;
   if (stateful && w.update_strategy == "OnDelete") {
@@ -170,21 +198,11 @@ std::optional<policies::RolloutBlock> strategy_block(const BlockInput& in) {
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in) {
+// What a rollout of the workload's own template would fight or break: an
+// HPA, a GitOps applier, a PodDisruptionBudget.
+Block conflict_block(const BlockInput& in) {
   const Workload& w = *in.workload;
-  const auto& rollout = in.policy->rollout;
-  if (w.paused) {
-    return policies::RolloutBlock{"Paused",
-                                  "the workload is annotated rightsizer.io/paused: \"true\""};
-  }
-  if (in.blackout_until) {
-    return policies::RolloutBlock{
-        "BlackoutWindow",
-        "a blackout window is open until " + policies::format_timestamp(*in.blackout_until)};
-  }
-  if (!rollout.allow_hpa_conflict && hpa_conflicts(w, in.hpas)) {
+  if (!in.policy->rollout.allow_hpa_conflict && hpa_conflicts(w, in.hpas)) {
     return policies::RolloutBlock{
         "HPAConflict",
         "a HorizontalPodAutoscaler scales this workload on the cpu or memory it sizes"};
@@ -195,17 +213,55 @@ std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in) {
                                " manages the containers' resources; apply the recommendation "
                                "through it (rightsizer recommend -o patch)"};
   }
-  if (auto block = strategy_block(in)) return block;
-  if (pdb_blocks(w, in.pdbs)) {
-    return policies::RolloutBlock{
-        "PDBViolation",
-        "a PodDisruptionBudget allows no disruption and the rollout would take a pod down"};
+  return std::nullopt;
+}
+
+Block pdb_block(const BlockInput& in) {
+  if (!pdb_blocks(*in.workload, in.pdbs)) return std::nullopt;
+  return policies::RolloutBlock{"PDBViolation",
+                                "a PodDisruptionBudget allows fewer disruptions than the " +
+                                    std::to_string(pods_taken_down(*in.workload)) +
+                                    " pod(s) the rollout would take down at once"};
+}
+
+}  // namespace
+
+std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in) {
+  const Workload& w = *in.workload;
+  if (w.paused) {
+    return policies::RolloutBlock{"Paused",
+                                  "the workload is annotated rightsizer.io/paused: \"true\""};
   }
+  if (in.blackout_until) {
+    return policies::RolloutBlock{
+        "BlackoutWindow",
+        "a blackout window is open until " + policies::format_timestamp(*in.blackout_until)};
+  }
+  if (auto block = conflict_block(in)) return block;
+  if (auto block = strategy_block(in)) return block;
+  if (auto block = pdb_block(in)) return block;
   if (in.health.failing()) {
     return policies::RolloutBlock{"MetricsUnavailable",
                                   "no new step without fresh usage: " + in.health.last_error};
   }
   return std::nullopt;
+}
+
+std::optional<policies::RolloutBlock> find_promotion_block(const BlockInput& in) {
+  const Workload& w = *in.workload;
+  if (auto block = conflict_block(in)) return block;
+  if (w.ref.kind == WorkloadKind::StatefulSet && w.update_strategy == "OnDelete") {
+    return policies::RolloutBlock{
+        "UnsupportedUpdateStrategy",
+        "the StatefulSet's updateStrategy is OnDelete: a promotion would reach no pod"};
+  }
+  if (w.ref.kind == WorkloadKind::Deployment && w.spec_paused) {
+    return policies::RolloutBlock{
+        "DeploymentPaused",
+        "the Deployment's spec.paused is true: its controller rolls nothing out, so a "
+        "promotion could never take effect"};
+  }
+  return pdb_block(in);
 }
 
 std::optional<policies::ManualAction> parse_manual_action(std::string_view text) {

@@ -7,14 +7,17 @@
 //   block (first wins): Paused, BlackoutWindow, HPAConflict (unless
 //     rollout.allowHpaConflict), ManagedByGitOps (a GitOps applier owns the
 //     containers' fields, unless rollout.allowGitOps), PDBViolation (a PDB
-//     selecting the template's labels allows no disruption while the rollout
-//     would take a pod down: a Deployment whose maxUnavailable resolves > 0,
-//     or any StatefulSet), MetricsUnavailable (the namespace's sampling fails:
-//     no new step without fresh usage); before PDBViolation, what the update
+//     selecting the template's labels allows fewer disruptions than the
+//     rollout takes pods down at once: pods_taken_down), MetricsUnavailable (the namespace's
+//     sampling fails: no new step without fresh usage); before PDBViolation, what the update
 //     strategy rules out: UnsupportedUpdateStrategy (StatefulSet OnDelete),
 //     PartitionInUse (a StatefulSet partition > 0 with no step of ours in
 //     flight), NoCanaryPossible (a StatefulSet with replicas ≤ canaryReplicas
 //     when the step needs a canary), DeploymentPaused (spec.paused)
+//   promotion block (a canary in flight; first wins): HPAConflict,
+//     ManagedByGitOps, UnsupportedUpdateStrategy, DeploymentPaused,
+//     PDBViolation: what the promotion's rollout would fight, break, or never
+//     run; not what only a new step needs (fresh usage, a canary possible)
 //   next step: per container policies::plan_step(policy, current, its
 //     recommendation) when the recommendation is Ready (or an OOM bump);
 //     the step carries every container, changed or not
@@ -56,14 +59,24 @@ struct BlockInput {
 };
 
 std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in);
+std::optional<policies::RolloutBlock> find_promotion_block(const BlockInput& in);
 
-// Whether a PodDisruptionBudget allowing no disruption selects the
-// workload's pods while its rollout would take one down.
+// Whether a PodDisruptionBudget selecting the workload's pods allows fewer
+// disruptions than its rollout takes pods down at once.
 bool pdb_blocks(const Workload& workload, std::span<const std::shared_ptr<const PdbInfo>> pdbs);
+
+// How many pods a rollout of the workload's template takes down at once: 1
+// for a StatefulSet (RollingUpdate), every replica for a Recreate
+// Deployment, else the resolved maxUnavailable, 1 when maxSurge and
+// maxUnavailable both resolve to 0 (the Deployment controller's
+// ResolveFenceposts); never more than the replicas.
+std::int32_t pods_taken_down(const Workload& workload);
 
 // A Deployment's maxUnavailable ("25%" when unset) resolved against its
 // replicas, rounded down as the Deployment controller does.
 std::int32_t resolve_max_unavailable(std::string_view text, std::int32_t replicas);
+// Its maxSurge ("25%" when unset), rounded up as the controller does.
+std::int32_t resolve_max_surge(std::string_view text, std::int32_t replicas);
 
 // "promote" | "abort" | "retry"; nullopt for anything else.
 std::optional<policies::ManualAction> parse_manual_action(std::string_view text);

@@ -304,11 +304,11 @@ RolloutResult roll_back(const RolloutState& state, const RolloutInput& in,
 // last rollback record unchanged): a StatefulSet's template carries the step
 // until AbortCanary lands, and a crash before it must not lose that.
 RolloutResult abort_canary_unfailed(const RolloutState& state, const RolloutInput& in,
-                                    const char* reason, const char* why) {
+                                    const std::string& reason, const std::string& why) {
   RolloutResult r = unchanged(state, in);
   act(r, ActionKind::AbortCanary, state.last_good);
   emit(r, false, "RightsizeBlocked",
-       std::string("canary of step ") + state.step_hash + " aborted: " + why + "; keeping " +
+       "canary of step " + state.step_hash + " aborted: " + why + "; keeping " +
            sizes_text(state.last_good));
   r.next.started_at = in.now;
   r.next.not_effective_since.reset();
@@ -329,6 +329,31 @@ RolloutResult promote(const RolloutState& state, const RolloutInput& in, const c
   start_stage(r.next, in.now);
   act(r, ActionKind::Promote, state.step);
   go_to(r, RightsizingPhase::Promoting, reason);
+  r.requeue_after = kEffectPoll;
+  return r;
+}
+
+// A canary that passed while a block holds its promotion (the rollout of
+// the workload would break a PDB, fight an HPA or a GitOps applier, or not
+// run at all): the canary only adds pods, so it stays, no longer analysed,
+// until the block lifts. Its pass is the last analysis; held for
+// progressDeadline since then, it ends without a floor (the step did not
+// fail), and Idle shows the block.
+RolloutResult hold_promotion(RolloutResult r, const RolloutInput& in) {
+  const RolloutState& s = r.next;
+  const RolloutBlock& block = *in.block;
+  const Timestamp passed_at = s.last_analysis_at.value_or(in.now);
+  if (in.now - passed_at >= in.policy->rollout.progress_deadline) {
+    return abort_canary_unfailed(s, in, block.reason,
+                                 "its promotion was blocked for progressDeadline " +
+                                     format_duration(in.policy->rollout.progress_deadline) + " (" +
+                                     block.reason + ": " + block.message + ")");
+  }
+  if (in.analysis) {
+    emit(r, true, "RightsizeBlocked",
+         "canary of step " + s.step_hash + " passed; its promotion waits: " + block.reason + ": " +
+             block.message);
+  }
   r.requeue_after = kEffectPoll;
   return r;
 }
@@ -409,13 +434,20 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
     return abort_canary_unfailed(state, in, "BlackoutWindow", "a blackout window opened");
   if (in.action == ManualAction::Abort)
     return roll_back(state, in, {RollbackCause::Aborted, nullptr, ActionKind::AbortCanary});
-  if (in.action == ManualAction::Promote) return promote(state, in, "PromoteRequested");
+  if (in.action == ManualAction::Promote && !in.block)
+    return promote(state, in, "PromoteRequested");
   RolloutResult r = unchanged(state, in);
+  // A manual promote waits for the block to lift (a rollback still ends it).
+  if (in.action == ManualAction::Promote) r.action_consumed = false;
   RolloutState& s = r.next;
   r.requeue_after = kEffectPoll;
   // The deadline holds whatever keeps the step from taking effect, also a
   // mutation the API server rejects on every attempt (webhook, RBAC, 422).
   if (!in.stage.applied || !in.stage.effective) {
+    // The canary once in effect is gone or stale (deleted, or made from an
+    // older template of the workload): its replacement is a new canary,
+    // judged anew, with the clocks of a new stage.
+    if (!in.stage.applied && s.effective_at) start_stage(s, in.now);
     note_no_effect(s, in.now);
     if (deadline_passed(s, p, in.now))
       return roll_back(state, in,
@@ -424,11 +456,16 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
     return r;
   }
   note_effect(s, in.stage, in.now);
+  // A canary held by a block has passed already (no analysis is due).
   const Judgement j = in.analysis ? count_analysis(s, *in.analysis, in.now, p, p.successful_checks)
-                                  : Judgement::Undecided;
+                      : s.passed >= p.successful_checks ? Judgement::Passed
+                                                        : Judgement::Undecided;
   if (j == Judgement::Breached)
     return roll_back(s, in, {RollbackCause::SloBreach, &*in.analysis, ActionKind::AbortCanary});
-  if (j == Judgement::Passed) return promote(s, in, "CanaryPassed");
+  if (j == Judgement::Passed) {
+    if (in.block) return hold_promotion(std::move(r), in);
+    return promote(s, in, "CanaryPassed");
+  }
   r.requeue_after = until_next_analysis(s, p, in.now);
   return r;
 }
@@ -583,6 +620,9 @@ bool analysis_due(const RolloutState& state, const RolloutPolicy& rollout, Times
   if (state.phase != RightsizingPhase::Canary && state.phase != RightsizingPhase::Verifying)
     return false;
   if (!state.effective_at) return false;
+  // A passed canary waits only for a block to lift (hold_promotion).
+  if (state.phase == RightsizingPhase::Canary && state.passed >= rollout.successful_checks)
+    return false;
   return now >= state.last_analysis_at.value_or(*state.effective_at) + rollout.analysis_interval;
 }
 

@@ -32,14 +32,23 @@
 //                                                             as Paused / Waiting once back
 //                                                             at lastGood without a canary)
 //  Canary      action abort                                → RolledBack, AbortCanary, floor
-//  Canary      action promote                              → Promoting, Promote
+//  Canary      action promote, not blocked                 → Promoting, Promote
+//                (blocked: the promote waits, not consumed, and the rows below run)
+//  Canary      not applied, was in effect (canary deleted, → Canary, StartCanary; the stage
+//                or of an older template of the workload)     restarts: started, effective,
+//                                                             passed, failed afresh
 //  Canary      not applied, deadline passed                → RolledBack, AbortCanary, floor
 //  Canary      not applied (no canary object for the step) → Canary, StartCanary (again)
 //  Canary      not effective, deadline passed              → RolledBack, AbortCanary, floor
 //  Canary      not effective                               → Canary (wait)
 //  Canary      analysis failed, failures ≥ threshold       → RolledBack, AbortCanary, floor
 //  Canary      analysis failed                             → Canary, failed+1, passed=0
-//  Canary      analysis passed, passes ≥ successfulChecks  → Promoting, Promote
+//  Canary      passes ≥ successfulChecks, blocked since    → RolledBack, AbortCanary (no
+//                the last (passing) analysis for              floor, record unchanged; Idle
+//                progressDeadline                             then shows the block)
+//  Canary      passes ≥ successfulChecks, blocked          → Canary (held: the canary only
+//                                                             adds pods; no more analyses)
+//  Canary      passes ≥ successfulChecks                   → Promoting, Promote
 //  Canary      analysis passed                             → Canary, passed+1
 //  Promoting   action abort                                → RolledBack, Restore, floor
 //  Promoting   not applied, deadline passed                → RolledBack, Restore, floor
@@ -106,8 +115,10 @@ struct PlannedRolloutStep {
   bool oom_bump = false;      // an OOMKill is being answered (event RightsizeOOMBump)
 };
 
-// Why a new step may not start now (Idle only; a step in flight reacts to
-// paused and blackout itself, see the table).
+// Why a new step may not start now (Idle), or why a canary may not be
+// promoted now (Canary: what a rollout of the workload would break or fight,
+// rollout_inputs.h); a step in flight reacts to paused and blackout itself,
+// see the table.
 struct RolloutBlock {
   std::string reason;  // BlackoutWindow, Paused, HPAConflict, PDBViolation, ManagedByGitOps,
                        // MetricsUnavailable, InvalidPolicy, PolicyNotFound, Cooldown
@@ -118,8 +129,9 @@ enum class ManualAction { Promote, Abort, Retry };
 
 // What the actuator sees of the stage in flight (from the caches).
 struct StageObservation {
-  bool applied = false;           // the mutation is visible: canary object for this step / template
-                                  // carries the step (Promoting, Verifying) / lastGood (RolledBack)
+  bool applied = false;           // the mutation is visible: canary object for this step (and
+                                  // the workload's current template) / template carries the
+                                  // step (Promoting, Verifying) / lastGood (RolledBack)
   bool effective = false;         // its pods are Ready and carry the stage's resources
   std::vector<std::string> pods;  // under analysis (canary pods, or all pods after
                                   // promotion)
@@ -142,7 +154,8 @@ struct RolloutInput {
   ContainerSizes live;                     // the workload template's resources now
   bool canary_exists = false;              // a canary object of any step exists
   std::optional<PlannedRolloutStep> next;  // the planner's next step; nullopt: none wanted
-  std::optional<RolloutBlock> block;       // Idle only: why a next step may not start
+  std::optional<RolloutBlock> block;       // Idle: why a next step may not start;
+                                           // Canary: why it may not be promoted
   bool paused = false;
   bool blackout = false;                    // a blackout window is open now
   StageObservation stage;                   // for the stage in flight
@@ -218,9 +231,9 @@ struct RolloutResult {
   bool action_consumed = false;  // input.action was executed: remove the annotation
 };
 
-// Whether an analysis should run now: in Canary (once effective) and in
-// Verifying, every analysisInterval since the last one (or since the stage
-// became effective).
+// Whether an analysis should run now: in Canary (once effective, until it
+// has passed) and in Verifying, every analysisInterval since the last one (or
+// since the stage became effective).
 bool analysis_due(const RolloutState& state, const RolloutPolicy& rollout, Timestamp now);
 
 RolloutResult advance(const RolloutState& state, const RolloutInput& input);

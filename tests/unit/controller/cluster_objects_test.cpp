@@ -270,6 +270,8 @@ TEST(ProjectWorkloadTest, KeepsWhatARolloutObserves) {
   EXPECT_EQ(w.selector_json, R"({"matchLabels":{"app":"engine"}})");
   EXPECT_EQ(w.gitops_manager, "argocd-controller");
   EXPECT_EQ(w.max_unavailable, "25%");
+  EXPECT_EQ(w.max_surge, "1");
+  EXPECT_EQ(w.update_strategy, "RollingUpdate");
   EXPECT_FALSE(w.partition.has_value());
   EXPECT_EQ(w.observed_generation, 6);
   EXPECT_EQ(w.status_replicas, 4);
@@ -292,10 +294,12 @@ TEST(ProjectWorkloadTest, OnlyAnOptedInWorkloadKeepsItsTemplate) {
 TEST(ProjectWorkloadTest, ACanaryDeploymentNamesItsRightsizingAsController) {
   auto obj = rolling_deployment();
   obj["metadata"]["name"] = "engine-rightsizer-canary";
+  obj["metadata"]["annotations"]["rightsizer.io/template"] = "tp-00000000000000cc";
   obj["metadata"]["ownerReferences"] = json::parse(R"([
     {"apiVersion": "rightsizer.io/v1alpha1", "kind": "Rightsizing", "name": "deployment-engine",
      "uid": "rsz-uid", "controller": true, "blockOwnerDeletion": false}])");
   auto w = project_workload(WorkloadKind::Deployment, obj);
+  EXPECT_EQ(w.template_marker, "tp-00000000000000cc");
   ASSERT_TRUE(w.controller.has_value());
   EXPECT_EQ(*w.controller, (OwnerRef{"rightsizer.io/v1alpha1", "Rightsizing", "deployment-engine",
                                      "rsz-uid", true}));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "actuator_fixtures.h"
+#include "controller/actuator_patches.h"
 #include "fake_cluster_view.h"
 
 namespace controller {
@@ -31,12 +32,13 @@ class DeploymentActuatorTest : public ::testing::Test {
     return actuator_->execute(action, stage(RightsizingPhase::Canary, sizes, hash), {});
   }
   // The canary Deployment as the API server would return it.
-  static std::string stored_canary(const std::string& marker, const std::string& owner_uid) {
+  static std::string stored_canary(const std::string& marker, const std::string& owner_uid,
+                                   const std::string& tmpl = pod_template_hash(kTemplateJson)) {
     return json{
         {"metadata",
          {{"name", "web-rightsizer-canary"},
           {"uid", "uid-canary"},
-          {"annotations", {{"rightsizer.io/step", marker}}},
+          {"annotations", {{"rightsizer.io/step", marker}, {"rightsizer.io/template", tmpl}}},
           {"ownerReferences",
            json::array({{{"kind", "Rightsizing"}, {"uid", owner_uid}, {"controller", true}}})}}}}
         .dump();
@@ -45,6 +47,8 @@ class DeploymentActuatorTest : public ::testing::Test {
     Workload c = web();
     c.ref.name = "web-rightsizer-canary";
     c.step_marker = marker;
+    c.template_marker = pod_template_hash(kTemplateJson);
+    c.pod_template_json.clear();  // a canary is not opted in: its template is not cached
     return c;
   }
 
@@ -70,7 +74,9 @@ TEST_F(DeploymentActuatorTest, StartCanaryPostsTheTemplateWithTheCanaryLabelOwne
     "apiVersion":"apps/v1","kind":"Deployment",
     "metadata":{"name":"web-rightsizer-canary","namespace":"shop",
       "labels":{"app":"web","tier":"front","rightsizer.io/canary":"true"},
-      "annotations":{"rightsizer.io/step":"rs-00000000000000aa"},
+      "annotations":{"rightsizer.io/step":"rs-00000000000000aa",
+                     "rightsizer.io/template":")" + pod_template_hash(kTemplateJson) +
+                                                   R"("},
       "ownerReferences":[{"apiVersion":"rightsizer.io/v1alpha1","kind":"Rightsizing",
         "name":"deployment-web","uid":"uid-rsz","controller":true,"blockOwnerDeletion":false}]},
     "spec":{"replicas":1,
@@ -156,6 +162,19 @@ TEST_F(DeploymentActuatorTest, ACanaryOfAnotherStepIsDeletedByUidAndTheCallerRet
   const auto body = json::parse(reqs[2].body);
   EXPECT_EQ(body["propagationPolicy"], "Background");
   EXPECT_EQ(body["preconditions"], json({{"uid", "uid-canary"}}));
+}
+
+TEST_F(DeploymentActuatorTest, ACanaryOfTheSameStepButAnOlderTemplateIsReplaced) {
+  api_.transport->push(409, status_body(409, "AlreadyExists"));
+  api_.transport->push(200, stored_canary(kStep, "uid-rsz", "tp-0000000000000001"));
+  api_.transport->push(200, "{}");
+  auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
+  ASSERT_FALSE(writes);
+  EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
+  const auto reqs = api_.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[2].method, k8s::Method::Delete);
+  EXPECT_EQ(json::parse(reqs[2].body)["preconditions"], json({{"uid", "uid-canary"}}));
 }
 
 TEST_F(DeploymentActuatorTest, ACanaryOfAnotherOwnerIsReplacedEvenWithTheSameMarker) {
@@ -254,6 +273,30 @@ TEST_F(DeploymentActuatorTest, CanaryIsAppliedOnlyWhenTheCanaryCarriesThisStepsM
   EXPECT_FALSE(actuator_->observe(view_, s).applied);
   view_.put(canary_workload(kStep));
   EXPECT_TRUE(actuator_->observe(view_, s).applied);
+}
+
+TEST_F(DeploymentActuatorTest, ACanaryOfAnOlderTemplateIsNotApplied) {
+  view_.put(canary_workload(kStep));
+  const auto s = stage(RightsizingPhase::Canary, step_sizes(), kStep);
+  ASSERT_TRUE(actuator_->observe(view_, s).applied);
+  // The workload's own resources changing (a promotion) is not a new template.
+  auto tmpl = json::parse(kTemplateJson);
+  tmpl["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "1";
+  workload_.pod_template_json = tmpl.dump();
+  EXPECT_TRUE(actuator_->observe(view_, s).applied);
+  // CI deploys image web:2 while the canary runs web:1.
+  tmpl["spec"]["containers"][0]["image"] = "web:2";
+  workload_.pod_template_json = tmpl.dump();
+  const auto obs = actuator_->observe(view_, s);
+  EXPECT_FALSE(obs.applied);
+  EXPECT_FALSE(obs.effective);
+  EXPECT_NE(obs.detail.find("older template"), std::string::npos) << obs.detail;
+  // A canary made before the template was recorded is stale too.
+  auto unmarked = canary_workload(kStep);
+  unmarked.template_marker.reset();
+  view_.put(unmarked);
+  workload_ = web();
+  EXPECT_FALSE(actuator_->observe(view_, s).applied);
 }
 
 TEST_F(DeploymentActuatorTest, CanaryIsEffectiveWithEnoughReadyCanaryPodsCarryingTheStep) {

@@ -412,6 +412,67 @@ INSTANTIATE_TEST_SUITE_P(
                   }}),
     [](const auto& info) { return info.param.reason; });
 
+TEST_F(RolloutDriverTest, APdbAtZeroDuringTheCanaryHoldsThePromotionUntilItLifts) {
+  into_effective_canary();
+  // A node drain leaves the PDB at 0 while the canary runs; usage sampling
+  // fails too, which holds no canary (only a new step needs fresh usage).
+  view_.put(engine_with([](Workload& w) {
+    w.replicas = 4;
+    w.template_labels = {{"app", "engine"}};
+  }));
+  PdbInfo pdb;
+  pdb.namespace_name = "trading";
+  pdb.name = "engine";
+  pdb.has_selector = true;
+  pdb.match_labels = {{"app", "engine"}};
+  view_.put(pdb);
+  usage_.record_failure("trading", now(), "metrics.k8s.io: 503");
+  const auto needed = view_.policy("trading", "trading")->parsed.spec.rollout.successful_checks;
+  for (int i = 0; i < needed + 1; ++i) {
+    clock_.advance(std::chrono::minutes(1));
+    ASSERT_FALSE(reconcile().error);
+    cache_written();
+  }
+  EXPECT_TRUE(std::ranges::none_of(
+      actuator().executed, [](const auto& a) { return a.kind == policies::ActionKind::Promote; }));
+  auto put = *last_put();
+  EXPECT_EQ(put["phase"], "Canary");
+  EXPECT_EQ(put["canary"]["checksPassed"], needed);
+  EXPECT_EQ(checks_.size(), static_cast<std::size_t>(needed));  // held: not analysed again
+  const auto* blocked = condition(put, "Blocked");
+  ASSERT_NE(blocked, nullptr);
+  EXPECT_EQ(blocked->reason, "PDBViolation");
+  EXPECT_TRUE(has_event("RightsizeBlocked"));
+  // The drain is over: the passed canary is promoted without a new analysis.
+  pdb.disruptions_allowed = 1;
+  view_.put(pdb);
+  clock_.advance(std::chrono::seconds(5));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(log_, (Log{std::string("PUT ") + kStatus, "execute Promote"}));
+  EXPECT_EQ(checks_.size(), static_cast<std::size_t>(needed));
+  EXPECT_EQ((*last_put())["phase"], "Promoting");
+}
+
+TEST_F(RolloutDriverTest, ACanaryOfAnOlderTemplateIsReplacedAndItsCountsReset) {
+  into_effective_canary();
+  clock_.advance(std::chrono::minutes(1));
+  ASSERT_FALSE(reconcile().error);
+  cache_written();
+  ASSERT_EQ((*last_put())["canary"]["checksPassed"], 1);
+  // CI changed the workload's template: the actuator sees the canary as not
+  // this step's any more.
+  actuator().observation = {false, false, {}, {"engine-a", "engine-b"}, "older template"};
+  clock_.advance(std::chrono::minutes(1));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(log_, (Log{std::string("PUT ") + kStatus, "execute StartCanary"}));
+  const auto put = *last_put();
+  EXPECT_EQ(put["phase"], "Canary");
+  EXPECT_EQ(put["canary"].value("checksPassed", 0), 0);
+  EXPECT_EQ(put["canary"].value("checksFailed", 0), 0);
+  EXPECT_FALSE(put["canary"].contains("effectiveAt"));
+  EXPECT_EQ(put["canary"]["startedAt"], policies::format_timestamp(now()));
+}
+
 TEST_F(RolloutDriverTest, APromoteActionIsExecutedOnceAndTheAnnotationRemoved) {
   into_effective_canary();
   cache_written("promote");

@@ -71,6 +71,62 @@ TEST(PdbBlocks, ADeploymentThatSurgesOnlyIsNotBlockedAStatefulSetAlwaysIs) {
   EXPECT_TRUE(pdb_blocks(sts, std::vector{pdb({{"app", "engine"}}, 0)}));
 }
 
+TEST(PdbBlocks, PdbAllowingOneBlocksAMaxUnavailableOfTwo) {
+  const auto w = engine_with(8, "25%");  // 2 pods down at once
+  EXPECT_EQ(pods_taken_down(w), 2);
+  EXPECT_TRUE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 1)}));
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 2)}));
+}
+
+TEST(PdbBlocks, RecreateStrategyCountsEveryReplica) {
+  auto w = engine_with(3);  // 25% of 3 rounds down to 0: a RollingUpdate surges only
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 2)}));
+  w.update_strategy = "Recreate";
+  EXPECT_EQ(pods_taken_down(w), 3);
+  EXPECT_TRUE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 2)}));
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 3)}));
+}
+
+TEST(PdbBlocks, MaxSurgeAndMaxUnavailableBothZeroTakeOnePodDown) {
+  // ResolveFenceposts: 0% of 3 and a surge of 0 resolve to maxUnavailable 1.
+  auto w = engine_with(3, "0%");
+  w.max_surge = "0";
+  EXPECT_EQ(pods_taken_down(w), 1);
+  EXPECT_TRUE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 0)}));
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 1)}));
+  // A surge of 1% of 3 rounds up to 1 pod: nothing goes down.
+  w.max_surge = "1%";
+  EXPECT_EQ(pods_taken_down(w), 0);
+  EXPECT_FALSE(pdb_blocks(w, std::vector{pdb({{"app", "engine"}}, 0)}));
+}
+
+TEST(PdbBlocks, NeverMorePodsThanReplicasAStatefulSetOneAtATime) {
+  EXPECT_EQ(pods_taken_down(engine_with(2, "5")), 2);
+  EXPECT_EQ(pods_taken_down(engine_with(0, "0")), 0);
+  auto sts = engine_with(8, "50%");
+  sts.ref.kind = WorkloadKind::StatefulSet;
+  sts.update_strategy = "RollingUpdate";
+  EXPECT_EQ(pods_taken_down(sts), 1);
+}
+
+struct MaxSurgeCase {
+  std::string text;
+  std::int32_t replicas, expected;
+};
+class ResolveMaxSurge : public ::testing::TestWithParam<MaxSurgeCase> {};
+TEST_P(ResolveMaxSurge, Table) {
+  EXPECT_EQ(resolve_max_surge(GetParam().text, GetParam().replicas), GetParam().expected);
+}
+INSTANTIATE_TEST_SUITE_P(Rounding, ResolveMaxSurge,
+                         ::testing::Values(MaxSurgeCase{"", 4, 1},  // default 25%, rounded up
+                                           MaxSurgeCase{"", 3, 1}, MaxSurgeCase{"", 0, 0},
+                                           MaxSurgeCase{"50%", 3, 2}, MaxSurgeCase{"100%", 3, 3},
+                                           MaxSurgeCase{"2", 3, 2}, MaxSurgeCase{"0", 3, 0},
+                                           MaxSurgeCase{"0%", 8, 0},
+                                           // Unreadable: assumed not to surge (the blocking side).
+                                           MaxSurgeCase{"x%", 3, 0}, MaxSurgeCase{"-1", 3, 0},
+                                           MaxSurgeCase{"two", 3, 0}));
+
 class FindRolloutBlock : public ::testing::Test {
  protected:
   BlockInput input() {
@@ -172,6 +228,36 @@ TEST_F(FindRolloutBlock, AGitOpsManagerDoesNotBlockWhenThePolicyAllowsIt) {
   EXPECT_EQ(reason(), "ManagedByGitOps");
   policy_.parsed.spec.rollout.allow_git_ops = true;
   EXPECT_EQ(reason(), "");
+}
+
+TEST_F(FindRolloutBlock, APromotionIsBlockedOnlyByWhatItsRolloutWouldBreak) {
+  const auto promotion = [&] {
+    auto b = find_promotion_block(input());
+    return b ? b->reason : "";
+  };
+  step_in_flight_ = true;
+  // What only a new step needs does not hold a canary that passed.
+  health_.consecutive_failures = 1;
+  health_.last_error = "503";
+  EXPECT_EQ(promotion(), "");
+  workload_.ref.kind = WorkloadKind::StatefulSet;
+  workload_.replicas = 1;
+  needs_canary_ = true;
+  EXPECT_EQ(reason(), "NoCanaryPossible");
+  EXPECT_EQ(promotion(), "");
+  workload_ = engine_with(8, "25%");
+  pdbs_.push_back(pdb({{"app", "engine"}}, 1));  // a drain used one of two
+  EXPECT_EQ(promotion(), "PDBViolation");
+  EXPECT_NE(find_promotion_block(input())->message.find("2 pod(s)"), std::string::npos);
+  workload_.spec_paused = true;
+  EXPECT_EQ(promotion(), "DeploymentPaused");
+  workload_.ref.kind = WorkloadKind::StatefulSet;
+  workload_.update_strategy = "OnDelete";
+  EXPECT_EQ(promotion(), "UnsupportedUpdateStrategy");
+  workload_.gitops_manager = "argocd-controller";
+  EXPECT_EQ(promotion(), "ManagedByGitOps");
+  hpas_.push_back(std::make_shared<const HpaInfo>(hpa_on(workload_.ref, "cpu")));
+  EXPECT_EQ(promotion(), "HPAConflict");
 }
 
 TEST(ParseManualAction, KnowsTheThreeActionsOnly) {

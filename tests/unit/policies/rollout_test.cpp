@@ -348,6 +348,54 @@ void new_step_above_floor(RolloutState&, RolloutInput& in) {
   in.next = planned(ContainerSizes{{"app", size(12000, 32 * kGi)}}, true);
 }
 
+// A PodDisruptionBudget at disruptionsAllowed 0 after a node drain, seen
+// while the canary runs.
+const policies::RolloutBlock kPdbBlock{"PDBViolation", "a PodDisruptionBudget allows 0"};
+void passes_pdb_violation_now(RolloutState& s, RolloutInput& in) {
+  passed_enough_canary(s, in);
+  in.block = kPdbBlock;
+}
+// The canary passed at kT0 + 5min and has been held since.
+void held(RolloutState& s, RolloutInput& in) {
+  s.passed = 3;
+  s.effective_at = kT0 + 1min;
+  s.last_analysis_at = kT0 + 5min;
+  in.now = kT0 + 6min;
+  in.block = kPdbBlock;
+}
+void held_block_lifted(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.block.reset();
+}
+void held_past_deadline(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.now = kT0 + 15min;  // 10 minutes since it passed
+}
+void held_within_deadline(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.now = kT0 + 14min + 59s;
+}
+void promote_action_blocked(RolloutState&, RolloutInput& in) {
+  in.action = ManualAction::Promote;
+  in.block = kPdbBlock;
+}
+void held_not_effective(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.stage.effective = false;  // a canary pod evicted by the drain
+}
+
+// The canary ran 11 minutes, passed twice, then went stale (CI changed the
+// workload's template) or was deleted: past the deadline from the stage's
+// start, but a replacement starts afresh.
+void not_applied_after_effect(RolloutState& s, RolloutInput& in) {
+  s.effective_at = kT0 + 1min;
+  s.last_analysis_at = kT0 + 10min;
+  s.passed = 2;
+  s.failed = 1;
+  in.now = kT0 + 11min;
+  in.stage = {};
+}
+
 constexpr bool kFloor = true;
 constexpr bool kNoFloor = false;
 
@@ -368,8 +416,10 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryBlackout",                   kCanary,     blackout,                kRolledBack, {AK::AbortCanary}, kNoFloor},
   Row{"CanaryActionAbort",                kCanary,     abort_action,            kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryActionPromote",              kCanary,     promote_action,          kPromoting,  {AK::Promote}},
+  Row{"CanaryActionPromoteBlockedWaits",  kCanary,     promote_action_blocked,  kCanary,     {},                kNoFloor, -1, -1, false, true},
   Row{"CanaryRetryNotApplicable",         kCanary,     retry_action,            kCanary,     {}},
   Row{"CanaryNotApplied",                 kCanary,     not_applied,             kCanary,     {AK::StartCanary}},
+  Row{"CanaryNotAppliedAfterEffectRestarts", kCanary,  not_applied_after_effect, kCanary,    {AK::StartCanary}, kNoFloor, 0, 0},
   Row{"CanaryNotAppliedDeadlinePassed",   kCanary,     not_applied_late,        kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffectiveDeadlinePassed", kCanary,     not_effective_late,      kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryNotEffective",               kCanary,     not_effective_failed,    kCanary,     {},                kNoFloor, 0, 0},
@@ -378,6 +428,11 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryFailedAtThreshold",          kCanary,     failed_at_threshold,     kRolledBack, {AK::AbortCanary}, kFloor},
   Row{"CanaryFailed",                     kCanary,     failed_after_passes,     kCanary,     {},                kNoFloor, 0, 1},
   Row{"CanaryPassedEnough",               kCanary,     passed_enough_canary,    kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
+  Row{"CanaryPassesPDBViolationNowNoPromote", kCanary, passes_pdb_violation_now, kCanary,    {},                kNoFloor, 3, 1},
+  Row{"CanaryHeldWithinDeadline",         kCanary,     held_within_deadline,    kCanary,     {},                kNoFloor, 3, 0},
+  Row{"CanaryHeldNotEffective",           kCanary,     held_not_effective,      kCanary,     {},                kNoFloor, 3, 0},
+  Row{"CanaryHeldBlockLiftedPromotes",    kCanary,     held_block_lifted,       kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
+  Row{"CanaryHeldPastDeadlineNoFloor",    kCanary,     held_past_deadline,      kRolledBack, {AK::AbortCanary}, kNoFloor},
   Row{"CanaryPassed",                     kCanary,     passed_once_more,        kCanary,     {},                kNoFloor, 2, 1},
   Row{"PromotingActionAbort",             kPromoting,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
   Row{"PromotingNotApplied",              kPromoting,  not_applied,             kPromoting,  {AK::Promote}},
@@ -635,6 +690,92 @@ TEST(Rollout, AnalysisDueIsFromTheLaterOfEffectAndLastAnalysis) {
   s.last_analysis_at = kT0 + 50s;
   EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 60s));
   EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 110s));
+}
+
+TEST(Rollout, APassedCanaryHeldByABlockIsNotAnalysedAgain) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  s.effective_at = kT0;
+  s.last_analysis_at = kT0 + 3min;
+  s.passed = 2;  // successfulChecks 3
+  EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
+  s.passed = 3;
+  EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
+  // Verifying counts its own passes against postPromotionChecks.
+  s.phase = RightsizingPhase::Verifying;
+  EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
+}
+
+TEST(Rollout, ABlockDuringTheCanaryHoldsThePromotionThenEndsItWithoutAFloor) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  s.effective_at = kT0 + 1min;
+  s.passed = 2;
+  RolloutInput in = base_input();
+  in.now = kT0 + 5min;
+  in.analysis = passed();
+  in.block = policies::RolloutBlock{"HPAConflict", "an HPA scales on cpu"};
+  auto r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Canary);
+  EXPECT_TRUE(r.actions.empty());
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].reason, "RightsizeBlocked");
+  EXPECT_NE(r.events[0].message.find("HPAConflict: an HPA scales on cpu"), std::string::npos);
+  ASSERT_TRUE(r.requeue_after);
+  EXPECT_LE(*r.requeue_after, 5s);
+  // Still held a tick later: no new Event.
+  s = r.next;
+  in.analysis.reset();
+  in.now = kT0 + 6min;
+  r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Canary);
+  EXPECT_TRUE(r.events.empty());
+  // Held for progressDeadline since it passed: the canary ends, no floor.
+  in.now = kT0 + 15min;
+  r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::RolledBack);
+  EXPECT_EQ(r.transition_reason, "HPAConflict");
+  EXPECT_FALSE(r.next.last_rollback.has_value());
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_NE(r.events[0].message.find("blocked for progressDeadline 10m"), std::string::npos);
+}
+
+TEST(Rollout, AStaleCanaryIsReplacedAndItsAnalysisRestarts) {
+  RolloutState s = in_flight_state(RightsizingPhase::Canary);
+  RolloutInput in = base_input();
+  s.effective_at = kT0 + 1min;
+  s.last_analysis_at = kT0 + 4min;
+  s.passed = 2;  // successfulChecks 3: one more pass would promote
+  s.failed = 1;
+  in.now = kT0 + 5min;
+  in.stage = {};  // the canary is of an older template of the workload
+  auto r = policies::advance(s, in);
+  ASSERT_EQ(r.actions.size(), 1u);
+  EXPECT_EQ(r.actions[0].kind, ActionKind::StartCanary);
+  s = r.next;
+  EXPECT_EQ(s.phase, RightsizingPhase::Canary);
+  EXPECT_EQ(s.started_at, kT0 + 5min);
+  EXPECT_FALSE(s.effective_at);
+  EXPECT_FALSE(s.last_analysis_at);
+  EXPECT_EQ(s.passed, 0);
+  EXPECT_EQ(s.failed, 0);
+  EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 1h));
+  // The replacement comes up: its analysis clock starts now, and a pass is
+  // the first of three again.
+  in.stage = base_input().stage;
+  in.now = kT0 + 6min;
+  s = policies::advance(s, in).next;
+  EXPECT_EQ(s.effective_at, kT0 + 6min);
+  in.now = kT0 + 7min;
+  ASSERT_TRUE(policies::analysis_due(s, kPolicy.rollout, in.now));
+  in.analysis = passed();
+  r = policies::advance(s, in);
+  EXPECT_EQ(r.next.phase, RightsizingPhase::Canary);
+  EXPECT_EQ(r.next.passed, 1);
+  // Not in effect again within the deadline of its own start: no rollback.
+  in.analysis.reset();
+  in.stage = {};
+  in.now = kT0 + 14min;
+  s.effective_at.reset();
+  EXPECT_EQ(policies::advance(s, in).next.phase, RightsizingPhase::Canary);
 }
 
 TEST(Rollout, FailedThenPassedResetsPassed) {
