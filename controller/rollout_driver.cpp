@@ -206,16 +206,16 @@ policies::RolloutInput RolloutDriver::observe(const Tick& tick,
     const auto& sizes = stage_sizes(state);
     const StageContext stage{&w, tick.rsz, &spec, state.phase, sizes, policies::step_hash(sizes)};
     input.stage = actuator.observe(view_, stage);
-    input.analysis = analyse(tick, state, input.stage);
+    input.analysis = analyse(tick, state, input.stage, input.block.has_value());
   }
   return input;
 }
 
 std::optional<policies::AnalysisOutcome> RolloutDriver::analyse(
-    const Tick& tick, const policies::RolloutState& state,
-    const policies::StageObservation& stage) {
+    const Tick& tick, const policies::RolloutState& state, const policies::StageObservation& stage,
+    bool held) {
   const auto& spec = *tick.policy;
-  if (!policies::analysis_due(state, spec.rollout, tick.in.now)) return std::nullopt;
+  if (!policies::analysis_due(state, spec.rollout, tick.in.now, held)) return std::nullopt;
   auto querier = prometheus_for(spec.slos.prometheus);
   policies::AnalysisOutcome outcome;
   if (!querier) {

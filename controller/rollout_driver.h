@@ -74,7 +74,8 @@ class RolloutDriver {
   policies::RolloutInput observe(const Tick& tick, const policies::RolloutState& state);
   std::optional<policies::AnalysisOutcome> analyse(const Tick& tick,
                                                    const policies::RolloutState& state,
-                                                   const policies::StageObservation& stage);
+                                                   const policies::StageObservation& stage,
+                                                   bool held);
   PromResult<std::shared_ptr<PrometheusQuerier>> prometheus_for(
       const policies::PrometheusEndpoint& endpoint);
   k8s::Result<bool> write_failed(RightsizingInput in, const RightsizingObject& rsz,

@@ -456,10 +456,15 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
     return r;
   }
   note_effect(s, in.stage, in.now);
-  // A canary held by a block has passed already (no analysis is due).
+  // A canary held by a block has passed already (no analysis is due while it
+  // is held). Once the block lifts, a pass older than analysisInterval does
+  // not promote: the canary is judged again first (it may have degraded
+  // while it waited).
+  const bool fresh_pass = s.last_analysis_at && in.now < *s.last_analysis_at + p.analysis_interval;
   const Judgement j = in.analysis ? count_analysis(s, *in.analysis, in.now, p, p.successful_checks)
-                      : s.passed >= p.successful_checks ? Judgement::Passed
-                                                        : Judgement::Undecided;
+                      : s.passed >= p.successful_checks && (in.block || fresh_pass)
+                          ? Judgement::Passed
+                          : Judgement::Undecided;
   if (j == Judgement::Breached)
     return roll_back(s, in, {RollbackCause::SloBreach, &*in.analysis, ActionKind::AbortCanary});
   if (j == Judgement::Passed) {
@@ -616,12 +621,14 @@ const char* to_string(ActionKind kind) {
   return "Unknown";
 }
 
-bool analysis_due(const RolloutState& state, const RolloutPolicy& rollout, Timestamp now) {
+bool analysis_due(const RolloutState& state, const RolloutPolicy& rollout, Timestamp now,
+                  bool held) {
   if (state.phase != RightsizingPhase::Canary && state.phase != RightsizingPhase::Verifying)
     return false;
   if (!state.effective_at) return false;
-  // A passed canary waits only for a block to lift (hold_promotion).
-  if (state.phase == RightsizingPhase::Canary && state.passed >= rollout.successful_checks)
+  // A passed canary waits for a block to lift (hold_promotion); unblocked,
+  // a stale pass is judged again before the promotion (advance_canary).
+  if (state.phase == RightsizingPhase::Canary && state.passed >= rollout.successful_checks && held)
     return false;
   return now >= state.last_analysis_at.value_or(*state.effective_at) + rollout.analysis_interval;
 }

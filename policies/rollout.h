@@ -48,6 +48,9 @@
 //                progressDeadline                             then shows the block)
 //  Canary      passes ≥ successfulChecks, blocked          → Canary (held: the canary only
 //                                                             adds pods; no more analyses)
+//  Canary      passes ≥ successfulChecks, the last pass    → Canary (wait: a held canary is
+//                older than analysisInterval, no analysis     promoted only on a fresh pass,
+//                this tick                                    analysed again once unblocked)
 //  Canary      passes ≥ successfulChecks                   → Promoting, Promote
 //  Canary      analysis passed                             → Canary, passed+1
 //  Promoting   action abort                                → RolledBack, Restore, floor
@@ -234,7 +237,10 @@ struct RolloutResult {
 // Whether an analysis should run now: in Canary (once effective, until it
 // has passed) and in Verifying, every analysisInterval since the last one (or
 // since the stage became effective).
-bool analysis_due(const RolloutState& state, const RolloutPolicy& rollout, Timestamp now);
+// `held`: a block holds the promotion of a canary in flight (a passed canary
+// held is not analysed again until the block lifts).
+bool analysis_due(const RolloutState& state, const RolloutPolicy& rollout, Timestamp now,
+                  bool held = false);
 
 RolloutResult advance(const RolloutState& state, const RolloutInput& input);
 

@@ -365,7 +365,23 @@ void held(RolloutState& s, RolloutInput& in) {
 }
 void held_block_lifted(RolloutState& s, RolloutInput& in) {
   held(s, in);
+  in.now = kT0 + 5min + 59s;  // the pass is less than analysisInterval old
   in.block.reset();
+}
+// The block lifted after analysisInterval: the stale pass promotes nothing...
+void held_lifted_stale(RolloutState& s, RolloutInput& in) {
+  held(s, in);
+  in.now = kT0 + 9min;
+  in.block.reset();
+}
+// ... the canary is judged again: a pass promotes, a failure starts over.
+void held_lifted_passes(RolloutState& s, RolloutInput& in) {
+  held_lifted_stale(s, in);
+  in.analysis = passed();
+}
+void held_lifted_fails(RolloutState& s, RolloutInput& in) {
+  held_lifted_stale(s, in);
+  in.analysis = failed();
 }
 void held_past_deadline(RolloutState& s, RolloutInput& in) {
   held(s, in);
@@ -432,6 +448,9 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryHeldWithinDeadline",         kCanary,     held_within_deadline,    kCanary,     {},                kNoFloor, 3, 0},
   Row{"CanaryHeldNotEffective",           kCanary,     held_not_effective,      kCanary,     {},                kNoFloor, 3, 0},
   Row{"CanaryHeldBlockLiftedPromotes",    kCanary,     held_block_lifted,       kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
+  Row{"CanaryHeldLiftedStalePassWaits",   kCanary,     held_lifted_stale,       kCanary,     {},                kNoFloor, 3, 0},
+  Row{"CanaryHeldLiftedFreshPassPromotes", kCanary,    held_lifted_passes,      kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
+  Row{"CanaryHeldLiftedFailStartsOver",   kCanary,     held_lifted_fails,       kCanary,     {},                kNoFloor, 0, 1},
   Row{"CanaryHeldPastDeadlineNoFloor",    kCanary,     held_past_deadline,      kRolledBack, {AK::AbortCanary}, kNoFloor},
   Row{"CanaryPassed",                     kCanary,     passed_once_more,        kCanary,     {},                kNoFloor, 2, 1},
   Row{"PromotingActionAbort",             kPromoting,  abort_action,            kRolledBack, {AK::Restore},     kFloor},
@@ -699,7 +718,10 @@ TEST(Rollout, APassedCanaryHeldByABlockIsNotAnalysedAgain) {
   s.passed = 2;  // successfulChecks 3
   EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
   s.passed = 3;
-  EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
+  EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min, /*held=*/true));
+  // Unblocked, a pass older than analysisInterval is judged again.
+  EXPECT_FALSE(policies::analysis_due(s, kPolicy.rollout, kT0 + 3min + 59s));
+  EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
   // Verifying counts its own passes against postPromotionChecks.
   s.phase = RightsizingPhase::Verifying;
   EXPECT_TRUE(policies::analysis_due(s, kPolicy.rollout, kT0 + 4min));
