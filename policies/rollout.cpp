@@ -447,8 +447,17 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
     // The canary once in effect is gone or stale (deleted, or made from an
     // older template of the workload): its replacement is a new canary,
     // judged anew, with the clocks of a new stage.
-    if (!in.stage.applied && s.effective_at) start_stage(s, in.now);
+    if (!in.stage.applied && s.effective_at) {
+      start_stage(s, in.now);
+      // A promote waiting for a block approved the canary that is gone.
+      r.action_consumed = in.action.has_value();
+    }
     note_no_effect(s, in.now);
+    // A canary that passed and then lost its pods (a drain, no capacity)
+    // proved nothing wrong with the step: it ends without a floor.
+    if (deadline_passed(s, p, in.now) && s.passed >= p.successful_checks)
+      return abort_canary_unfailed(state, in, "ProgressDeadlineExceeded",
+                                   "its pods stopped running after it passed");
     if (deadline_passed(s, p, in.now))
       return roll_back(state, in,
                        {RollbackCause::ProgressDeadline, nullptr, ActionKind::AbortCanary});

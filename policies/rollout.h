@@ -38,7 +38,11 @@
 //                or of an older template of the workload)     restarts: started, effective,
 //                                                             passed, failed afresh
 //  Canary      not applied, deadline passed                → RolledBack, AbortCanary, floor
-//  Canary      not applied (no canary object for the step) → Canary, StartCanary (again)
+//  Canary      not applied (no canary object for the step) → Canary, StartCanary (again);
+//                                                             a waiting promote is dropped
+//                                                             when the canary it saw is gone
+//  Canary      not effective, deadline passed, it had      → RolledBack, AbortCanary (no
+//                passed already (its pods lost after)         floor: the step proved fine)
 //  Canary      not effective, deadline passed              → RolledBack, AbortCanary, floor
 //  Canary      not effective                               → Canary (wait)
 //  Canary      analysis failed, failures ≥ threshold       → RolledBack, AbortCanary, floor

@@ -399,6 +399,13 @@ void held_not_effective(RolloutState& s, RolloutInput& in) {
   held(s, in);
   in.stage.effective = false;  // a canary pod evicted by the drain
 }
+// Evicted by the drain and not running again for progressDeadline: a
+// capacity problem, not the step's; no floor.
+void held_not_effective_past_deadline(RolloutState& s, RolloutInput& in) {
+  held_not_effective(s, in);
+  s.not_effective_since = kT0 + 6min;
+  in.now = kT0 + 16min;
+}
 
 // The canary ran 11 minutes, passed twice, then went stale (CI changed the
 // workload's template) or was deleted: past the deadline from the stage's
@@ -410,6 +417,14 @@ void not_applied_after_effect(RolloutState& s, RolloutInput& in) {
   s.failed = 1;
   in.now = kT0 + 11min;
   in.stage = {};
+}
+
+// A promote waiting for the block, then the canary it saw was replaced
+// (the workload's template changed): the promote is dropped.
+void promote_waiting_canary_replaced(RolloutState& s, RolloutInput& in) {
+  not_applied_after_effect(s, in);
+  in.action = ManualAction::Promote;
+  in.block = kPdbBlock;
 }
 
 constexpr bool kFloor = true;
@@ -447,6 +462,8 @@ INSTANTIATE_TEST_SUITE_P(Table, Transitions, testing::Values(
   Row{"CanaryPassesPDBViolationNowNoPromote", kCanary, passes_pdb_violation_now, kCanary,    {},                kNoFloor, 3, 1},
   Row{"CanaryHeldWithinDeadline",         kCanary,     held_within_deadline,    kCanary,     {},                kNoFloor, 3, 0},
   Row{"CanaryHeldNotEffective",           kCanary,     held_not_effective,      kCanary,     {},                kNoFloor, 3, 0},
+  Row{"CanaryPassedNotEffectiveDeadlineNoFloor", kCanary, held_not_effective_past_deadline, kRolledBack, {AK::AbortCanary}, kNoFloor},
+  Row{"CanaryPromoteWaitingCanaryReplaced", kCanary,   promote_waiting_canary_replaced, kCanary, {AK::StartCanary}, kNoFloor, 0, 0},
   Row{"CanaryHeldBlockLiftedPromotes",    kCanary,     held_block_lifted,       kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
   Row{"CanaryHeldLiftedStalePassWaits",   kCanary,     held_lifted_stale,       kCanary,     {},                kNoFloor, 3, 0},
   Row{"CanaryHeldLiftedFreshPassPromotes", kCanary,    held_lifted_passes,      kPromoting,  {AK::Promote},     kNoFloor, 0, 0},
