@@ -121,6 +121,20 @@ prom_value() {
     jq -r '.data.result[0].value[1] // ""'
 }
 
+# check_below WHAT QUERY BOUND SCALE UNIT: the Prometheus value of QUERY is
+# below BOUND (seconds); shown × SCALE in UNIT. No data is a failure.
+check_below() {
+  local what=$1 query=$2 bound=$3 scale=$4 unit=$5 value
+  value=$(prom_value "$query") || value=""
+  if awk -v v="$value" -v b="$bound" 'BEGIN{exit !(v != "" && v < b)}'; then
+    log "check: $what $(awk -v v="$value" -v s="$scale" 'BEGIN{printf "%.1f", v * s}') $unit" \
+      "(< $(awk -v b="$bound" -v s="$scale" 'BEGIN{printf "%g", b * s}') $unit) — ok"
+    return 0
+  fi
+  warn "check FAILED: $what '${value:-no data}' s, not < $bound s"
+  return 1
+}
+
 # operator_figures: peak RSS (VmHWM) and CPU seconds of the operator so far.
 operator_figures() {
   local pid hwm ticks
@@ -140,7 +154,7 @@ within() {  # within VALUE EXPECTED TOLERANCE
 }
 
 finish() {
-  local report_args=(report -n "$DEMO_NS" --kubeconfig "$KUBECONFIG") failed=0 json html p99 scan
+  local report_args=(report -n "$DEMO_NS" --kubeconfig "$KUBECONFIG") failed=0 json html
   step "the FinOps report (rightsizer report -n $DEMO_NS)"
   "$RIGHTSIZER" "${report_args[@]}"
   html=$DEMO_DIR/finops-report.html
@@ -157,20 +171,12 @@ finish() {
     warn "check FAILED: \$$current → \$$running (target \$$target) a month; expected \$285.95 → \$79.05 ± \$0.50"
     failed=1
   fi
-  p99=$(prom_value "histogram_quantile(0.99, sum by (le) (rate(trade_latency_seconds_bucket{namespace=\"$DEMO_NS\"}[1m])))") || p99=""
-  if awk -v v="$p99" 'BEGIN{exit !(v != "" && v < 0.100)}'; then
-    log "check: p99 trade latency over the last minute $(awk -v v="$p99" 'BEGIN{printf "%.1f", v * 1000}') ms (< 100 ms) — ok"
-  else
-    warn "check FAILED: p99 trade latency '${p99:-no data}' s, not < 0.100 s"
-    failed=1
-  fi
-  scan=$(prom_value "max(guardian_scan_duration_seconds{namespace=\"$DEMO_NS\",pod=~\"guardian-.*\"})") || scan=""
-  if awk -v v="$scan" 'BEGIN{exit !(v != "" && v < 30)}'; then
-    log "check: guardian scan $(awk -v v="$scan" 'BEGIN{printf "%.1f", v}') s (< 30 s) — ok"
-  else
-    warn "check FAILED: guardian scan '${scan:-no data}' s, not < 30 s"
-    failed=1
-  fi
+  check_below "p99 trade latency over the last minute" \
+    "histogram_quantile(0.99, sum by (le) (rate(trade_latency_seconds_bucket{namespace=\"$DEMO_NS\"}[1m])))" \
+    0.100 1000 ms || failed=1
+  check_below "guardian scan" \
+    "max(guardian_scan_duration_seconds{namespace=\"$DEMO_NS\",pod=~\"guardian-.*\"})" \
+    30 1 s || failed=1
   log "the operator so far: $(operator_figures)"
   log "wall time: $(elapsed) in all, $((SECONDS - DEMO_STORY_START)) s from the operator's start to the report"
   cat >&2 <<EOF

@@ -368,6 +368,22 @@ Workload engine_with(const std::function<void(Workload&)>& change) {
   return w;
 }
 
+// The engine at 4 replicas under a PodDisruptionBudget that allows no
+// disruption (disruptionsAllowed 0: a node drain in progress); the caller
+// puts the PDB.
+PdbInfo pdb_at_zero_over_four_replicas(FakeClusterView& view) {
+  view.put(engine_with([](Workload& w) {
+    w.replicas = 4;
+    w.template_labels = {{"app", "engine"}};
+  }));
+  PdbInfo pdb;
+  pdb.namespace_name = "trading";
+  pdb.name = "engine";
+  pdb.has_selector = true;
+  pdb.match_labels = {{"app", "engine"}};
+  return pdb;
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Reasons, RolloutBlocks,
     ::testing::Values(
@@ -394,16 +410,7 @@ INSTANTIATE_TEST_SUITE_P(
                   }},
         BlockCase{"PDBViolation", "Recommended",
                   [](FakeClusterView& v, PolicyObject&, UsageStore&) {
-                    v.put(engine_with([](Workload& w) {
-                      w.replicas = 4;
-                      w.template_labels = {{"app", "engine"}};
-                    }));
-                    PdbInfo pdb;
-                    pdb.namespace_name = "trading";
-                    pdb.name = "engine";
-                    pdb.has_selector = true;
-                    pdb.match_labels = {{"app", "engine"}};
-                    v.put(pdb);
+                    v.put(pdb_at_zero_over_four_replicas(v));
                   }},
         BlockCase{"MetricsUnavailable", "Recommended",
                   [](FakeClusterView&, PolicyObject&, UsageStore& u) {
@@ -416,15 +423,7 @@ TEST_F(RolloutDriverTest, APdbAtZeroDuringTheCanaryHoldsThePromotionUntilItLifts
   into_effective_canary();
   // A node drain leaves the PDB at 0 while the canary runs; usage sampling
   // fails too, which holds no canary (only a new step needs fresh usage).
-  view_.put(engine_with([](Workload& w) {
-    w.replicas = 4;
-    w.template_labels = {{"app", "engine"}};
-  }));
-  PdbInfo pdb;
-  pdb.namespace_name = "trading";
-  pdb.name = "engine";
-  pdb.has_selector = true;
-  pdb.match_labels = {{"app", "engine"}};
+  PdbInfo pdb = pdb_at_zero_over_four_replicas(view_);
   view_.put(pdb);
   usage_.record_failure("trading", now(), "metrics.k8s.io: 503");
   const auto needed = view_.policy("trading", "trading")->parsed.spec.rollout.successful_checks;
