@@ -115,28 +115,35 @@ std::optional<policies::PlannedRolloutStep> plan_next_step(
   return step;
 }
 
-std::int32_t resolve_max_unavailable(std::string_view text, std::int32_t replicas) {
-  if (text.empty()) text = kDefaultMaxUnavailable;
+namespace {
+
+// intstr.GetScaledValueFromIntOrPercent: an absolute count, or a percentage
+// of replicas rounded down or up; `unparseable` for text that is neither.
+std::int32_t scaled_int_or_percent(std::string_view text, std::int32_t replicas, bool round_up,
+                                   std::int32_t unparseable) {
   if (text.ends_with('%')) {
     const auto percent = parse_int(text.substr(0, text.size() - 1));
-    // Unparseable: assume pods may go down (the blocking side).
-    if (!percent) return 1;
-    return static_cast<std::int32_t>(std::int64_t{replicas} * *percent / 100);
+    if (!percent) return unparseable;
+    const std::int64_t scaled = std::int64_t{replicas} * *percent + (round_up ? 99 : 0);
+    return static_cast<std::int32_t>(scaled / 100);
   }
   const auto absolute = parse_int(text);
-  return absolute ? static_cast<std::int32_t>(std::min<std::int64_t>(*absolute, INT32_MAX)) : 1;
+  return absolute ? static_cast<std::int32_t>(std::min<std::int64_t>(*absolute, INT32_MAX))
+                  : unparseable;
+}
+
+}  // namespace
+
+std::int32_t resolve_max_unavailable(std::string_view text, std::int32_t replicas) {
+  // Rounded down; unparseable: assume pods may go down (the blocking side).
+  return scaled_int_or_percent(text.empty() ? kDefaultMaxUnavailable : text, replicas,
+                               /*round_up=*/false, /*unparseable=*/1);
 }
 
 std::int32_t resolve_max_surge(std::string_view text, std::int32_t replicas) {
-  if (text.empty()) text = kDefaultMaxSurge;
-  if (text.ends_with('%')) {
-    const auto percent = parse_int(text.substr(0, text.size() - 1));
-    // Unparseable: assume no surge (the fencepost then takes a pod down).
-    if (!percent) return 0;
-    return static_cast<std::int32_t>((std::int64_t{replicas} * *percent + 99) / 100);
-  }
-  const auto absolute = parse_int(text);
-  return absolute ? static_cast<std::int32_t>(std::min<std::int64_t>(*absolute, INT32_MAX)) : 0;
+  // Rounded up; unparseable: assume no surge (the fencepost then takes a pod down).
+  return scaled_int_or_percent(text.empty() ? kDefaultMaxSurge : text, replicas,
+                               /*round_up=*/true, /*unparseable=*/0);
 }
 
 std::int32_t pods_taken_down(const Workload& workload) {

@@ -455,12 +455,13 @@ RolloutResult advance_canary(const RolloutState& state, const RolloutInput& in) 
     note_no_effect(s, in.now);
     // A canary that passed and then lost its pods (a drain, no capacity)
     // proved nothing wrong with the step: it ends without a floor.
-    if (deadline_passed(s, p, in.now) && s.passed >= p.successful_checks)
-      return abort_canary_unfailed(state, in, "ProgressDeadlineExceeded",
-                                   "its pods stopped running after it passed");
-    if (deadline_passed(s, p, in.now))
+    if (deadline_passed(s, p, in.now)) {
+      if (s.passed >= p.successful_checks)
+        return abort_canary_unfailed(state, in, "ProgressDeadlineExceeded",
+                                     "its pods stopped running after it passed");
       return roll_back(state, in,
                        {RollbackCause::ProgressDeadline, nullptr, ActionKind::AbortCanary});
+    }
     if (!in.stage.applied) act(r, ActionKind::StartCanary, s.step);
     return r;
   }
