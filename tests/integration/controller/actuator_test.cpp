@@ -30,6 +30,13 @@ json kubectl_json(const std::vector<std::string>& args) {
   return r.ok() ? json::parse(r.out, nullptr, false) : json();
 }
 
+// For a poll: an object that is not there yet (or is being replaced, as a
+// StatefulSet's pod during its rolling update) is null, not a failure.
+json kubectl_json_or_null(const std::vector<std::string>& args) {
+  auto r = itest::kubectl(args);
+  return r.ok() ? json::parse(r.out, nullptr, false) : json();
+}
+
 // The sizes the workloads start with, as written in their manifests below.
 policies::ContainerSizes original() {
   return {{"app", {{2000, kGi}, {4000, 2 * kGi}}}, {"sidecar", {{100, 64 * kMi}, {}}}};
@@ -267,8 +274,10 @@ TEST_F(ActuatorIntegrationTest, StatefulSetPartitionCanaryThenPromotion) {
   // The highest ordinal takes the step; the others keep theirs.
   EXPECT_TRUE(itest::eventually(
       [&] {
-        const auto p = kubectl_json({"get", "pod", "web-2", "-n", ns_.name(), "-o", "json"});
-        const auto p0 = kubectl_json({"get", "pod", "web-0", "-n", ns_.name(), "-o", "json"});
+        const auto p =
+            kubectl_json_or_null({"get", "pod", "web-2", "-n", ns_.name(), "-o", "json"});
+        const auto p0 =
+            kubectl_json_or_null({"get", "pod", "web-0", "-n", ns_.name(), "-o", "json"});
         return p.is_object() && p0.is_object() && pod_carries(project_pod(p), step()) &&
                pod_carries(project_pod(p0), original());
       },
