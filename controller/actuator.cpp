@@ -84,33 +84,4 @@ json template_resources_patch(const policies::ContainerSizes& sizes, const std::
           {"spec", {{"template", {{"spec", {{"containers", std::move(containers)}}}}}}}};
 }
 
-std::string pod_template_hash(const std::string& pod_template_json) {
-  json tmpl = json::parse(pod_template_json, nullptr, /*allow_exceptions=*/false);
-  if (!tmpl.is_object()) return "";
-  if (auto spec = tmpl.find("spec"); spec != tmpl.end() && spec->is_object()) {
-    if (auto cs = spec->find("containers"); cs != spec->end() && cs->is_array()) {
-      for (json& c : *cs)
-        if (c.is_object()) c.erase("resources");
-    }
-  }
-  if (auto meta = tmpl.find("metadata"); meta != tmpl.end() && meta->is_object()) {
-    if (auto notes = meta->find("annotations"); notes != meta->end() && notes->is_object()) {
-      for (auto it = notes->begin(); it != notes->end();) {
-        it = it.key().starts_with("rightsizer.io/") ? notes->erase(it) : std::next(it);
-      }
-      // The API server drops an empty map: absent and empty are one template.
-      if (notes->empty()) meta->erase(notes);
-    }
-  }
-  // nlohmann::json keeps object keys sorted: the dump is canonical.
-  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
-  for (const unsigned char ch : tmpl.dump()) {
-    h ^= ch;
-    h *= 1099511628211ULL;  // FNV-1a 64 prime
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return std::string("tp-") + hex;
-}
-
 }  // namespace controller

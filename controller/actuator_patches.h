@@ -29,10 +29,4 @@ void set_resources(nlohmann::json& container, const policies::ContainerResources
 nlohmann::json template_resources_patch(const policies::ContainerSizes& sizes,
                                         const std::string& hash);
 
-// A short, stable hash ("tp-" + 16 hex digits) of a pod template as cached
-// (compact JSON) without what Rightsizer itself changes: the containers'
-// resources and the rightsizer.io/ annotations. A canary records its
-// workload's (kTemplateAnnotation); "" when the text is not a JSON object.
-std::string pod_template_hash(const std::string& pod_template_json);
-
 }  // namespace controller

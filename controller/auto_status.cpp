@@ -27,7 +27,8 @@ bool starts_step(const policies::RolloutResult& r) {
 }
 
 // Requests as the API server defaults them on pods: a missing request is its limit.
-std::optional<policies::Resources> requests_of(const std::optional<policies::StatusResources>& r) {
+std::optional<policies::Resources> requests_of(
+    const policies::HeapOptional<policies::StatusResources>& r) {
   if (!r) return std::nullopt;
   const auto pick = [&](auto member) -> std::optional<std::string> {
     if (r->requests && (*r->requests).*member) return (*r->requests).*member;
@@ -74,6 +75,22 @@ void set_originals(const AutoStatusInput& in, policies::RightsizingStatus& s) {
 
 void set_auto_conditions(const AutoStatusInput& in, policies::RightsizingStatus& s) {
   const auto gen = in.workload->generation;
+  // Blocked and Ready are Auto mode's to set: each starts from the stored
+  // one, not from the Recommend builder's. Set over the builder's (which
+  // knows none of Auto mode's blocks), a condition flipped twice in one
+  // reconcile, took a new lastTransitionTime, and every reconcile of a
+  // workload held by an Auto-mode block (metrics, PDB, blackout) rewrote
+  // the status.
+  for (const std::string_view type : {kBlockedCondition, kReadyCondition}) {
+    const auto* was = policies::find_condition(in.old->conditions, type);
+    if (was == nullptr) continue;
+    auto it = std::ranges::find_if(s.conditions, [&](const auto& c) { return c.type == type; });
+    if (it != s.conditions.end()) {
+      *it = *was;  // in place: the order of the list is part of the status compared
+    } else {
+      s.conditions.push_back(*was);
+    }
+  }
   const auto& block = in.input->block;
   policies::set_condition(
       s.conditions,

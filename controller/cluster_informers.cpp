@@ -14,6 +14,10 @@ k8s::WatcherConfig watch_all(k8s::ApiResource resource, k8s::FieldMask mask) {
   k8s::WatcherConfig cfg;
   cfg.collection = k8s::ObjectRef{std::move(resource), "", "", ""};
   cfg.mask = std::move(mask);
+  // Pages of 100, not client-go's 500: a page's body and DOM are the
+  // operator's largest transient (~5 KiB a pod as listed), and its peak RSS
+  // is what a memory limit must cover; lists are rare (start-up, relists).
+  cfg.page_size = 100;
   return cfg;
 }
 

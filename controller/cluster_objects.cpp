@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -209,9 +210,12 @@ void read_rollout_fields(const json& object, Workload& w) {
   w.template_marker = meta_entry(object, "annotations", kTemplateAnnotation);
   w.controller = controller_of(object);
   w.template_labels = string_map_at(object, {"spec", "template", "metadata", "labels"});
-  // Only an opted-in workload gets a canary made from its template: others
-  // do not pay for a copy of it in the cache (DESIGN §12).
-  if (w.policy) w.pod_template_json = object_json_at(object, {"spec", "template"});
+  // Only an opted-in Deployment gets a canary Deployment: its template is
+  // hashed, and the canary is made from the template read live, so the
+  // cache holds no copy of any template (DESIGN §12).
+  if (w.policy && w.ref.kind == WorkloadKind::Deployment) {
+    if (const json* t = path(object, {"spec", "template"})) w.template_hash = pod_template_hash(*t);
+  }
   w.selector_json = object_json_at(object, {"spec", "selector"});
   w.gitops_manager = gitops_manager_of(object);
   w.max_unavailable =
@@ -260,7 +264,7 @@ Workload project_workload(WorkloadKind kind, const json& object) {
 k8s::FieldMask workload_mask() {
   // Annotations are kept whole: their names hold dots, which a mask path
   // cannot address. The template is kept whole because an opted-in
-  // workload's is copied (the projector drops it for the others); of the
+  // workload's is hashed whole (the projector keeps only the hash); of the
   // managedFields, only the managers and what they own of the containers.
   return mask_of({"metadata.generation",
                   "metadata.annotations",
@@ -284,6 +288,35 @@ k8s::FieldMask workload_mask() {
                   "status.availableReplicas",
                   "status.updateRevision",
                   "status.currentRevision"});
+}
+
+std::string pod_template_hash(const json& pod_template) {
+  if (!pod_template.is_object()) return "";
+  json tmpl = pod_template;
+  if (auto spec = tmpl.find("spec"); spec != tmpl.end() && spec->is_object()) {
+    if (auto cs = spec->find("containers"); cs != spec->end() && cs->is_array()) {
+      for (json& c : *cs)
+        if (c.is_object()) c.erase("resources");
+    }
+  }
+  if (auto meta = tmpl.find("metadata"); meta != tmpl.end() && meta->is_object()) {
+    if (auto notes = meta->find("annotations"); notes != meta->end() && notes->is_object()) {
+      for (auto it = notes->begin(); it != notes->end();) {
+        it = it.key().starts_with("rightsizer.io/") ? notes->erase(it) : std::next(it);
+      }
+      // The API server drops an empty map: absent and empty are one template.
+      if (notes->empty()) meta->erase(notes);
+    }
+  }
+  // nlohmann::json keeps object keys sorted: the dump is canonical.
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
+  for (const unsigned char ch : tmpl.dump()) {
+    h ^= ch;
+    h *= 1099511628211ULL;  // FNV-1a 64 prime
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return std::string("tp-") + hex;
 }
 
 ReplicaSetInfo project_replica_set(const json& object) {
@@ -440,6 +473,11 @@ std::optional<WorkloadRef> target_of(const json& object, const std::string& ns) 
 }
 
 }  // namespace
+
+k8s::FieldMask rightsizing_mask() {
+  return mask_of({"metadata.labels", "metadata.annotations", "metadata.ownerReferences",
+                  "metadata.deletionTimestamp", "spec", "status"});
+}
 
 RightsizingObject project_rightsizing(const json& object) {
   RightsizingObject r;

@@ -87,9 +87,10 @@ struct Workload {
   std::optional<OwnerRef> controller;          // a canary Deployment's: its Rightsizing
   // spec.template.metadata.labels (PodDisruptionBudget selectors are matched on them).
   std::map<std::string, std::string, std::less<>> template_labels;
-  // spec.template as compact JSON, kept only for opted-in workloads (a canary
-  // Deployment copies it); "" otherwise.
-  std::string pod_template_json;
+  // pod_template_hash of spec.template, for opted-in Deployments only (""
+  // for the others): their canary records it, and is made from the template
+  // read live, of this same generation.
+  std::string template_hash;
   // spec.selector as compact JSON ("" when absent).
   std::string selector_json;
   // A GitOps applier (Argo CD, Flux) among the managedFields managers that own
@@ -113,6 +114,12 @@ struct Workload {
   friend bool operator==(const Workload&, const Workload&) = default;
 };
 Workload project_workload(WorkloadKind kind, const nlohmann::json& object);
+// A short, stable hash ("tp-" + 16 hex digits) of a pod template without
+// what Rightsizer itself changes: the containers' resources and the
+// rightsizer.io/ annotations (a promotion is not a new template). A canary
+// records its workload's (kTemplateAnnotation); "" when `pod_template` is
+// not a JSON object.
+std::string pod_template_hash(const nlohmann::json& pod_template);
 k8s::FieldMask workload_mask();
 
 // A ReplicaSet: only what maps a pod to its Deployment.
@@ -197,7 +204,11 @@ struct RightsizingObject {
   policies::RightsizingStatus status;
   std::string status_error;  // non-empty: the status as stored did not parse
   bool deleting = false;
+  friend bool operator==(const RightsizingObject&, const RightsizingObject&) = default;
 };
 RightsizingObject project_rightsizing(const nlohmann::json& object);
+// Leaves out what the projector does not read, managedFields above all (a
+// status written every reconcile makes them a large part of each event).
+k8s::FieldMask rightsizing_mask();
 
 }  // namespace controller

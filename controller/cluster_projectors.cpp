@@ -7,7 +7,7 @@ namespace controller {
 ClusterProjectors cluster_projectors() {
   return {
       .policies = {k8s::FieldMask(), project_policy},
-      .rightsizings = {k8s::FieldMask(), project_rightsizing},
+      .rightsizings = {rightsizing_mask(), project_rightsizing},
       .deployments = {workload_mask(),
                       [](const nlohmann::json& o) {
                         return project_workload(WorkloadKind::Deployment, o);

@@ -8,6 +8,7 @@
 #include "controller/actuator_patches.h"
 #include "controller/api_resources.h"
 #include "controller/stage_observation.h"
+#include "k8s/object_meta.h"
 
 namespace controller {
 namespace {
@@ -59,13 +60,13 @@ k8s::Error malformed(const char* what) {
                          std::string("the workload's cached ") + what + " is malformed");
 }
 
-// The template with the canary label and the step's resources.
-k8s::Result<json> canary_template(const Workload& w, const policies::ContainerSizes& sizes) {
-  auto tmpl = cached_object(w.pod_template_json, "pod template");
-  if (!tmpl) return tmpl;
-  json* metadata = object_member(*tmpl, "metadata");
+// The workload's template, as read live, with the canary label and the
+// step's resources.
+k8s::Result<json> canary_template(json tmpl, const policies::ContainerSizes& sizes) {
+  if (!tmpl.is_object()) return malformed("pod template");
+  json* metadata = object_member(tmpl, "metadata");
   json* labels = metadata ? object_member(*metadata, "labels") : nullptr;
-  json* spec = object_member(*tmpl, "spec");
+  json* spec = object_member(tmpl, "spec");
   if (!labels || !spec || !spec->contains("containers") || !(*spec)["containers"].is_array()) {
     return malformed("pod template");
   }
@@ -87,11 +88,12 @@ k8s::Result<json> canary_selector(const Workload& w) {
   return selector;
 }
 
-// The canary Deployment (ro-shared: labels, owner, selector, template, replicas).
+// The canary Deployment (ro-shared: labels, owner, selector, template,
+// replicas), made from the workload's template as read live.
 k8s::Result<json> canary_deployment(const StageContext& stage,
-                                    const policies::RolloutAction& action) {
+                                    const policies::RolloutAction& action, json live_template) {
   const Workload& w = *stage.workload;
-  auto tmpl = canary_template(w, action.sizes);
+  auto tmpl = canary_template(std::move(live_template), action.sizes);
   if (!tmpl) return tmpl;
   auto selector = canary_selector(w);
   if (!selector) return selector;
@@ -109,7 +111,7 @@ k8s::Result<json> canary_deployment(const StageContext& stage,
                 {"labels", std::move(labels)},
                 {"annotations",
                  {{std::string(kStepAnnotation), action.hash},
-                  {std::string(kTemplateAnnotation), pod_template_hash(w.pod_template_json)}}},
+                  {std::string(kTemplateAnnotation), w.template_hash}}},
                 {"ownerReferences", json::array({owner})}}},
               {"spec",
                {{"replicas", stage.policy->rollout.canary_replicas},
@@ -127,7 +129,7 @@ bool is_this_step(const json& canary, const StageContext& stage,
   if (annotations == meta->end() ||
       text_member(*annotations, std::string(kStepAnnotation)) != action.hash ||
       text_member(*annotations, std::string(kTemplateAnnotation)) !=
-          pod_template_hash(stage.workload->pod_template_json)) {
+          stage.workload->template_hash) {
     return false;
   }
   const auto owners = meta->find("ownerReferences");
@@ -183,7 +185,7 @@ class DeploymentActuator final : public Actuator {
         view.workload({WorkloadKind::Deployment, w.ref.namespace_name, canary_name(w)});
     // A canary of an older template of the workload (CI deployed since) is
     // not this step's: what it passes is not what a promotion would run.
-    const bool stale = canary && canary->template_marker != pod_template_hash(w.pod_template_json);
+    const bool stale = canary && canary->template_marker != w.template_hash;
     obs.applied = canary && canary->step_marker == stage.hash && !stale;
     std::vector<std::shared_ptr<const PodInfo>> serving, baseline;
     for (auto& p : view.pods_of(w)) {
@@ -210,10 +212,53 @@ class DeploymentActuator final : public Actuator {
     return obs;
   }
 
+  // The workload's spec.template read from the API server (the cache keeps
+  // only its hash). It must be the object and generation the cache holds —
+  // the spec the step was planned on and the hash the canary records; a
+  // Deployment changed (or replaced) since is an error the next reconcile
+  // retries once the cache has caught up. Generation, not the hash: an API
+  // server of another version may default fields the cache's did not.
+  k8s::Result<json> live_template(const Workload& w, const k8s::CallContext& ctx) {
+    if (w.template_hash.empty()) {
+      return k8s::make_error(k8s::ErrorKind::Invalid,
+                             "Deployment " + w.ref.name + " has no pod template in the cache");
+    }
+    auto live = client_.get(workload_ref(w), ctx);
+    if (!live) return live.error();
+    std::int64_t generation = 0;  // absent: as the cache reads it (project_workload)
+    if (const auto meta = live->is_object() ? live->find("metadata") : live->end();
+        meta != live->end() && meta->is_object()) {
+      const auto g = meta->find("generation");
+      if (g != meta->end() && g->is_number_integer()) generation = g->get<std::int64_t>();
+    }
+    if (k8s::meta_uid(*live) != w.uid || generation != w.generation) {
+      return k8s::make_error(
+          k8s::ErrorKind::Conflict,
+          "Deployment " + w.ref.name + " changed since the cache saw it (generation " +
+              std::to_string(generation) + ", cached " + std::to_string(w.generation) +
+              "); the canary is made at the next reconcile");
+    }
+    json* tmpl = nullptr;
+    if (live->is_object()) {
+      const auto spec = live->find("spec");
+      if (spec != live->end() && spec->is_object()) {
+        const auto t = spec->find("template");
+        if (t != spec->end()) tmpl = &*t;
+      }
+    }
+    if (!tmpl || !tmpl->is_object()) {
+      return k8s::make_error(k8s::ErrorKind::Invalid,
+                             "Deployment " + w.ref.name + " as read has no pod template");
+    }
+    return std::move(*tmpl);
+  }
+
   k8s::Result<int> start_canary(const policies::RolloutAction& action, const StageContext& stage,
                                 const k8s::CallContext& ctx) {
     const Workload& w = *stage.workload;
-    auto body = canary_deployment(stage, action);
+    auto live = live_template(w, ctx);
+    if (!live) return live.error();
+    auto body = canary_deployment(stage, action, std::move(*live));
     if (!body) return body.error();
     const k8s::ObjectRef collection{k8s::resources::deployments(), w.ref.namespace_name, "", ""};
     auto created = client_.create(collection, *body, {}, ctx);

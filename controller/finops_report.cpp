@@ -45,7 +45,7 @@ std::optional<std::int64_t> units(const std::optional<std::string>& text) {
 }
 
 // The requests of `r` (unset: 0), or nullopt when `r` says nothing about them.
-std::optional<policies::Resources> requests_of(const std::optional<StatusResources>& r) {
+std::optional<policies::Resources> requests_of(const policies::HeapOptional<StatusResources>& r) {
   if (!r || !r->requests) return std::nullopt;
   return policies::Resources{millis(r->requests->cpu).value_or(0),
                              units(r->requests->memory).value_or(0)};

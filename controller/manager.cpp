@@ -206,8 +206,20 @@ void Manager::process(const std::string& key, const k8s::CallContext& ctx) {
   ReconcileOutcome out = parts_.reconcile(key, ctx);
   metrics_.reconcile_seconds.with().observe(seconds(clock_.now() - started));
   if (out.error) {
-    metrics_.reconciles.with({"error"}).inc();
-    spdlog::warn("reconcile {}: {}", key, out.error->describe());
+    // A write the server refused because the cached object it was built on
+    // is stale (409): the next reconcile decides again from the fresher
+    // cache, as controller-runtime's Requeue. Expected under load, not a
+    // fault: counted apart, so that an alert on errors does not fire on it;
+    // unless it keeps coming back (a cache that does not catch up, a canary
+    // whose deletion never ends), which is a fault.
+    const bool conflict = out.error->kind == k8s::ErrorKind::Conflict &&
+                          queue_.num_requeues(key) < options_.conflicts_before_error;
+    metrics_.reconciles.with({conflict ? "conflict" : "error"}).inc();
+    if (conflict) {
+      spdlog::debug("reconcile {}: {}; requeued", key, out.error->describe());
+    } else {
+      spdlog::warn("reconcile {}: {}", key, out.error->describe());
+    }
     if (!ctx.stop.stop_requested()) queue_.add_rate_limited(key);
     return;
   }

@@ -69,6 +69,10 @@ struct ManagerOptions {
   // the calls in flight are cancelled.
   std::chrono::nanoseconds graceful_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds events_flush_budget{2000};
+  // A key refused with Conflict this many times in a row (about 5 s of
+  // backoff at controller-runtime's default limiter) is no cache lag any
+  // more: from then on its conflicts count, and are logged, as errors.
+  int conflicts_before_error = 10;
 };
 
 class Manager {

@@ -4,7 +4,8 @@ namespace controller {
 
 OperatorMetrics::OperatorMetrics(MetricsRegistry& r)
     : reconciles(r.counter("rightsizer_reconciles_total",
-                           "Reconciles by result (success, error, requeue).", {"result"})),
+                           "Reconciles by result (success, requeue, conflict, error).",
+                           {"result"})),
       reconcile_seconds(
           r.histogram("rightsizer_reconcile_duration_seconds", "Time per reconcile.",
                       {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
@@ -29,13 +30,14 @@ OperatorMetrics::OperatorMetrics(MetricsRegistry& r)
       canaries(r.counter("rightsizer_canaries_total", "Canaries by result.", {"result"})),
       slo_checks(r.counter("rightsizer_slo_checks_total", "SLO checks by result.", {"result"})) {
   // Present (at zero) from the start, so that dashboards see the series.
-  for (const char* result : {"success", "error", "requeue"}) reconciles.with({result});
+  for (const char* result : {"success", "error", "requeue", "conflict"}) reconciles.with({result});
   workqueue_depth.with();
   usage_samples.with();
   metrics_list_failures.with();
   histogram_memory.with();
   leader.with();
-  for (const char* result : {"started", "promoted", "rolled_back"}) canaries.with({result});
+  for (const char* result : {"started", "promoted", "rolled_back", "aborted"})
+    canaries.with({result});
   for (const char* result : {"pass", "fail", "skip", "error"}) slo_checks.with({result});
 }
 

@@ -9,9 +9,8 @@ namespace {
 using policies::ResourceList;
 using policies::StatusResources;
 
-std::optional<std::string> pick(const std::optional<StatusResources>& r, bool limits, bool cpu) {
-  if (!r) return std::nullopt;
-  const auto& list = limits ? r->limits : r->requests;
+std::optional<std::string> pick(const StatusResources& r, bool limits, bool cpu) {
+  const auto& list = limits ? r.limits : r.requests;
   if (!list) return std::nullopt;
   return cpu ? list->cpu : list->memory;
 }
@@ -54,15 +53,14 @@ std::vector<std::vector<std::string>> table_cells(const RecommendReport& report)
   return rows;
 }
 
-nlohmann::json resources_json(const std::optional<StatusResources>& r) {
+nlohmann::json resources_json(const StatusResources& r) {
   auto list = [](const std::optional<ResourceList>& l) {
     nlohmann::json j = nlohmann::json::object();
     if (l && l->cpu) j["cpu"] = *l->cpu;
     if (l && l->memory) j["memory"] = *l->memory;
     return j;
   };
-  return {{"requests", list(r ? r->requests : std::nullopt)},
-          {"limits", list(r ? r->limits : std::nullopt)}};
+  return {{"requests", list(r.requests)}, {"limits", list(r.limits)}};
 }
 
 }  // namespace

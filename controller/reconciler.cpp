@@ -307,7 +307,12 @@ void Reconciler::restore_checkpoints(const Workload& w, const RightsizingObject*
     }
     auto decoded = policies::decode_checkpoint_text(*stored->checkpoint, half_life);
     if (decoded) {
-      usage_.restore(key, std::move(*decoded));
+      // The kill in status went out with the checkpoint holding it (a kill
+      // learnt makes the learning due): the pod that still reports it is
+      // not sized again from the usage peak grown since.
+      std::optional<policies::Time> kill_learnt;
+      if (decoded->memory_interval_oom_bytes() > 0) kill_learnt = stored->oom_killed_at;
+      usage_.restore(key, std::move(*decoded), kill_learnt);
       continue;
     }
     usage_.mark_restored(key);
@@ -352,6 +357,22 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
   in.pods = pods;
   in.hpas = hpas;
   in.policy = policy;
+  // An OOMKill goes into the learning before it is read (VPA's RecordOOM):
+  // the bump it asks for outlives the pod that reported it. The checkpoint
+  // holding it is written with this status, not at the next learning write:
+  // the bump's rollout replaces the pod that reports the kill, and a restart
+  // before that write would forget it.
+  if (policy != nullptr && policy->parsed.valid()) {
+    for (const auto& c : w.containers) {
+      auto oom = latest_oom_kill(pods, c.name);
+      if (oom && usage_.record_oom({w.ref, c.name}, *oom, policy->parsed.spec.memory.oom_bump_ratio,
+                                   std::chrono::duration_cast<std::chrono::seconds>(
+                                       policy->parsed.spec.history.half_life))) {
+        std::lock_guard lock(mu_);
+        learning_written_.erase(w.ref.key());
+      }
+    }
+  }
   for (const auto& c : w.containers) {
     if (auto u = usage_.usage({w.ref, c.name})) in.usage.emplace(c.name, std::move(*u));
   }
@@ -362,7 +383,8 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
     in.old = &old;
     in.refresh_learning = due;
     auto written = rollout_->drive(std::move(in), *rsz, outcome, ctx);
-    if (written && *written && due) {
+    // Every status the driver writes carries fresh learning.
+    if (written && *written) {
       std::lock_guard lock(mu_);
       learning_written_[w.ref.key()] = clock_.now();
     }

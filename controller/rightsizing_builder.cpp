@@ -89,7 +89,9 @@ void fill_learning(policies::ContainerStatus& c, const policies::ContainerUsage*
     return;
   }
   if (usage == nullptr) return;
-  c.usage = usage_figures(*usage);
+  // An OOMKill seen before the first sample is learnt, and checkpointed, but
+  // there are no usage figures yet.
+  if (usage->samples() > 0) c.usage = usage_figures(*usage);
   auto text = policies::encode_checkpoint_text(*usage);
   if (text.size() <= kMaxCheckpointChars) c.checkpoint = std::move(text);
 }
@@ -340,6 +342,20 @@ bool hpa_conflicts(const Workload& workload, std::span<const std::shared_ptr<con
            std::ranges::any_of(h->resource_metrics,
                                [](const auto& r) { return r == "cpu" || r == "memory"; });
   });
+}
+
+void refresh_learning(policies::RightsizingStatus& status, const RightsizingInput& in) {
+  for (auto& c : status.containers) {
+    const auto found = in.usage.find(c.name);
+    // Nothing learnt in this process (yet): the stored learning stays, where
+    // the builder's refresh would write none.
+    if (found == in.usage.end()) continue;
+    // What is written is all fresh, as the builder's refresh: no stale
+    // checkpoint beside fresh figures when the checkpoint is too long.
+    c.usage.reset();
+    c.checkpoint.reset();
+    fill_learning(c, &found->second, nullptr, true);
+  }
 }
 
 RightsizingPlan build_rightsizing_status(const RightsizingInput& in) {

@@ -76,6 +76,11 @@ struct RightsizingPlan {
 };
 
 RightsizingPlan build_rightsizing_status(const RightsizingInput& in);
+// Puts fresh usage figures and checkpoints from `in.usage` into the
+// containers of `status` (a container with nothing learnt keeps what it
+// has), as build_rightsizing_status does with refresh_learning: a status
+// written anyway carries the learning too.
+void refresh_learning(policies::RightsizingStatus& status, const RightsizingInput& in);
 
 // The latest OOMKill of a container among the pods (its request and limit at
 // the time), for the recommender's bump; nullopt when none is visible.

@@ -142,12 +142,21 @@ k8s::Result<bool> RolloutDriver::drive(RightsizingInput in, const RightsizingObj
   }
   bool written = false;
   if (status != old || !result.actions.empty()) {
+    // A status written anyway carries fresh learning (as in Recommend mode):
+    // only figures and checkpoints that merely grew wait for the interval.
+    // Without it, a step started minutes after the first samples left a
+    // checkpoint of those first samples, and a restart then lost the
+    // confidence the step was taken on.
+    if (!tick.in.refresh_learning) {
+      refresh_learning(status, tick.in);
+      bound_to_schema(status);
+    }
     auto put = put_status(rsz, status, outcome, ctx);
     if (!put) return put.error();
     written = true;
   }
   auto acted = execute(tick, result, outcome, ctx);
-  count_transition(old.phase.value_or(RightsizingPhase::Observing), *status.phase);
+  count_transition(old.phase.value_or(RightsizingPhase::Observing), *status.phase, result.next);
   // The builder's Recommended event only while Auto mode shows that phase;
   // its Blocked event gives way to Auto mode's blocks.
   for (const auto& e : tick.plan.events) {
@@ -266,6 +275,10 @@ k8s::Result<bool> RolloutDriver::write_failed(RightsizingInput in, const Rightsi
   status.phase = RightsizingPhase::Failed;
   bound_to_schema(status);
   if (status == old) return false;
+  if (!in.refresh_learning) {  // written anyway: with fresh learning (drive())
+    refresh_learning(status, in);
+    bound_to_schema(status);
+  }
   return put_status(rsz, status, outcome, ctx);
 }
 
@@ -340,13 +353,17 @@ void RolloutDriver::emit(const Workload& w, bool warning, const std::string& rea
           warning ? k8s::EventType::Warning : k8s::EventType::Normal, reason, message);
 }
 
-void RolloutDriver::count_transition(RightsizingPhase from, RightsizingPhase to) const {
+void RolloutDriver::count_transition(RightsizingPhase from, RightsizingPhase to,
+                                     const policies::RolloutState& next) const {
   if (!metrics_.canary || from == to) return;
   if (to == RightsizingPhase::Canary) metrics_.canary("started");
   if (from == RightsizingPhase::Canary && to == RightsizingPhase::Promoting) {
     metrics_.canary("promoted");
   }
-  if (to == RightsizingPhase::RolledBack) metrics_.canary("rolled_back");
+  // A canary ended by a pause or a blackout window did not fail.
+  if (to == RightsizingPhase::RolledBack) {
+    metrics_.canary(policies::ended_without_failure(next) ? "aborted" : "rolled_back");
+  }
 }
 
 }  // namespace controller

@@ -41,7 +41,7 @@ using PrometheusFactory = std::function<PromResult<std::shared_ptr<PrometheusQue
 
 // Counters, by result (operator_metrics.h); unset: not counted.
 struct RolloutMetrics {
-  std::function<void(std::string_view result)> canary;     // started, promoted, rolled_back
+  std::function<void(std::string_view result)> canary;  // started, promoted, rolled_back, aborted
   std::function<void(std::string_view result)> slo_check;  // pass, fail, skip, error
 };
 
@@ -53,7 +53,8 @@ class RolloutDriver {
 
   // Auto mode for one workload: `in` as the Recommend builder takes it (its
   // `old` is the stored status, `policy` valid and in Auto mode), `rsz` the
-  // cached Rightsizing. Returns whether the status was written; counts the
+  // cached Rightsizing. Returns whether the status was written (a status
+  // written always carries fresh usage figures and checkpoints); counts the
   // writes and lowers outcome.requeue_after to what the rollout needs.
   k8s::Result<bool> drive(RightsizingInput in, const RightsizingObject& rsz,
                           ReconcileOutcome& outcome, const k8s::CallContext& ctx);
@@ -89,7 +90,8 @@ class RolloutDriver {
                                   const k8s::CallContext& ctx);
   void emit(const Workload& w, bool warning, const std::string& reason,
             const std::string& message) const;
-  void count_transition(policies::RightsizingPhase from, policies::RightsizingPhase to) const;
+  void count_transition(policies::RightsizingPhase from, policies::RightsizingPhase to,
+                        const policies::RolloutState& next) const;
 
   const ClusterView& view_;
   k8s::ApiClient& client_;

@@ -248,8 +248,13 @@ std::optional<policies::RolloutBlock> find_rollout_block(const BlockInput& in) {
   if (auto block = strategy_block(in)) return block;
   if (auto block = pdb_block(in)) return block;
   if (in.health.failing()) {
-    return policies::RolloutBlock{"MetricsUnavailable",
-                                  "no new step without fresh usage: " + in.health.last_error};
+    // The error itself is in the MetricsAvailable condition, which keeps the
+    // first text of an outage: a text that varies from pass to pass (503,
+    // timeout) here would rewrite every workload's status on each pass.
+    return policies::RolloutBlock{
+        "MetricsUnavailable",
+        "no new step without fresh usage: the namespace's pod metrics cannot be listed "
+        "(the MetricsAvailable condition says why)"};
   }
   return std::nullopt;
 }

@@ -22,16 +22,14 @@ void keep_first(std::vector<T>& v, std::size_t max) {
   if (v.size() > max) v.resize(max);
 }
 
-void bound(std::optional<policies::ResourceList>& r) {
-  if (!r) return;
-  bound(r->cpu, kMaxQuantity);
-  bound(r->memory, kMaxQuantity);
+void bound(policies::ResourceList& r) {
+  bound(r.cpu, kMaxQuantity);
+  bound(r.memory, kMaxQuantity);
 }
 
-void bound(std::optional<policies::StatusResources>& r) {
-  if (!r) return;
-  bound(r->requests);
-  bound(r->limits);
+void bound(policies::StatusResources& r) {
+  if (r.requests) bound(*r.requests);
+  if (r.limits) bound(*r.limits);
 }
 
 void bound(policies::CanaryStatus& c) {
@@ -74,8 +72,10 @@ void bound_to_schema(policies::RightsizingStatus& s) {
   }
   keep_first(s.containers, kMaxContainers);
   for (auto& c : s.containers) {
-    for (auto* r : {&c.current, &c.recommended, &c.step, &c.last_good, &c.original}) bound(*r);
-    bound(c.floor);
+    for (auto* r : {&c.current, &c.recommended, &c.step, &c.last_good, &c.original}) {
+      if (*r) bound(**r);
+    }
+    if (c.floor) bound(*c.floor);
   }
   if (s.canary) bound(*s.canary);
   if (s.last_rollback) bound(*s.last_rollback);

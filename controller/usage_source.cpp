@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "controller/usage_source.h"
+#include "k8s/field_mask.h"
 #include "k8s/resource.h"
 #include "policies/duration.h"
 #include "policies/quantity.h"
@@ -78,17 +79,44 @@ std::optional<PodSample> pod_header(const json& item, std::string_view namespace
 
 }  // namespace
 
+const k8s::FieldMask& pod_metrics_list_mask() {
+  static const k8s::FieldMask mask =
+      k8s::FieldMask({"metadata.name", "timestamp", "window", "containers[].name",
+                      "containers[].usage.cpu", "containers[].usage.memory"})
+          .for_list();
+  return mask;
+}
+
 k8s::Result<std::vector<PodSample>> MetricsServerUsageSource::list(std::string_view namespace_name,
                                                                    const k8s::CallContext& ctx) {
   k8s::ListOptions opts;
   opts.limit = std::nullopt;  // metrics-server answers in one page
-  auto listed =
-      client_.list({k8s::resources::pod_metrics(), std::string(namespace_name), "", ""}, opts, ctx);
-  if (!listed) return listed.error();
+  auto page = client_.list_page(
+      {k8s::resources::pod_metrics(), std::string(namespace_name), "", ""}, opts, ctx);
+  if (!page) return page.error();
+  // Only what a sample needs is decoded: a namespace's list is the largest
+  // document the operator reads each interval (labels, timestamps left out).
+  auto doc = pod_metrics_list_mask().decode(page->body);
+  page->body = std::string();
+  if (!doc) {
+    return k8s::make_error(k8s::ErrorKind::Decode, "metrics.k8s.io PodMetrics in namespace " +
+                                                       std::string(namespace_name) + ": " +
+                                                       doc.error().message);
+  }
+  // A 200 that is not a list (a Status, `{}`, a proxy's page) is an outage,
+  // as ApiClient::list would have said, never an empty namespace.
+  static const json kNoItems = json::array();
+  const json* listed = field(*doc, "items");
+  if (!listed || !(listed->is_array() || listed->is_null())) {
+    return k8s::make_error(k8s::ErrorKind::Decode, "metrics.k8s.io PodMetrics in namespace " +
+                                                       std::string(namespace_name) +
+                                                       ": the answer has no items array");
+  }
+  const json& items = listed->is_array() ? *listed : kNoItems;
   std::vector<PodSample> out;
-  out.reserve(listed->items.size());
+  out.reserve(items.size());
   std::uint64_t skipped = 0;
-  for (const auto& item : listed->items) {
+  for (const auto& item : items) {
     auto pod = pod_header(item, namespace_name);
     const json* containers = field(item, "containers");
     if (!pod || !containers || !containers->is_array()) {

@@ -11,6 +11,7 @@
 
 #include "k8s/api_client.h"
 #include "k8s/call_context.h"
+#include "k8s/field_mask.h"
 #include "k8s/result.h"
 #include "policies/usage_histogram.h"
 
@@ -37,6 +38,10 @@ class UsageSource {
   virtual k8s::Result<std::vector<PodSample>> list(std::string_view namespace_name,
                                                    const k8s::CallContext& ctx) = 0;
 };
+
+// What of a PodMetrics list is decoded: each item's name, timestamp, window
+// and its containers' names and cpu/memory usage.
+const k8s::FieldMask& pod_metrics_list_mask();
 
 // GET /apis/metrics.k8s.io/v1beta1/namespaces/<ns>/pods, quantities parsed
 // with policies/quantity.h; a pod or container whose figures do not parse is

@@ -61,9 +61,28 @@ std::optional<policies::ContainerUsage> UsageStore::canary_usage(const UsageKey&
   return find_copy(canary_, key);
 }
 
-bool UsageStore::restore(const UsageKey& key, policies::ContainerUsage restored) {
+bool UsageStore::record_oom(const UsageKey& key, const policies::OomKill& oom, double bump_ratio,
+                            std::chrono::seconds half_life) {
+  std::lock_guard lock(mu_);
+  // Each kill once, sized by the usage peak when it is first seen: the pod
+  // keeps reporting it, and the interval's peak goes on growing after it.
+  auto [seen, first] = oom_seen_.try_emplace(key, oom.at);
+  if (!first && oom.at <= seen->second) return false;
+  seen->second = oom.at;
+  auto& u = usage_.try_emplace(key, half_life).first->second;
+  if (u.cpu().half_life() != half_life) u.set_half_life(half_life);
+  return u.record_oom(
+      oom.at, policies::oom_floor_bytes(oom, u.memory_interval_peak_bytes(oom.at), bump_ratio));
+}
+
+bool UsageStore::restore(const UsageKey& key, policies::ContainerUsage restored,
+                         std::optional<policies::Time> kill_learnt) {
   std::lock_guard lock(mu_);
   if (!restored_.insert(key).second) return false;
+  if (kill_learnt) {
+    auto& seen = oom_seen_[key];
+    seen = std::max(seen, *kill_learnt);
+  }
   if (restored.samples() > 0) restored_until_[key] = restored.last_sample();
   auto it = usage_.find(key);
   if (it == usage_.end()) {
@@ -93,6 +112,7 @@ void UsageStore::forget(const WorkloadRef& workload) {
   std::erase_if(restored_, [&](const UsageKey& key) { return key.workload == workload; });
   std::erase_if(restored_until_,
                 [&](const auto& entry) { return entry.first.workload == workload; });
+  std::erase_if(oom_seen_, [&](const auto& entry) { return entry.first.workload == workload; });
   forgotten_at_[workload] = ++forgets_;
 }
 

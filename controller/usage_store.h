@@ -17,6 +17,7 @@
 
 #include "controller/cluster_objects.h"
 #include "policies/container_usage.h"
+#include "policies/recommender.h"
 
 namespace controller {
 
@@ -54,11 +55,26 @@ class UsageStore {
   // Copies of what was learnt (nullopt: nothing yet).
   [[nodiscard]] std::optional<policies::ContainerUsage> usage(const UsageKey& key) const;
   [[nodiscard]] std::optional<policies::ContainerUsage> canary_usage(const UsageKey& key) const;
+  // An OOMKill of a workload's container, recorded in what was learnt as
+  // the memory the kill needed (VPA's RecordOOM; policies::oom_floor_bytes
+  // from the usage peak of the kill's interval, never from an earlier
+  // bump). Each kill is recorded once, when first seen (as VPA's OOM
+  // observer: with the usage peak of that moment; the pod keeps reporting
+  // it), and not again after a restart when the restored checkpoint holds
+  // it (restore's `kill_learnt`). A container with nothing learnt
+  // yet starts with it (and `half_life`). Returns whether what was learnt
+  // changed (false: seen before, smaller than a kill already in the
+  // interval, or in a closed interval).
+  bool record_oom(const UsageKey& key, const policies::OomKill& oom, double bump_ratio,
+                  std::chrono::seconds half_life);
 
   // Once per container and process: merges `restored` (a decoded checkpoint)
   // under the samples taken since start. Later calls do nothing; returns
   // whether this call restored.
-  bool restore(const UsageKey& key, policies::ContainerUsage restored);
+  // `kill_learnt`: the OOMKill the checkpoint already holds (record_oom
+  // then takes only a later one).
+  bool restore(const UsageKey& key, policies::ContainerUsage restored,
+               std::optional<policies::Time> kill_learnt = std::nullopt);
   // Marks the container restored without data (its checkpoint was corrupt or
   // absent), so that learning starts from the samples alone.
   void mark_restored(const UsageKey& key);
@@ -83,6 +99,8 @@ class UsageStore {
   std::set<UsageKey> restored_;
   // The last sample time of each restored checkpoint.
   std::map<UsageKey, policies::Time> restored_until_;
+  // The latest OOMKill recorded per container (record_oom).
+  std::map<UsageKey, policies::Time> oom_seen_;
   std::uint64_t forgets_ = 0;
   std::map<WorkloadRef, std::uint64_t> forgotten_at_;  // → epoch after its forget
   std::map<std::string, SamplingHealth, std::less<>> health_;

@@ -26,7 +26,11 @@ struct ClientOptions {
   std::chrono::milliseconds retry_initial{200};
   std::chrono::milliseconds retry_max{10'000};
   std::chrono::seconds retry_after_cap{60};  // never sleep longer than this on Retry-After
-  int list_restarts = 3;  // restarts of a paged list whose continue token expired
+  // Restarts of a list whose continue token expired. ApiClient::list holds
+  // the whole list anyway, so a restart is one unpaged request (client-go's
+  // FullListIfExpired); more than one matters only for a server that pages
+  // without a limit. 0: the 410 is returned.
+  int list_restarts = 3;
 };
 
 // All items of a (paged) list and the resourceVersion of the list.

@@ -47,9 +47,12 @@ Result<ObjectList> ApiClient::list(const ObjectRef& collection, ListOptions opts
     if (!resp) {
       bool expired = resp.error().kind == ErrorKind::Gone && !opts.continue_token.empty();
       if (!expired || restarts++ >= options_.list_restarts) return resp.error();
-      spdlog::info("k8s: {}: continue token expired; restarting the list", what);
+      // As client-go's pager (FullListIfExpired): the restart is one
+      // unpaged request, which no compaction between pages can expire.
+      spdlog::info("k8s: {}: continue token expired; listing again in one request", what);
       out = ObjectList{};
       opts = first_page;
+      opts.limit.reset();
       continue;
     }
     auto next = append_page(*resp, what, out);

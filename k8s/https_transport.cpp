@@ -203,7 +203,9 @@ class BeastBodyStream final : public BodyStream {
   std::unique_ptr<Connection> conn_;
   std::unique_ptr<http::response_parser<http::buffer_body>> parser_;
   std::chrono::seconds idle_;
-  std::array<char, 64 * 1024> buf_{};
+  // One TLS record's worth: a watch event larger than this arrives in pieces,
+  // which the watcher joins into lines. Eight watches hold one each.
+  std::array<char, 16 * 1024> buf_;
   std::atomic<bool> cancelled_{false};
   std::unique_ptr<std::stop_callback<std::function<void()>>> stop_;
 };

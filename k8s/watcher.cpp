@@ -113,7 +113,11 @@ Step Watcher::list_page(const std::string& continue_token) {
   opts.continue_token = continue_token;
   auto resp = client_.list_page(config_.collection, opts, CallContext{stop_, std::nullopt});
   if (!resp) {
-    // An expired continue token: the list must start over, and the cache with it.
+    // An expired continue token: the list must start over, and the cache
+    // with it, paged again. client-go's pager falls back to one unpaged
+    // list here (FullListIfExpired); a cache of every pod in the cluster in
+    // one body is the memory spike pages exist to avoid, and a fresh paged
+    // list expires only if the whole of it outlasts the server's compaction.
     if (resp.error().kind == ErrorKind::Gone) state_ = Empty{};
     return resp.error();
   }

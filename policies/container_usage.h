@@ -40,6 +40,18 @@ class ContainerUsage {
   // interval in progress, else 0 (as VPA's RecordOOM: a spike in an earlier
   // interval says nothing about the memory at a kill now).
   std::int64_t memory_interval_peak_bytes(Time t) const;
+  // An OOMKill at `at` that needed at least `needed_bytes` (VPA's RecordOOM):
+  // the memory histogram's entry for the aggregation interval holding `at`
+  // is at least that from now on, so the kill outlives the pod that
+  // reported it, decays with the history and is checkpointed. Kept apart
+  // from the usage peak (memory_interval_peak_bytes): the next kill's bump
+  // is computed from usage, never from an earlier bump. Repeating it is a
+  // no-op. Before the first sample it opens the interval (a container killed
+  // at start-up). Ignored: a kill in an interval that is closed. Returns
+  // whether the interval's OOM sample rose (what a checkpoint holds changed).
+  bool record_oom(Time at, std::int64_t needed_bytes);
+  // The OOM sample of the interval in progress (0: none).
+  std::int64_t memory_interval_oom_bytes() const { return interval_oom_peak_; }
   std::size_t memory_bytes() const;
 
  private:
@@ -52,9 +64,15 @@ class ContainerUsage {
   Time last_sample_{};
   std::int64_t cpu_peak_ = 0;
   std::int64_t memory_peak_ = 0;
-  // The interval in progress: its start and the peak already in memory_.
+  // The interval in progress: its start, its usage peak and its OOM sample;
+  // memory_ holds the larger of the two for it.
+  bool interval_open_ = false;  // a sample or a kill opened an interval
   Time interval_start_{};
   std::int64_t interval_peak_ = 0;
+  std::int64_t interval_oom_peak_ = 0;
+
+  void open_interval(Time start, std::int64_t usage_peak, std::int64_t oom_peak);
+  void raise_interval(std::int64_t usage_peak, std::int64_t oom_peak);
 };
 
 }  // namespace policies

@@ -112,13 +112,15 @@ std::chrono::seconds confidence(const ContainerUsage& usage) {
   return std::min(usage.observed(), by_density);
 }
 
-std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio) {
+double oom_need_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio) {
   const std::int64_t at_kill =
       oom.limit_bytes ? *oom.limit_bytes : std::max(oom.request_bytes, observed_peak_bytes);
-  const std::int64_t plus = at_kill > std::numeric_limits<std::int64_t>::max() - kOomMinBumpBytes
-                                ? std::numeric_limits<std::int64_t>::max()
-                                : at_kill + kOomMinBumpBytes;
-  return std::max(plus, ceil_to_int(static_cast<double>(at_kill) * ratio));
+  return std::max(static_cast<double>(at_kill) + static_cast<double>(kOomMinBumpBytes),
+                  static_cast<double>(at_kill) * ratio);
+}
+
+std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio) {
+  return ceil_to_int(oom_need_bytes(oom, observed_peak_bytes, ratio));
 }
 
 namespace {
@@ -174,10 +176,15 @@ Recommendation recommend(const RightsizePolicySpec& policy, const Recommendation
   Recommendation out;
   out.target = in.current;
   out.oom_bumped = in.oom.has_value();
+  // What the kill needed, sized like usage (÷ targetUtilization), as the
+  // learnt OOM sample is once recorded (VPA applies its margin to it too):
+  // the bump is the size the recommendation settles on, one step.
   const std::int64_t oom_floor =
-      in.oom ? oom_floor_bytes(*in.oom,
-                               in.usage ? in.usage->memory_interval_peak_bytes(in.oom->at) : 0,
-                               policy.memory.oom_bump_ratio)
+      in.oom ? ceil_to_int(
+                   oom_need_bytes(*in.oom,
+                                  in.usage ? in.usage->memory_interval_peak_bytes(in.oom->at) : 0,
+                                  policy.memory.oom_bump_ratio) /
+                   policy.memory.target_utilization)
              : 0;
   if (auto reason = not_ready_reason(policy, in.usage)) {
     out.reason = std::move(*reason);

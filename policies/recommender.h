@@ -7,8 +7,10 @@
 //   confidence = min(span of the samples, samples × 1 minute) (as VPA)
 //   cpu    = ceil(P_cpu.percentile(cpu histogram) / cpu.targetUtilization)
 //   memory = ceil(P_memory.percentile(peak histogram) / memory.targetUtilization)
-//   memory = max(memory, oom_floor_bytes(...))            after an OOMKill, even
-//                                                         without enough history
+//   memory = max(memory, ceil(oom_need_bytes(...) / memory.targetUtilization))
+//            after an OOMKill, even without enough history; the kill is also
+//            learnt into the peak histogram (ContainerUsage::record_oom), so
+//            it outlives the pod that reported it
 //   x      = size(x): clamp to [min, max], round up to roundTo (max wins)
 //   while a cooldown runs, x > floor (exclusive): if x ≤ floor, x = size(floor + 1),
 //   and if no allowed size lies above the floor, x = the current request
@@ -56,6 +58,9 @@ inline constexpr std::int64_t kOomMinBumpBytes = std::int64_t{100} << 20;
 // aggregation interval holding the kill); then
 // max(at kill + 100Mi, ceil(at kill × oomBumpRatio)).
 std::int64_t oom_floor_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio);
+// The same before rounding up to a whole byte (what is divided by the
+// target utilization, so that 2Gi × 1.2 / 0.8 is exactly 3Gi).
+double oom_need_bytes(const OomKill& oom, std::int64_t observed_peak_bytes, double ratio);
 
 // After a rollback: until `until`, targets stay strictly above these sizes
 // (the failed ones). A floor holds only for a resource the failed step

@@ -134,7 +134,7 @@ json resource_list_json(const ResourceList& l) {
   return j;
 }
 
-void put_resources(json& j, const char* key, const std::optional<StatusResources>& r) {
+void put_resources(json& j, const char* key, const HeapOptional<StatusResources>& r) {
   if (!r) return;
   json o = json::object();
   if (r->requests) o["requests"] = resource_list_json(*r->requests);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "policies/heap_optional.h"
 #include "policies/result.h"
 #include "policies/status_conditions.h"
 
@@ -54,12 +55,14 @@ struct UsageFigures {
 
 struct ContainerStatus {
   std::string name;  // required; the list is keyed by it
-  std::optional<StatusResources> current, recommended, step, last_good;
+  // The large parts, absent for much of a workload's life, are held on the
+  // heap (heap_optional.h): the operator caches one status per workload.
+  HeapOptional<StatusResources> current, recommended, step, last_good;
   // The size before Rightsizer's first change (realised savings count from it).
-  std::optional<StatusResources> original;
+  HeapOptional<StatusResources> original;
   // After a rollback: the failed size, a floor (exclusive) until lastRollback.until.
-  std::optional<ResourceList> floor;
-  std::optional<UsageFigures> usage;
+  HeapOptional<ResourceList> floor;
+  HeapOptional<UsageFigures> usage;
   std::optional<std::string> checkpoint;  // base64 usage checkpoint, ≤ 8192 chars
   std::optional<Timestamp> oom_killed_at;
   friend bool operator==(const ContainerStatus&, const ContainerStatus&) = default;
@@ -129,8 +132,8 @@ struct RightsizingStatus {
   std::optional<RightsizingSummary> summary;
   std::optional<std::int32_t> replicas;
   std::vector<ContainerStatus> containers;
-  std::optional<CanaryStatus> canary;
-  std::optional<LastRollback> last_rollback;
+  HeapOptional<CanaryStatus> canary;  // on the heap: absent but in a rollout
+  HeapOptional<LastRollback> last_rollback;
   std::optional<MonthlyCostText> monthly_cost;
   std::vector<Transition> history;  // oldest first, at most kMaxHistory
   std::vector<Condition> conditions;

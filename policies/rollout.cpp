@@ -579,6 +579,10 @@ RolloutResult advance_rolled_back(const RolloutState& state, const RolloutInput&
 
 }  // namespace
 
+bool ended_without_failure(const RolloutState& state) {
+  return state.phase == RightsizingPhase::RolledBack && aborted_unfailed(state);
+}
+
 std::string step_hash(const ContainerSizes& sizes) {
   // Canonical text: containers in name order (the map's), every request and
   // limit as canonical quantity text, "-" for no limit. Container names are

@@ -201,6 +201,10 @@ struct RolloutState {
 };
 
 bool in_flight(RightsizingPhase phase);  // Canary, Promoting, Verifying, RolledBack
+// A RolledBack stage that ends a canary which did not fail (paused, a
+// blackout window opened, a passed canary lost its pods): no floor, and no
+// new rollback record.
+bool ended_without_failure(const RolloutState& state);
 
 enum class ActionKind {
   StartCanary,   // create the canary for `sizes` (Deployment) / template + partition (StatefulSet)

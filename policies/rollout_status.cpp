@@ -35,16 +35,16 @@ bool read_limit(const std::optional<std::string>& text, bool cpu, std::optional<
   return true;
 }
 
-bool read_requests(const std::optional<ResourceList>& l, Resources& out, const std::string& path,
+bool read_requests(const ResourceList& l, Resources& out, const std::string& path,
                    std::string& error) {
-  if (!l) return true;
-  return read_quantity(l->cpu, true, out.cpu_millicores, path + ".cpu", error) &&
-         read_quantity(l->memory, false, out.memory_bytes, path + ".memory", error);
+  return read_quantity(l.cpu, true, out.cpu_millicores, path + ".cpu", error) &&
+         read_quantity(l.memory, false, out.memory_bytes, path + ".memory", error);
 }
 
 bool read_resources(const StatusResources& r, ContainerResources& out, const std::string& path,
                     std::string& error) {
-  if (!read_requests(r.requests, out.requests, path + ".requests", error)) return false;
+  if (r.requests && !read_requests(*r.requests, out.requests, path + ".requests", error))
+    return false;
   if (!r.limits) return true;
   return read_limit(r.limits->cpu, true, out.limits.cpu_millicores, path + ".limits.cpu", error) &&
          read_limit(r.limits->memory, false, out.limits.memory_bytes, path + ".limits.memory",
@@ -60,7 +60,7 @@ bool read_containers(const RightsizingStatus& status, RolloutState& s, std::stri
         !read_resources(*c.last_good, s.last_good[c.name], path + ".lastGood", error))
       return false;
     if (c.floor && s.last_rollback &&
-        !read_requests(c.floor, s.last_rollback->floor[c.name].requests, path + ".floor", error))
+        !read_requests(*c.floor, s.last_rollback->floor[c.name].requests, path + ".floor", error))
       return false;
   }
   return true;

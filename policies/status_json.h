@@ -50,14 +50,15 @@ class StatusReader {
     fail(key, "unsupported value \"" + *text + "\"");
   }
 
-  // Calls read(StatusReader&) for an object field when present.
-  template <class T, class F>
-  void object(std::string_view key, std::optional<T>& out, F&& read) {
+  // Calls read(StatusReader&) for an object field when present; `out` is a
+  // std::optional or a HeapOptional.
+  template <class Optional, class F>
+  void object(std::string_view key, Optional& out, F&& read) {
     const nlohmann::json* v = get(key);
     if (!v || failed()) return;
     if (!v->is_object()) return fail(key, "must be an object");
     StatusReader inner(*v, path_of(key), error_);
-    T value{};
+    typename Optional::value_type value{};
     read(inner, value);
     out = std::move(value);
   }

@@ -145,7 +145,8 @@ std::optional<UsageHistogram> read_histogram(Reader& r, const BucketScheme& sche
 struct UsageCheckpointAccess {
   static std::string encode(const ContainerUsage& u) {
     Writer w;
-    w.u(kCheckpointVersion);
+    const bool oom = u.interval_oom_peak_ > 0;
+    w.u(oom ? kCheckpointVersionWithOom : kCheckpointVersion);
     write_scheme(w, cpu_buckets());
     write_scheme(w, memory_buckets());
     w.s(u.first_sample_.time_since_epoch().count());
@@ -155,6 +156,7 @@ struct UsageCheckpointAccess {
     w.u(static_cast<std::uint64_t>(u.memory_peak_));
     w.s((u.interval_start_ - u.first_sample_).count());
     w.u(static_cast<std::uint64_t>(u.interval_peak_));
+    if (oom) w.u(static_cast<std::uint64_t>(u.interval_oom_peak_));
     write_histogram(w, u.cpu_, u.first_sample_);
     write_histogram(w, u.memory_, u.first_sample_);
     w.checksum();
@@ -162,7 +164,9 @@ struct UsageCheckpointAccess {
   }
 
   static Result<ContainerUsage> decode(std::string_view bytes) {
-    if (bytes.empty() || static_cast<std::uint8_t>(bytes[0]) != kCheckpointVersion)
+    if (bytes.empty()) return make_error("unsupported checkpoint version");
+    const auto version = static_cast<std::uint8_t>(bytes[0]);
+    if (version != kCheckpointVersion && version != kCheckpointVersionWithOom)
       return make_error("unsupported checkpoint version");
     if (bytes.size() < 1 + kChecksumBytes) return make_error("truncated checkpoint");
     std::uint32_t stored = 0;
@@ -180,12 +184,15 @@ struct UsageCheckpointAccess {
     const auto span = r.u(), samples = r.u(), cpu_peak = r.u(), mem_peak = r.u();
     const auto interval_start = r.s();
     const auto interval_peak = r.u();
+    const auto interval_oom =
+        version == kCheckpointVersionWithOom ? r.u() : std::optional<std::uint64_t>(0);
     constexpr std::uint64_t kLimit = std::uint64_t{1} << 62;
     if (!first || !span || !samples || !cpu_peak || !mem_peak || !interval_start ||
-        !interval_peak || *span > kLimit || *samples > kLimit || *cpu_peak > kLimit ||
-        *mem_peak > kLimit || *interval_peak > kLimit || *first > (std::int64_t{1} << 40) ||
-        *first < -(std::int64_t{1} << 40) || *interval_start > (std::int64_t{1} << 40) ||
-        *interval_start < -(std::int64_t{1} << 40) || *span > (std::uint64_t{1} << 40))
+        !interval_peak || !interval_oom || *interval_oom > kLimit || *span > kLimit ||
+        *samples > kLimit || *cpu_peak > kLimit || *mem_peak > kLimit || *interval_peak > kLimit ||
+        *first > (std::int64_t{1} << 40) || *first < -(std::int64_t{1} << 40) ||
+        *interval_start > (std::int64_t{1} << 40) || *interval_start < -(std::int64_t{1} << 40) ||
+        *span > (std::uint64_t{1} << 40))
       return make_error("truncated or corrupt checkpoint");
     const Time base{std::chrono::seconds(*first)};
     auto cpu = read_histogram(r, cpu_buckets(), base);
@@ -201,6 +208,8 @@ struct UsageCheckpointAccess {
     u.memory_peak_ = static_cast<std::int64_t>(*mem_peak);
     u.interval_start_ = base + std::chrono::seconds(*interval_start);
     u.interval_peak_ = static_cast<std::int64_t>(*interval_peak);
+    u.interval_oom_peak_ = static_cast<std::int64_t>(*interval_oom);
+    u.interval_open_ = u.samples_ > 0 || u.interval_oom_peak_ > 0;
     return u;
   }
 };

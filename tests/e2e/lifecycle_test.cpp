@@ -47,7 +47,7 @@ TEST_F(Lifecycle, PolicyTheCrdAcceptsButTheValidatorRejectsIsInvalidAndCausesNoA
   const std::string message = valid.value("message", "");
   EXPECT_NE(message.find("spec.rollout.blackoutWindows[0].timeZone"), std::string::npos) << message;
   EXPECT_NE(message.find("Mars/Olympus_Mons"), std::string::npos) << message;
-  EXPECT_EQ(policy["status"].value("observedGeneration", -1),
+  EXPECT_EQ(e2e::status_of(policy).value("observedGeneration", -1),
             policy["metadata"].value("generation", -2));
 
   // The control workload in the same namespace is reconciled and sampled;

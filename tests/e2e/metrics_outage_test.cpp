@@ -91,7 +91,7 @@ TEST_F(MetricsOutage, NoZeroSamplesAConditionAndRecoveryAfter) {
   rsz = e2e::get_rightsizing(ns, "deployment-engine");
   EXPECT_EQ(samples_of(rsz), samples_during) << rsz.dump(2);
   EXPECT_EQ(e2e::metric_sum(op.metrics(), "rightsizer_usage_samples_total"), taken_during);
-  EXPECT_EQ(rsz["status"].value("phase", ""), "Recommended");
+  EXPECT_EQ(e2e::status_of(rsz).value("phase", ""), "Recommended");
   EXPECT_EQ(recommended_cpu(rsz), cpu_before);
 
   ASSERT_TRUE(outage.end());

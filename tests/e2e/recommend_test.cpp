@@ -138,25 +138,25 @@ TEST_F(Recommend, AnnotatedWorkloadsReachRecommendedWithCpuFromTheirUsage) {
     EXPECT_EQ(e2e::condition(rsz, "MetricsAvailable").value("status", ""), "True") << rsz.dump(2);
     EXPECT_NE(e2e::condition(rsz, "Blocked").value("status", ""), "True") << rsz.dump(2);
     EXPECT_TRUE(status_string(rsz, "summary", "cpu").starts_with(c.spec.cpu_request + "→"))
-        << rsz["status"].dump();
+        << e2e::status_of(rsz).dump();
     EXPECT_FALSE(e2e::events(ns, c.spec.kind, c.spec.name, "RightsizeRecommended").empty());
   }
 
   // The policy sums its workloads (the last workload's status may land a
   // moment after the policy's).
   json policy;
-  EXPECT_TRUE(itest::eventually(
+  ASSERT_TRUE(itest::eventually(
       [&] {
         policy = e2e::get_policy(ns, "trading");
-        return policy.is_object() && policy["status"].value("workloads", 0) == 4 &&
+        return e2e::status_of(policy).value("workloads", 0) == 4 &&
                status_string(policy, "monthlyCost", "savings") ==
                    policies::format_dollars(sum.savings);
       },
       30s))
       << policy.dump(2) << "\nexpected savings " << policies::format_dollars(sum.savings);
-  EXPECT_EQ(policy["status"].value("observedGeneration", -1),
+  EXPECT_EQ(e2e::status_of(policy).value("observedGeneration", -1),
             policy["metadata"].value("generation", -2));
-  EXPECT_EQ(policy["status"].value("rightsized", -1), 0);
+  EXPECT_EQ(e2e::status_of(policy).value("rightsized", -1), 0);
   EXPECT_EQ(e2e::condition(policy, "Valid").value("status", ""), "True") << policy.dump(2);
 
   // The savings gauge is refreshed from the operator's policy cache on its
@@ -229,7 +229,7 @@ TEST_F(Recommend, UnannotatedWorkloadIsIgnoredAndRemovingTheAnnotationDeletesIts
   // ...and nothing exists for the other, in this namespace or by its name.
   EXPECT_EQ(rightsizing_names(), std::vector<std::string>{"deployment-annotated"});
   const auto policy = e2e::get_policy(ns, "trading");
-  EXPECT_EQ(policy["status"].value("workloads", -1), 1) << policy.dump(2);
+  EXPECT_EQ(e2e::status_of(policy).value("workloads", -1), 1) << policy.dump(2);
 
   // Opting in later is seen (so the absence above was not slowness).
   ASSERT_TRUE(
@@ -247,7 +247,8 @@ TEST_F(Recommend, UnannotatedWorkloadIsIgnoredAndRemovingTheAnnotationDeletesIts
   EXPECT_GT(e2e::metric_sum(op.metrics(), "rightsizer_api_requests_total", {{"verb", "DELETE"}}),
             deletes_before);
   EXPECT_TRUE(itest::eventually(
-      [&] { return e2e::get_policy(ns, "trading")["status"].value("workloads", -1) == 1; }, 30s));
+      [&] { return e2e::status_of(e2e::get_policy(ns, "trading")).value("workloads", -1) == 1; },
+      30s));
   EXPECT_EQ(rightsizing_names(), std::vector<std::string>{"deployment-plain"});
 }
 

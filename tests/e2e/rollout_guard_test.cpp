@@ -72,12 +72,12 @@ TEST_F(RolloutGuard, BlackoutWindowBlocksWithoutMutation) {
   // Three analysis intervals more: still nothing.
   std::this_thread::sleep_for(15s);
   last = e2e::get_rightsizing(ns_.name(), rsz_);
-  EXPECT_FALSE(in_flight(e2e::phase_of(last))) << last["status"].dump(2);
+  EXPECT_FALSE(in_flight(e2e::phase_of(last))) << e2e::status_of(last).dump(2);
   EXPECT_EQ(e2e::condition(last, "Blocked").value("reason", ""), "BlackoutWindow");
   EXPECT_EQ(generation_now(), gen0_);
   EXPECT_TRUE(rec.seen("engine-rightsizer-canary").empty()) << "a canary was created";
   for (const auto& s : rec.seen("engine")) EXPECT_EQ(s.cpu_request, "16");
-  EXPECT_FALSE(e2e::events_by_reason(ns_.name(), "RightsizeBlocked").empty()) << describe();
+  EXPECT_FALSE(e2e::await_events(ns_.name(), "RightsizeBlocked").empty()) << describe();
   EXPECT_TRUE(e2e::events_by_reason(ns_.name(), "RightsizeCanaryStarted").empty());
 }
 
@@ -134,11 +134,11 @@ TEST_F(RolloutGuard, CanaryThatNeverBecomesReadyFailsWithinProgressDeadline) {
             << " s (progressDeadline 30 s)\n";
   EXPECT_GE(took, 25.0) << "failed before the deadline";
   EXPECT_LE(took, 45.0) << "failed long after the deadline";
-  const json rb = last["status"]["lastRollback"];
+  const json rb = e2e::status_of(last).value("lastRollback", json::object());
   EXPECT_EQ(rb.value("reason", ""), "ProgressDeadlineExceeded") << rb.dump();
   EXPECT_TRUE(itest::eventually([&] { return e2e::canary_cpu(ns_.name(), "engine") != "8"; }, 30s));
   EXPECT_EQ(generation_now(), gen0_);
-  EXPECT_FALSE(e2e::events_by_reason(ns_.name(), "RightsizeRolledBack").empty()) << describe();
+  EXPECT_FALSE(e2e::await_events(ns_.name(), "RightsizeRolledBack").empty()) << describe();
 }
 
 }  // namespace

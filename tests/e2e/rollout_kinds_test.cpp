@@ -4,6 +4,8 @@
 // OOMKill reported by the simulator answered with a bump.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "support/rollout_scenario.h"
 
 namespace {
@@ -13,16 +15,25 @@ using namespace std::chrono_literals;
 
 class RolloutKinds : public e2e::RolloutScenario {};
 
-// CPU request of container "main" of a pod ("" when absent).
-std::string pod_cpu(const std::string& ns, const std::string& pod) {
+// A request of container "main" of a pod ("" when absent).
+std::string pod_request(const std::string& ns, const std::string& pod,
+                        const std::string& resource) {
   const json p = e2e::get_json({"-n", ns, "get", "pod", pod});
   if (!p.is_object()) return "";
-  for (const auto& c : p["spec"].value("containers", json::array()))
+  for (const auto& c : p.value("spec", json::object()).value("containers", json::array()))
     if (c.value("name", "") == "main")
-      return c.value("resources", json::object())
-          .value("requests", json::object())
-          .value("cpu", "");
+      return c.value(json::json_pointer("/resources/requests/" + resource), "");
   return "";
+}
+
+std::string pod_cpu(const std::string& ns, const std::string& pod) {
+  return pod_request(ns, pod, "cpu");
+}
+
+// The recommended memory request of container "main" in a Rightsizing's
+// status (0 when there is none yet).
+long long recommended_memory(const json& rightsizing) {
+  return e2e::bytes(e2e::status_request(rightsizing, "main", "recommended", "memory")).value_or(0);
 }
 
 // (g) StatefulSet: the canary is the highest ordinal (partition =
@@ -59,7 +70,7 @@ TEST_F(RolloutKinds, StatefulSetPartitionCanaryThenPromotion) {
       << sts["spec"].dump(2);
   EXPECT_EQ(e2e::phase_of(e2e::get_rightsizing(ns, rsz)), "Canary")
       << "promoted before the canary's pod was judged";
-  const json canary = e2e::get_rightsizing(ns, rsz)["status"].value("canary", json::object());
+  const json canary = e2e::status_of(e2e::get_rightsizing(ns, rsz)).value("canary", json::object());
   EXPECT_EQ(canary.value("pods", json::array()), json::array({"ledger-2"})) << canary.dump();
 
   // Promotion: partition 0, all three pods at 8 cores.
@@ -94,7 +105,8 @@ TEST_F(RolloutKinds, StatefulSetPartitionCanaryThenPromotion) {
 
 // (h) a memory increase goes straight to the workload (increases:
 // Immediate), no canary; (i) an OOMKill reported by the simulator (memory in
-// use above the limit) bumps memory to at least the peak × oomBumpRatio.
+// use above the limit) bumps memory to what the kill needed (the limit at
+// the kill × oomBumpRatio) ÷ targetUtilization, and the kill is learnt.
 // CPU is pinned at 2 cores by the policy so that only memory moves.
 TEST_F(RolloutKinds, MemoryIncreaseAtOnceAndOomKillBump) {
   const std::string ns = ns_.name();
@@ -119,11 +131,13 @@ TEST_F(RolloutKinds, MemoryIncreaseAtOnceAndOomKillBump) {
   grower.memory_limit = "2Gi";
   grower.profile = e2e::profile(0.5, gib * 3 / 2);
   apply_ok(e2e::trading_workload_yaml(ns, grower));
-  e2e::TradingWorkload oomer = grower;  // 1.2Gi in use under a 1Gi limit: OOMKilled
+  // 1.05Gi in use under a 1Gi limit: OOMKilled. Usage alone would ask for
+  // 1.05Gi / 0.8 (1344–1472Mi, rounded to 64Mi), under the bump's 1.5Gi.
+  e2e::TradingWorkload oomer = grower;
   oomer.name = "oomer";
   oomer.memory = "1Gi";
   oomer.memory_limit = "1Gi";
-  oomer.profile = e2e::profile(0.5, gib * 6 / 5);
+  oomer.profile = e2e::profile(0.5, gib * 21 / 20);
   apply_ok(e2e::trading_workload_yaml(ns, oomer));
 
   ASSERT_TRUE(itest::eventually(
@@ -150,21 +164,43 @@ TEST_F(RolloutKinds, MemoryIncreaseAtOnceAndOomKillBump) {
       e2e::template_resource(e2e::get_workload(ns, "deployment", "grower"), "requests", "cpu"),
       "2");
 
-  // (i)
+  // (i) The bump: the limit at the kill (1Gi) × 1.5, sized like usage
+  // (÷ 0.8): 1920Mi, which usage alone (1344–1472Mi) never reaches. The
+  // Rightsizing is read before the workload: the status seen already
+  // recommends the bump when the template carries it (the status is
+  // written before the patch).
+  const long long bump = gib * 15 / 8;
   ASSERT_TRUE(wait_for(
       "deployment-oomer", 240s,
-      [&](const json& r) {
-        (void)r;
-        return memory_of("oomer") >= gib * 3 / 2;
-      },
+      [&](const json& r) { return recommended_memory(r) >= bump && memory_of("oomer") >= bump; },
       &last))
       << last.dump(2);
-  const auto recommended = e2e::bytes(
-      e2e::status_container(last, "main")["recommended"]["requests"].value("memory", ""));
-  EXPECT_GE(recommended.value_or(0), gib * 3 / 2) << "the floor: peak (1Gi) × 1.5";
+  // The bump's rollout replaces the killed pod; the kill stays in status.
+  ASSERT_TRUE(itest::eventually(
+      [&] {
+        const auto pods = e2e::live_pods(ns, "app=oomer");
+        return pods.size() == 1 &&
+               e2e::bytes(pod_request(ns, pods.front(), "memory")).value_or(0) >= bump;
+      },
+      90s, 500ms))
+      << describe();
+  last = e2e::get_rightsizing(ns, "deployment-oomer");
   EXPECT_TRUE(e2e::status_container(last, "main").contains("oomKilledAt"))
       << "the kill stays in status after the bump replaced its pod: " << last.dump(2);
-  EXPECT_FALSE(e2e::events_by_reason(ns, "RightsizeOOMBump").empty()) << describe();
+  // The kill is learnt (VPA's RecordOOM): the bump is still recommended
+  // after the pod that reported it is gone. A pod event wakes the
+  // workload's reconcile at once, so a forgotten kill would show within
+  // seconds (usage alone: 1344–1472Mi); watch for 20 s.
+  const auto watch_until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < watch_until) {
+    last = e2e::get_rightsizing(ns, "deployment-oomer");
+    if (last.is_object()) {
+      ASSERT_GE(recommended_memory(last), bump) << last.dump(2);
+    }
+    std::this_thread::sleep_for(1s);
+  }
+  EXPECT_GE(memory_of("oomer"), bump);
+  EXPECT_FALSE(e2e::await_events(ns, "RightsizeOOMBump").empty()) << describe();
   EXPECT_TRUE(rec.seen("oomer-rightsizer-canary").empty());
   e2e::print_operator_figures("memory", *operators_.back());
 }

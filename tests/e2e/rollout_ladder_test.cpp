@@ -33,6 +33,25 @@ e2e::OperatorOptions named(const std::string& name) {
   return o;
 }
 
+// The step a Rightsizing's status has in flight (its canary's step hash).
+std::string step_in_flight(const json& r) {
+  return e2e::status_of(r).value("canary", json::object()).value("step", "");
+}
+
+// The steps that have an event of `reason`, by the hash its message names
+// ("step <hash> ..."), leaving out `except`.
+std::set<std::string> steps_with_event(const std::string& ns, const std::string& reason,
+                                       const std::string& except) {
+  std::set<std::string> out;
+  for (const auto& e : e2e::events_by_reason(ns, reason)) {
+    const std::string m = e.value("message", "");
+    if (!m.starts_with("step ")) continue;
+    const std::string hash = m.substr(5, m.find(' ', 5) - 5);
+    if (hash != except) out.insert(hash);
+  }
+  return out;
+}
+
 TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
   const std::string ns = ns_.name();
   const std::string rsz = "deployment-engine";
@@ -54,6 +73,7 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
   // (e) SIGKILL while the first canary runs.
   ASSERT_TRUE(wait_for_phase(rsz, "Canary", 240s, &last)) << last.dump(2);
   ASSERT_TRUE(itest::eventually([&] { return e2e::canary_exists(ns, "engine"); }, 30s));
+  const std::string killed_in_canary = step_in_flight(last);
   writes += e2e::write_requests(op->metrics());
   op->kill();
   op = &start_operator(named("operator-2"));
@@ -62,16 +82,18 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
   // template patch may or may not have been sent). Promoting lasts as long
   // as a rolling update of two kwok pods: try every step until one is seen.
   bool killed_promoting = false;
+  std::string killed_in_promotion;
   for (int step = 0; step < 3 && !killed_promoting; ++step) {
     killed_promoting = wait_for(
         rsz, 120s,
         [](const json& r) {
           return e2e::phase_of(r) == "Promoting" ||
                  (e2e::phase_of(r) == "Rightsized" &&
-                  e2e::status_container(r, "main")["current"]["requests"].value("cpu", "") == "2");
+                  e2e::status_request(r, "main", "current", "cpu") == "2");
         },
         &last);
     if (e2e::phase_of(last) != "Promoting") break;
+    killed_in_promotion = step_in_flight(last);
     writes += e2e::write_requests(op->metrics());
     op->kill();
     op = &start_operator(named("operator-3"));
@@ -85,7 +107,7 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
       rsz, 300s,
       [](const json& r) {
         return e2e::phase_of(r) == "Rightsized" &&
-               e2e::status_container(r, "main")["current"]["requests"].value("cpu", "") == "2";
+               e2e::status_request(r, "main", "current", "cpu") == "2";
       },
       &last))
       << last.dump(2);
@@ -107,12 +129,29 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
   // Every step ran on a canary first.
   EXPECT_EQ(canary_sizes(rec, "engine"), (std::set<std::string>{"8", "4", "2"}));
   EXPECT_FALSE(e2e::canary_exists(ns, "engine"));
-  EXPECT_GE(e2e::occurrences(e2e::events_by_reason(ns, "RightsizeCanaryStarted")), 3);
-  EXPECT_GE(e2e::occurrences(e2e::events_by_reason(ns, "RightsizePromoted")), 3);
+  // Events are notifications, sent after the status write that records the
+  // transition and at most once: a SIGKILL between the two loses that one
+  // event (the status's history and summary.lastEvent are the record). So
+  // each of the three steps has its events, except that the step a kill
+  // interrupted may lack the one event of the transition it interrupted.
+  ASSERT_FALSE(killed_in_canary.empty()) << "no step in flight at the first kill";
+  EXPECT_EQ(steps_with_event(ns, "RightsizeCanaryStarted", killed_in_canary).size(), 2U);
+  EXPECT_EQ(steps_with_event(ns, "RightsizePromoted", killed_in_promotion).size(),
+            killed_in_promotion.empty() ? 3U : 2U);
   EXPECT_TRUE(e2e::events_by_reason(ns, "RightsizeRolledBack").empty());
 
   // Savings in status: projected and realised (16 → 2 cores on two replicas).
-  const json cost = last["status"].value("monthlyCost", json::object());
+  // The projection needs a recommendation, which a restarted operator gives
+  // once its restored learning is confident again (seen to lag the last
+  // Rightsized by a reconcile under load): bounded wait.
+  EXPECT_TRUE(wait_for(
+      rsz, 60s,
+      [](const json& r) {
+        return !e2e::status_of(r).value("monthlyCost", json::object()).value("savings", "").empty();
+      },
+      &last))
+      << last.dump(2);
+  const json cost = e2e::status_of(last).value("monthlyCost", json::object());
   EXPECT_NE(cost.value("savings", ""), "") << cost.dump();
   EXPECT_GT(e2e::number(cost.value("realized", "")), 0.0) << cost.dump();
   const json original = e2e::status_container(last, "main").value("original", json::object());

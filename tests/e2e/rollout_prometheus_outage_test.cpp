@@ -44,7 +44,7 @@ TEST_F(RolloutPrometheusOutage, NoPromotionAndRollbackAfterFailureThreshold) {
       rsz, 240s,
       [](const json& r) {
         return e2e::phase_of(r) == "Canary" &&
-               r["status"].value("canary", json::object()).value("checksPassed", 0) >= 1;
+               e2e::status_of(r).value("canary", json::object()).value("checksPassed", 0) >= 1;
       },
       &last))
       << last.dump(2);
@@ -65,10 +65,10 @@ TEST_F(RolloutPrometheusOutage, NoPromotionAndRollbackAfterFailureThreshold) {
   const json deploy = e2e::get_workload(ns, "deployment", "engine");
   EXPECT_EQ(e2e::generation(deploy), gen0) << "promoted, or touched, without an answer";
   EXPECT_EQ(e2e::template_resource(deploy, "requests", "cpu"), "16");
-  const json rb = last["status"]["lastRollback"];
+  const json rb = e2e::status_of(last).value("lastRollback", json::object());
   EXPECT_EQ(rb.value("check", ""), "trade-latency-p99") << rb.dump();
   for (const auto& phase : e2e::history_phases(last)) EXPECT_NE(phase, "Promoting");
-  EXPECT_FALSE(e2e::events_by_reason(ns, "RightsizeRolledBack").empty()) << describe();
+  EXPECT_FALSE(e2e::await_events(ns, "RightsizeRolledBack").empty()) << describe();
 }
 
 }  // namespace

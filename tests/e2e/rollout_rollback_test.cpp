@@ -86,7 +86,7 @@ TEST_F(RolloutRollback, CanaryBreachRollsBackWithoutTouchingTheWorkload) {
   EXPECT_EQ(e2e::template_resource(deploy, "requests", "cpu"), "16");
   EXPECT_EQ(e2e::template_resource(deploy, "limits", "cpu"), "16");
   last = e2e::get_rightsizing(ns_.name(), rsz_);
-  const json rb = last["status"].value("lastRollback", json::object());
+  const json rb = e2e::status_of(last).value("lastRollback", json::object());
   EXPECT_EQ(rb.value("check", ""), "trade-latency-p99") << rb.dump();
   EXPECT_EQ(rb.value("reason", ""), "SLOBreach") << rb.dump();
   EXPECT_NE(rb.value("observed", ""), "") << rb.dump();
@@ -96,9 +96,9 @@ TEST_F(RolloutRollback, CanaryBreachRollsBackWithoutTouchingTheWorkload) {
   EXPECT_EQ(rb.value("floor", json::object()).value("cpu", ""), "8") << rb.dump();
   EXPECT_EQ(e2e::status_container(last, "main").value("floor", json::object()).value("cpu", ""),
             "8")
-      << last["status"].dump(2);
+      << e2e::status_of(last).dump(2);
 
-  const auto events = e2e::events_by_reason(ns_.name(), "RightsizeRolledBack");
+  const auto events = e2e::await_events(ns_.name(), "RightsizeRolledBack");
   ASSERT_FALSE(events.empty()) << describe();
   const json& e = events.front();
   EXPECT_EQ(e.value("type", ""), "Warning");
@@ -142,16 +142,14 @@ TEST_F(RolloutRollback, BreachAfterPromotionRestoresLastGood) {
   ASSERT_TRUE(e2e::pause(ns_.name(), "deployment", "engine"));
   EXPECT_EQ(e2e::template_resource(deploy, "limits", "cpu"), "16");
   EXPECT_EQ(e2e::generation(deploy) - gen0_, 2) << "promote once, restore once";
-  const json rb = last["status"].value("lastRollback", json::object());
+  const json rb = e2e::status_of(last).value("lastRollback", json::object());
   EXPECT_EQ(rb.value("check", ""), "trade-latency-p99") << rb.dump();
   EXPECT_EQ(rb.value("floor", json::object()).value("cpu", ""), "8") << rb.dump();
-  EXPECT_FALSE(e2e::events_by_reason(ns_.name(), "RightsizeRolledBack").empty());
+  EXPECT_FALSE(e2e::await_events(ns_.name(), "RightsizeRolledBack").empty());
   // The restored pods come up at 16 cores.
   EXPECT_TRUE(wait_for(
       rsz_, 90s,
-      [](const json& r) {
-        return e2e::status_container(r, "main")["current"]["requests"].value("cpu", "") == "16";
-      },
+      [](const json& r) { return e2e::status_request(r, "main", "current", "cpu") == "16"; },
       &last))
       << last.dump(2);
 }
@@ -181,14 +179,14 @@ TEST_F(RolloutRollback, MarketWideBurstDuringCanaryIsNoFalseRollback) {
       rsz_, 120s,
       [&](const json& r) {
         for (const auto& c :
-             r["status"].value("canary", json::object()).value("lastChecks", json::array()))
+             e2e::status_of(r).value("canary", json::object()).value("lastChecks", json::array()))
           if (c.contains("value")) highest = std::max(highest, e2e::number(c.value("value", "")));
         return rolled_back(r) || e2e::phase_of(r) == "Promoting" ||
                e2e::phase_of(r) == "Verifying" || e2e::phase_of(r) == "Rightsized";
       },
       &last))
       << last.dump(2);
-  EXPECT_FALSE(rolled_back(last)) << last["status"].dump(2);
+  EXPECT_FALSE(rolled_back(last)) << e2e::status_of(last).dump(2);
   EXPECT_TRUE(e2e::events_by_reason(ns_.name(), "RightsizeRolledBack").empty()) << describe();
   EXPECT_GT(highest, 0.010) << "the burst never showed in the canary's p99";
   std::cout << "[figures] burst: highest canary p99 during the canary " << highest << " s\n";

@@ -18,7 +18,14 @@ void decode_and_check(std::string_view bytes) {
   (void)usage->cpu().percentile(95);
   (void)usage->memory().percentile(99);
   auto again = policies::decode_checkpoint(policies::encode_checkpoint(*usage));
-  if (!again || again->samples() != usage->samples()) std::abort();
+  if (!again || again->samples() != usage->samples() ||
+      again->memory_interval_oom_bytes() != usage->memory_interval_oom_bytes())
+    std::abort();
+  // A kill and a restore's merge on top of what was decoded.
+  auto merged = *again;
+  (void)merged.record_oom(usage->last_sample(), 2 << 20);
+  merged.merge(*usage);
+  (void)merged.memory().percentile(99);
   usage.value().add_sample(usage->last_sample(), 100, 1 << 20);
 }
 

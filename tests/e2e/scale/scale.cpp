@@ -164,8 +164,11 @@ void observe(e2e::OperatorProcess& op, const std::string& ns, const Args& a) {
     }
     last = now, last_cpu = cpu, last_api = api;
   }
-  std::printf("summary: %d Deployments x %d pods, --metrics-interval %s: peak RSS %.1f MiB",
-              a.deployments, a.pods, a.metrics_interval.c_str(), peak_rss);
+  const double hwm = static_cast<double>(op.peak_rss_bytes().value_or(0)) / (1 << 20);
+  std::printf(
+      "summary: %d Deployments x %d pods, --metrics-interval %s: peak RSS %.1f MiB "
+      "(VmHWM; %.1f MiB the highest 15-s sample)",
+      a.deployments, a.pods, a.metrics_interval.c_str(), hwm, peak_rss);
   if (steps > 0)
     std::printf(", after the first minute CPU %.2f %% of a core, %.1f API requests/min",
                 sum_cpu / steps, sum_api / steps);

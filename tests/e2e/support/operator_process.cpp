@@ -262,10 +262,18 @@ std::string OperatorProcess::log_tail(int lines) const {
 }
 
 std::optional<long long> OperatorProcess::rss_bytes() const {
+  return status_kib("VmRSS:");
+}
+
+std::optional<long long> OperatorProcess::peak_rss_bytes() const {
+  return status_kib("VmHWM:");
+}
+
+std::optional<long long> OperatorProcess::status_kib(const std::string& field) const {
   std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
   std::string key;
   while (in >> key) {
-    if (key == "VmRSS:") {
+    if (key == field) {
       long long kib = 0;
       in >> kib;
       return kib * 1024;

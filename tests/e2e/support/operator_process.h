@@ -95,12 +95,16 @@ class OperatorProcess {
   // The last `lines` lines of its output, for failure messages.
   std::string log_tail(int lines = 40) const;
 
-  // From /proc: resident set size and CPU time used so far.
+  // From /proc: resident set size, its high-water mark (VmHWM: the true
+  // peak, which sampling RSS can miss) and CPU time used so far.
   std::optional<long long> rss_bytes() const;
+  std::optional<long long> peak_rss_bytes() const;
   std::optional<double> cpu_seconds() const;
 
  private:
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  // A "VmXxx:" field of /proc/PID/status, in bytes.
+  std::optional<long long> status_kib(const std::string& field) const;
 
   OperatorOptions options_;
   int pid_ = -1;

@@ -192,6 +192,18 @@ std::vector<json> events_by_reason(const std::string& ns, const std::string& rea
   return out;
 }
 
+std::vector<json> await_events(const std::string& ns, const std::string& reason,
+                               std::chrono::seconds timeout) {
+  std::vector<json> out;
+  itest::eventually(
+      [&] {
+        out = events_by_reason(ns, reason);
+        return !out.empty();
+      },
+      timeout);
+  return out;
+}
+
 int occurrences(const std::vector<json>& events) {
   int n = 0;
   for (const auto& e : events) n += std::max(1, e.value("count", 1));

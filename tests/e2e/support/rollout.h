@@ -123,6 +123,11 @@ std::vector<std::string> history_phases(const nlohmann::json& rightsizing);
 // Events of any object in `ns` with `reason` (the operator may report on
 // the workload or on its Rightsizing).
 std::vector<nlohmann::json> events_by_reason(const std::string& ns, const std::string& reason);
+// The same, waited for until there is one (at most `timeout`; empty after
+// it): an Event is sent after the status write it follows, by a thread of
+// the operator's own, so a status already read does not mean its Event is.
+std::vector<nlohmann::json> await_events(const std::string& ns, const std::string& reason,
+                                         std::chrono::seconds timeout = std::chrono::seconds(20));
 // The number of occurrences (the sum of their `count`).
 int occurrences(const std::vector<nlohmann::json>& events);
 

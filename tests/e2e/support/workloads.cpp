@@ -130,18 +130,30 @@ json get_policy(const std::string& ns, const std::string& name) {
   return get_json({"-n", ns, "get", "rightsizepolicies.rightsizer.io", name});
 }
 
+json status_of(const json& object) {
+  if (!object.is_object()) return json::object();
+  const auto it = object.find("status");
+  return it != object.end() && it->is_object() ? *it : json::object();
+}
+
 json condition(const json& object, const std::string& type) {
-  if (!object.is_object() || !object.contains("status")) return json();
-  for (const auto& c : object["status"].value("conditions", json::array()))
-    if (c.value("type", "") == type) return c;
+  for (const auto& c : status_of(object).value("conditions", json::array()))
+    if (c.is_object() && c.value("type", "") == type) return c;
   return json();
 }
 
 json status_container(const json& rightsizing, const std::string& container) {
-  if (!rightsizing.is_object() || !rightsizing.contains("status")) return json();
-  for (const auto& c : rightsizing["status"].value("containers", json::array()))
-    if (c.value("name", "") == container) return c;
+  for (const auto& c : status_of(rightsizing).value("containers", json::array()))
+    if (c.is_object() && c.value("name", "") == container) return c;
   return json();
+}
+
+std::string status_request(const json& rightsizing, const std::string& container,
+                           const std::string& part, const std::string& resource) {
+  const json c = status_container(rightsizing, container);
+  if (!c.is_object()) return "";
+  const json::json_pointer at("/" + part + "/requests/" + resource);
+  return c.contains(at) && c.at(at).is_string() ? c.at(at).get<std::string>() : "";
 }
 
 int running_pods(const std::string& ns, const std::string& app) {

@@ -46,8 +46,17 @@ nlohmann::json get_policy(const std::string& ns, const std::string& name);
 // The condition of `type` in .status.conditions; null when absent.
 nlohmann::json condition(const nlohmann::json& object, const std::string& type);
 
+// An object's .status; an empty object when the object or its status is
+// absent (a poll reads objects whose status is still being written).
+nlohmann::json status_of(const nlohmann::json& object);
+
 // The status.containers[] entry named `container`; null when absent.
 nlohmann::json status_container(const nlohmann::json& rightsizing, const std::string& container);
+// One request of a status container's `part` ("current", "recommended",
+// "step", ...), e.g. status_request(r, "main", "current", "cpu"); "" when
+// any level is absent (a status still being filled in, never an exception).
+std::string status_request(const nlohmann::json& rightsizing, const std::string& container,
+                           const std::string& part, const std::string& resource);
 
 // Pods of the workload (label app=<name>) that are Running.
 int running_pods(const std::string& ns, const std::string& app);

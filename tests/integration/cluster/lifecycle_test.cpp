@@ -19,7 +19,9 @@ class ClusterLifecycle : public ::testing::Test {
   void SetUp() override {
     const char* dir = std::getenv("RIGHTSIZER_LIFECYCLE_DIR");
     ASSERT_NE(dir, nullptr) << "run through ctest";
-    dir_ = dir;
+    // As hack/cluster resolves it: processes are found by this path.
+    dir_ = std::filesystem::weakly_canonical(dir).string();
+    ASSERT_FALSE(std::filesystem::path(dir_).filename().empty()) << dir_;
     // hack/cluster reads the directory from the environment.
     setenv("RIGHTSIZER_CLUSTER_DIR", dir_.c_str(), 1);
   }
@@ -81,12 +83,17 @@ TEST_F(ClusterLifecycle, UpIsIdempotentDownStopsEverythingAndUpWorksAgain) {
   EXPECT_FALSE(std::filesystem::exists(dir_));
   EXPECT_FALSE(cluster("status").ok());
 
-  auto up2 = cluster("up");
+  // Up again, the directory named relative to the working directory: the
+  // kubeconfigs must still find their certificates (they name them by path).
+  const std::filesystem::path abs(dir_);
+  auto up2 = itest::run({"env", "-C", abs.parent_path().string(),
+                         "RIGHTSIZER_CLUSTER_DIR=" + abs.filename().string(),
+                         std::string(RIGHTSIZER_SOURCE_DIR) + "/hack/cluster", "up"});
   ASSERT_TRUE(up2.ok()) << up2.err;
   EXPECT_TRUE(apiserver_ready());
-  auto nodes = itest::run({itest::ClusterEnv::get().bin("kubectl"),
-                           "--kubeconfig=" + dir_ + "/admin.kubeconfig", "get", "nodes",
-                           "-o", "name"});
+  auto nodes =
+      itest::run({itest::ClusterEnv::get().bin("kubectl"),
+                  "--kubeconfig=" + dir_ + "/admin.kubeconfig", "get", "nodes", "-o", "name"});
   EXPECT_TRUE(nodes.ok()) << nodes.err;
   EXPECT_NE(nodes.out.find("node/kwok-node-2"), std::string::npos) << nodes.out;
 }

@@ -27,10 +27,12 @@ json kubectl_json(std::vector<std::string> args) {
 
 std::string deployment(const std::string& ns, const std::string& name, int replicas,
                        const std::string& pod_annotations = "{}") {
-  return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + ", namespace: " +
-         ns + "}\nspec:\n  replicas: " + std::to_string(replicas) +
-         "\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata:\n"
-         "      labels: {app: " + name + "}\n      annotations: " + pod_annotations +
+  return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + ", namespace: " + ns +
+         "}\nspec:\n  replicas: " + std::to_string(replicas) +
+         "\n  selector: {matchLabels: {app: " + name +
+         "}}\n  template:\n    metadata:\n"
+         "      labels: {app: " +
+         name + "}\n      annotations: " + pod_annotations +
          "\n    spec:\n      containers:\n      - name: main\n        image: trading:1\n"
          "        resources: {requests: {cpu: 500m, memory: 512Mi}}\n";
 }
@@ -68,8 +70,8 @@ TEST(Workloads, DeploymentGetsThreeRunningPodsOnKwokNodes) {
   itest::TestNamespace ns("smoke-deploy");
   auto r = kubectl({"apply", "-f", "-"}, deployment(ns.name(), "engine", 3));
   ASSERT_TRUE(r.ok()) << r.err;
-  EXPECT_TRUE(itest::eventually([&] { return ready_pods_on_kwok_nodes(ns.name(), "engine") == 3; },
-                                90s))
+  EXPECT_TRUE(
+      itest::eventually([&] { return ready_pods_on_kwok_nodes(ns.name(), "engine") == 3; }, 90s))
       << kubectl({"-n", ns.name(), "get", "pods", "-o", "wide"}).out;
   auto d = kubectl_json({"-n", ns.name(), "get", "deployment", "engine"});
   EXPECT_TRUE(itest::eventually(
@@ -83,16 +85,15 @@ TEST(Workloads, DeploymentGetsThreeRunningPodsOnKwokNodes) {
 TEST(Workloads, StatefulSetGetsThreeRunningPodsOnKwokNodes) {
   itest::TestNamespace ns("smoke-sts");
   const std::string sts =
-      "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: guardian, namespace: " +
-      ns.name() +
+      "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: guardian, namespace: " + ns.name() +
       "}\nspec:\n  replicas: 3\n  serviceName: guardian\n"
       "  selector: {matchLabels: {app: guardian}}\n  template:\n    metadata:\n"
       "      labels: {app: guardian}\n    spec:\n      containers:\n      - name: main\n"
       "        image: guardian:1\n        resources: {requests: {cpu: 250m, memory: 256Mi}}\n";
   auto r = kubectl({"apply", "-f", "-"}, sts);
   ASSERT_TRUE(r.ok()) << r.err;
-  EXPECT_TRUE(itest::eventually(
-      [&] { return ready_pods_on_kwok_nodes(ns.name(), "guardian") == 3; }, 120s))
+  EXPECT_TRUE(
+      itest::eventually([&] { return ready_pods_on_kwok_nodes(ns.name(), "guardian") == 3; }, 120s))
       << kubectl({"-n", ns.name(), "get", "pods", "-o", "wide"}).out;
   // Ordinals 0..2, as the StatefulSet controller names them.
   for (int i = 0; i < 3; ++i) {
@@ -102,12 +103,13 @@ TEST(Workloads, StatefulSetGetsThreeRunningPodsOnKwokNodes) {
 
 TEST(Metrics, UsageAnnotationsAppearInMetricsApi) {
   itest::TestNamespace ns("smoke-metrics");
-  auto r = kubectl({"apply", "-f", "-"},
-                   deployment(ns.name(), "news", 2,
-                              "{kwok.x-k8s.io/usage-cpu: 250m, kwok.x-k8s.io/usage-memory: 300Mi}"));
+  auto r =
+      kubectl({"apply", "-f", "-"},
+              deployment(ns.name(), "news", 2,
+                         "{kwok.x-k8s.io/usage-cpu: 250m, kwok.x-k8s.io/usage-memory: 300Mi}"));
   ASSERT_TRUE(r.ok()) << r.err;
-  ASSERT_TRUE(itest::eventually([&] { return ready_pods_on_kwok_nodes(ns.name(), "news") == 2; },
-                                90s));
+  ASSERT_TRUE(
+      itest::eventually([&] { return ready_pods_on_kwok_nodes(ns.name(), "news") == 2; }, 90s));
 
   const std::string path = "/apis/metrics.k8s.io/v1beta1/namespaces/" + ns.name() + "/pods";
   json last;
@@ -148,8 +150,9 @@ TEST(Prometheus, ScrapesATargetTheTestRegisters) {
   json answer;
   bool seen = itest::eventually(
       [&] {
-        auto res = itest::run({"curl", "-sf", "--max-time", "5", env.prometheus_url + "/api/v1/query",
-                               "--data-urlencode", "query=rightsizer_smoke_value{smoke=\"" + id + "\"}"});
+        auto res =
+            itest::run({"curl", "-sf", "--max-time", "5", env.prometheus_url + "/api/v1/query",
+                        "--data-urlencode", "query=rightsizer_smoke_value{smoke=\"" + id + "\"}"});
         if (!res.ok()) return false;
         answer = json::parse(res.out, nullptr, false);
         if (!answer.is_object() || answer.value("status", "") != "success") return false;

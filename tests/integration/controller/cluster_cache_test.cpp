@@ -117,9 +117,10 @@ TEST_F(InformerClusterViewLive, AGitOpsAppliedDeploymentItsReadyPodsAndItsPdb) {
   EXPECT_EQ(w->max_unavailable, "0");
   EXPECT_EQ(json::parse(w->selector_json), json({{"matchLabels", labels}}));
   EXPECT_EQ(w->template_labels.at("app"), "web");
-  ASSERT_FALSE(w->pod_template_json.empty());
-  const auto tmpl = json::parse(w->pod_template_json);
-  EXPECT_EQ(tmpl["spec"]["containers"][0]["resources"]["limits"]["memory"], "128Mi");
+  EXPECT_EQ(w->template_hash,
+            pod_template_hash(json::parse(itest::kubectl({"-n", ns.name(), "get", "deployment",
+                                                          "web", "-o", "jsonpath={.spec.template}"})
+                                              .out)));
   EXPECT_EQ(w->observed_generation, w->generation);
   EXPECT_EQ(w->updated_replicas, 2);
   EXPECT_EQ(w->available_replicas, 2);
@@ -183,7 +184,7 @@ TEST_F(InformerClusterViewLive, ACanaryDeploymentsPodsBelongToItsTarget) {
   ASSERT_TRUE(canary_workload->controller.has_value());
   EXPECT_EQ(canary_workload->controller->uid, uid.out);
   EXPECT_FALSE(canary_workload->policy.has_value());
-  EXPECT_EQ(canary_workload->pod_template_json, "");  // not opted in: no copy cached
+  EXPECT_EQ(canary_workload->template_hash, "");  // not opted in: not hashed
 }
 
 }  // namespace

@@ -15,22 +15,32 @@ namespace {
 using nlohmann::json;
 using namespace itest_support;
 
+// A client whose stream reads end after 5 s of silence, so that a missing
+// event fails a test in seconds rather than hanging it.
+std::unique_ptr<ConnectedClient> quick_client() {
+  TransportOptions topts;
+  topts.stream_idle_timeout = std::chrono::seconds(5);
+  return connect(admin_config(), {}, nullptr, topts);
+}
+
+// Lists (empty), then opens the watch stream.
+void start_watching(Watcher& watcher) {
+  for (int i = 0; i < 10 && watcher.state_name() != "Watching"; ++i) ASSERT_TRUE(watcher.step());
+  ASSERT_EQ(watcher.state_name(), "Watching");
+  ASSERT_TRUE(watcher.step());  // opens the stream
+}
+
 // A missing event must fail the test in seconds: the stream's idle timeout
 // (5 s here) ends a read that waits for it, and the loop has a deadline.
 TEST(K8sWatch, SeesCreateUpdateDeleteInOrder) {
   itest::TestNamespace ns("k8s-watch");
-  TransportOptions topts;
-  topts.stream_idle_timeout = std::chrono::seconds(5);
-  auto c = connect(admin_config(), {}, nullptr, topts);
+  auto c = quick_client();
   ASSERT_TRUE(c);
   WatcherConfig cfg;
   cfg.collection = cm_ref(ns.name());
   cfg.field_selector = "metadata.name=watched";
   Watcher watcher(*c->api, cfg);
-  // List (empty), then watch.
-  for (int i = 0; i < 10 && watcher.state_name() != "Watching"; ++i) ASSERT_TRUE(watcher.step());
-  ASSERT_EQ(watcher.state_name(), "Watching");
-  ASSERT_TRUE(watcher.step());  // opens the stream
+  ASSERT_NO_FATAL_FAILURE(start_watching(watcher));
 
   auto& api = *c->api;
   ASSERT_TRUE(api.create(cm_ref(ns.name()), config_map(ns.name(), "watched", {{"v", "1"}})));
@@ -48,6 +58,32 @@ TEST(K8sWatch, SeesCreateUpdateDeleteInOrder) {
     seen.push_back(((*r)->kind == WatcherEventKind::Delete ? "delete " : "apply ") + v);
   }
   EXPECT_THAT(seen, ::testing::ElementsAre("apply 1", "apply 2", "delete 2"));
+}
+
+// A watch event many times the stream's read buffer (16 KiB) arrives whole:
+// the transport hands it over in pieces and the watcher joins them.
+TEST(K8sWatch, AnEventLargerThanTheReadBufferArrivesWhole) {
+  itest::TestNamespace ns("k8s-watch-big");
+  auto c = quick_client();
+  ASSERT_TRUE(c);
+  WatcherConfig cfg;
+  cfg.collection = cm_ref(ns.name());
+  Watcher watcher(*c->api, cfg);
+  ASSERT_NO_FATAL_FAILURE(start_watching(watcher));
+
+  std::string big;
+  for (int i = 0; big.size() < 200 * 1024; ++i) big += std::to_string(i) + ",";
+  ASSERT_TRUE(c->api->create(cm_ref(ns.name()), config_map(ns.name(), "big", {{"v", big}})));
+
+  std::string seen;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (seen.empty() && std::chrono::steady_clock::now() < deadline) {
+    auto r = watcher.step();
+    ASSERT_TRUE(r) << r.error().describe();
+    if (*r) seen = (*r)->objects.at(0)["data"].value("v", "");
+  }
+  EXPECT_EQ(seen.size(), big.size());
+  EXPECT_EQ(seen, big);
 }
 
 std::int64_t etcd_revision() {

@@ -84,8 +84,8 @@ CommandResult run(const std::vector<std::string>& argv, std::string_view stdin_t
   CommandResult result;
   if (argv.empty()) return result;
   static std::atomic<int> counter{0};
-  const std::string base = "/tmp/itest-" + std::to_string(getpid()) + "-" +
-                           std::to_string(counter.fetch_add(1));
+  const std::string base =
+      "/tmp/itest-" + std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
   const std::string in_path = base + ".in", out_path = base + ".out", err_path = base + ".err";
   {
     std::ofstream in(in_path, std::ios::binary);
@@ -163,10 +163,15 @@ TestNamespace::TestNamespace(std::string_view prefix) : name_(unique_name(prefix
   }
   // Pods need the namespace's default ServiceAccount, which the controller
   // manager creates shortly after the namespace.
-  eventually([&] { return kubectl({"-n", name_, "get", "serviceaccount", "default"}).ok(); },
-             std::chrono::seconds(30), std::chrono::milliseconds(200));
+  eventually(
+      [&] {
+        return kubectl({"-n", name_, "get", "serviceaccount", "default"}).ok();
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200));
 }
 
-TestNamespace::~TestNamespace() { kubectl({"delete", "namespace", name_, "--wait=false"}); }
+TestNamespace::~TestNamespace() {
+  kubectl({"delete", "namespace", name_, "--wait=false"});
+}
 
 }  // namespace itest

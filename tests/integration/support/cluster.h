@@ -13,14 +13,14 @@ namespace itest {
 // Where the cluster started by the ctest fixture is; read once from
 // $RIGHTSIZER_CLUSTER_DIR/env. Aborts the test program if it is missing.
 struct ClusterEnv {
-  std::string data_dir;        // the cluster's directory
-  std::string kubeconfig;      // admin (client certificate, system:masters)
-  std::string apiserver_url;   // https://127.0.0.1:PORT
-  std::string ca_file;         // the cluster CA
-  std::string etcd_endpoint;   // http://127.0.0.1:PORT
-  std::string prometheus_url;  // http://127.0.0.1:PORT
+  std::string data_dir;                // the cluster's directory
+  std::string kubeconfig;              // admin (client certificate, system:masters)
+  std::string apiserver_url;           // https://127.0.0.1:PORT
+  std::string ca_file;                 // the cluster CA
+  std::string etcd_endpoint;           // http://127.0.0.1:PORT
+  std::string prometheus_url;          // http://127.0.0.1:PORT
   std::string prometheus_targets_dir;  // file_sd directory Prometheus watches
-  std::string bin_dir;         // kubectl, etcdctl, ...
+  std::string bin_dir;                 // kubectl, etcdctl, ...
 
   static const ClusterEnv& get();
   std::string bin(std::string_view tool) const;  // bin_dir/tool

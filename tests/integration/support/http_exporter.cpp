@@ -68,15 +68,21 @@ HttpExporter::~HttpExporter() {
   impl_->thread.join();
 }
 
-unsigned short HttpExporter::port() const { return impl_->acceptor.local_endpoint().port(); }
+unsigned short HttpExporter::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
-std::string HttpExporter::address() const { return "127.0.0.1:" + std::to_string(port()); }
+std::string HttpExporter::address() const {
+  return "127.0.0.1:" + std::to_string(port());
+}
 
 void HttpExporter::set_body(std::string body) {
   std::lock_guard lock(impl_->mu);
   impl_->body = std::move(body);
 }
 
-int HttpExporter::scrapes() const { return impl_->scrapes.load(); }
+int HttpExporter::scrapes() const {
+  return impl_->scrapes.load();
+}
 
 }  // namespace itest

@@ -54,7 +54,7 @@ inline Workload web(WorkloadKind kind = WorkloadKind::Deployment,
   w.status_replicas = w.updated_replicas = w.ready_replicas = w.available_replicas = 3;
   for (const auto& [name, r] : sizes) w.containers.push_back({name, r});
   w.template_labels = {{"app", "web"}, {"tier", "front"}};
-  w.pod_template_json = kTemplateJson;
+  w.template_hash = pod_template_hash(nlohmann::json::parse(kTemplateJson));
   w.selector_json = R"({"matchLabels":{"app":"web"}})";
   w.update_revision = w.current_revision = "web-rev1";
   return w;

@@ -83,7 +83,7 @@ TEST(TemplateResourcesPatch, EveryContainerByNameAndTheStepMarker) {
 }
 
 TEST(PodTemplateHash, LeavesOutResourcesAndRightsizerAnnotationsOnly) {
-  const auto base = pod_template_hash(kTemplateJson);
+  const auto base = pod_template_hash(json::parse(kTemplateJson));
   EXPECT_EQ(base.size(), 19u);  // "tp-" + 16 hex digits
   EXPECT_EQ(base.rfind("tp-", 0), 0u);
   auto tmpl = json::parse(kTemplateJson);
@@ -91,13 +91,13 @@ TEST(PodTemplateHash, LeavesOutResourcesAndRightsizerAnnotationsOnly) {
   tmpl["spec"]["containers"][0]["resources"] = {{"requests", {{"cpu", "8"}}}};
   tmpl["spec"]["containers"][1].erase("resources");
   tmpl["metadata"]["annotations"]["rightsizer.io/step"] = "rs-1";
-  EXPECT_EQ(pod_template_hash(tmpl.dump()), base);
+  EXPECT_EQ(pod_template_hash(tmpl), base);
   // An empty annotation map is the same template as none.
   auto bare = json::parse(kTemplateJson);
   bare["metadata"].erase("annotations");
   auto emptied = bare;
   emptied["metadata"]["annotations"] = {{"rightsizer.io/step", "rs-1"}};
-  EXPECT_EQ(pod_template_hash(emptied.dump()), pod_template_hash(bare.dump()));
+  EXPECT_EQ(pod_template_hash(emptied), pod_template_hash(bare));
   // Anything else does: an image, an env var, another annotation, a label.
   for (const auto& change : {json::json_pointer("/spec/containers/0/image"),
                              json::json_pointer("/spec/containers/1/env"),
@@ -105,10 +105,10 @@ TEST(PodTemplateHash, LeavesOutResourcesAndRightsizerAnnotationsOnly) {
                              json::json_pointer("/metadata/labels/version")}) {
     auto changed = json::parse(kTemplateJson);
     changed[change] = "v2";
-    EXPECT_NE(pod_template_hash(changed.dump()), base) << change.to_string();
+    EXPECT_NE(pod_template_hash(changed), base) << change.to_string();
   }
-  EXPECT_EQ(pod_template_hash("not json"), "");
-  EXPECT_EQ(pod_template_hash("[]"), "");
+  EXPECT_EQ(pod_template_hash(json("text")), "");
+  EXPECT_EQ(pod_template_hash(json::array()), "");
 }
 
 }  // namespace

@@ -265,8 +265,8 @@ TEST(ProjectWorkloadTest, KeepsWhatARolloutObserves) {
   EXPECT_FALSE(w.controller.has_value());
   EXPECT_EQ(w.template_labels,
             (std::map<std::string, std::string, std::less<>>{{"app", "engine"}, {"tier", "core"}}));
-  EXPECT_EQ(w.pod_template_json, obj["spec"]["template"].dump());
-  EXPECT_EQ(json::parse(w.pod_template_json), obj["spec"]["template"]);
+  EXPECT_EQ(w.template_hash, pod_template_hash(obj["spec"]["template"]));
+  EXPECT_EQ(w.template_hash.rfind("tp-", 0), 0u);
   EXPECT_EQ(w.selector_json, R"({"matchLabels":{"app":"engine"}})");
   EXPECT_EQ(w.gitops_manager, "argocd-controller");
   EXPECT_EQ(w.max_unavailable, "25%");
@@ -281,11 +281,11 @@ TEST(ProjectWorkloadTest, KeepsWhatARolloutObserves) {
   EXPECT_EQ(w.update_revision, "");
 }
 
-TEST(ProjectWorkloadTest, OnlyAnOptedInWorkloadKeepsItsTemplate) {
+TEST(ProjectWorkloadTest, OnlyAnOptedInWorkloadHashesItsTemplate) {
   auto obj = rolling_deployment();
   obj["metadata"]["annotations"].erase("rightsizer.io/policy");
   auto w = project_workload(WorkloadKind::Deployment, obj);
-  EXPECT_EQ(w.pod_template_json, "");
+  EXPECT_EQ(w.template_hash, "");
   // What a canary or a PDB needs of any workload stays.
   EXPECT_EQ(w.template_labels.size(), 2u);
   EXPECT_NE(w.selector_json, "");
@@ -655,6 +655,24 @@ json rightsizing_object() {
     "spec": {"policyRef": {"name": "trading-default"},
              "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "engine"}},
     "status": {"phase": "Observing", "replicas": 3}})");
+}
+
+TEST(FieldMaskProjectionTest, TheRightsizingMaskKeepsWhatTheProjectorReadsAndNoManagedFields) {
+  auto obj = rightsizing_object();
+  obj["metadata"]["annotations"] = {{"rightsizer.io/action", "promote"}};
+  obj["metadata"]["deletionTimestamp"] = "2026-11-02T09:00:00Z";
+  obj["metadata"]["creationTimestamp"] = "2026-11-01T09:00:00Z";
+  obj["metadata"]["managedFields"] = json::parse(R"([{"manager": "rightsizer",
+    "operation": "Update", "subresource": "status", "fieldsType": "FieldsV1",
+    "fieldsV1": {"f:status": {"f:phase": {}, "f:replicas": {}}}}])");
+  obj["status"]["containers"] = json::parse(R"([{"name": "app",
+    "current": {"requests": {"cpu": "2", "memory": "1Gi"}},
+    "usage": {"cpuP95": "250m", "samples": 12}}])");
+  expect_mask_keeps_projection<RightsizingObject>(rightsizing_mask(), obj, project_rightsizing);
+  auto decoded = rightsizing_mask().decode(obj.dump());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_FALSE(decoded->at("metadata").contains("managedFields"));
+  EXPECT_EQ(project_rightsizing(*decoded).status.containers.at(0).usage->samples, 12);
 }
 
 TEST(ProjectRightsizingTest, ParsesRefsOwnersLabelAndStatus) {

@@ -19,6 +19,18 @@ constexpr const char* kOther = "rs-00000000000000bb";
 constexpr const char* kDeployments = "/apis/apps/v1/namespaces/shop/deployments";
 constexpr const char* kCanary = "/apis/apps/v1/namespaces/shop/deployments/web-rightsizer-canary";
 constexpr const char* kSmp = "application/strategic-merge-patch+json";
+constexpr const char* kWeb = "/apis/apps/v1/namespaces/shop/deployments/web";
+const std::string kTemplateHash = pod_template_hash(json::parse(kTemplateJson));
+
+// The workload as the API server returns it (the cached object and
+// generation by default): the canary is made from this template, which the
+// cache keeps only as a hash.
+std::string live_web(const json& tmpl = json::parse(kTemplateJson), std::int64_t generation = 4,
+                     const std::string& uid = "uid-web") {
+  return json{{"metadata", {{"name", "web"}, {"uid", uid}, {"generation", generation}}},
+              {"spec", {{"template", tmpl}}}}
+      .dump();
+}
 
 class DeploymentActuatorTest : public ::testing::Test {
  protected:
@@ -33,7 +45,7 @@ class DeploymentActuatorTest : public ::testing::Test {
   }
   // The canary Deployment as the API server would return it.
   static std::string stored_canary(const std::string& marker, const std::string& owner_uid,
-                                   const std::string& tmpl = pod_template_hash(kTemplateJson)) {
+                                   const std::string& tmpl = kTemplateHash) {
     return json{
         {"metadata",
          {{"name", "web-rightsizer-canary"},
@@ -47,8 +59,8 @@ class DeploymentActuatorTest : public ::testing::Test {
     Workload c = web();
     c.ref.name = "web-rightsizer-canary";
     c.step_marker = marker;
-    c.template_marker = pod_template_hash(kTemplateJson);
-    c.pod_template_json.clear();  // a canary is not opted in: its template is not cached
+    c.template_marker = kTemplateHash;
+    c.template_hash.clear();  // a canary is not opted in: its template is not hashed
     return c;
   }
 
@@ -61,21 +73,24 @@ class DeploymentActuatorTest : public ::testing::Test {
 };
 
 TEST_F(DeploymentActuatorTest, StartCanaryPostsTheTemplateWithTheCanaryLabelOwnerAndResources) {
+  api_.transport->push(200, live_web());
   api_.transport->push(201, "{}");
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
   ASSERT_TRUE(writes) << writes.error().describe();
   EXPECT_EQ(*writes, 1);
   const auto reqs = api_.requests();
-  ASSERT_EQ(reqs.size(), 1u);
-  EXPECT_EQ(reqs[0].method, k8s::Method::Post);
-  EXPECT_EQ(reqs[0].path, kDeployments);
-  EXPECT_EQ(*reqs[0].header("Content-Type"), "application/json");
-  EXPECT_EQ(json::parse(reqs[0].body), json::parse(R"({
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].method, k8s::Method::Get);  // the template, read live
+  EXPECT_EQ(reqs[0].path, kWeb);
+  EXPECT_EQ(reqs[1].method, k8s::Method::Post);
+  EXPECT_EQ(reqs[1].path, kDeployments);
+  EXPECT_EQ(*reqs[1].header("Content-Type"), "application/json");
+  EXPECT_EQ(json::parse(reqs[1].body), json::parse(R"({
     "apiVersion":"apps/v1","kind":"Deployment",
     "metadata":{"name":"web-rightsizer-canary","namespace":"shop",
       "labels":{"app":"web","tier":"front","rightsizer.io/canary":"true"},
       "annotations":{"rightsizer.io/step":"rs-00000000000000aa",
-                     "rightsizer.io/template":")" + pod_template_hash(kTemplateJson) +
+                     "rightsizer.io/template":")" + kTemplateHash +
                                                    R"("},
       "ownerReferences":[{"apiVersion":"rightsizer.io/v1alpha1","kind":"Rightsizing",
         "name":"deployment-web","uid":"uid-rsz","controller":true,"blockOwnerDeletion":false}]},
@@ -93,38 +108,86 @@ TEST_F(DeploymentActuatorTest, StartCanaryPostsTheTemplateWithTheCanaryLabelOwne
 
 TEST_F(DeploymentActuatorTest, StartCanaryUsesCanaryReplicas) {
   policy_.rollout.canary_replicas = 3;
+  api_.transport->push(200, live_web());
   api_.transport->push(201, "{}");
   ASSERT_TRUE(run(ActionKind::StartCanary, step_sizes(), kStep));
-  EXPECT_EQ(json::parse(api_.requests().at(0).body)["spec"]["replicas"], 3);
+  EXPECT_EQ(json::parse(api_.requests().at(1).body)["spec"]["replicas"], 3);
 }
 
 TEST_F(DeploymentActuatorTest, StartCanaryWithoutACachedTemplateSendsNothing) {
-  workload_.pod_template_json.clear();
+  workload_.template_hash.clear();
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
   ASSERT_FALSE(writes);
   EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Invalid);
   EXPECT_TRUE(api_.requests().empty());
 }
 
-TEST_F(DeploymentActuatorTest, AMalformedCachedTemplateOrSelectorIsAnErrorNotAnException) {
+TEST_F(DeploymentActuatorTest, AMalformedTemplateOrSelectorIsAnErrorNotAnException) {
   for (const char* tmpl :
        {R"({"metadata":"x","spec":{"containers":[]}})",
         R"({"metadata":{"labels":[]},"spec":{"containers":[]}})", R"({"spec":{"containers":{}}})",
-        R"({"spec":{"containers":[1]}})", R"({"spec":[]})", "[]", "not json"}) {
-    workload_.pod_template_json = tmpl;
+        R"({"spec":{"containers":[1]}})", R"({"spec":[]})", "[]"}) {
+    api_.transport->push(200, live_web(json::parse(tmpl)));
     auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
     ASSERT_FALSE(writes) << tmpl;
     EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Invalid) << tmpl;
   }
   workload_ = web();
   workload_.selector_json = R"({"matchLabels":"app"})";
+  api_.transport->push(200, live_web());
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
   ASSERT_FALSE(writes);
   EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Invalid);
-  EXPECT_TRUE(api_.requests().empty());
+  for (const auto& r : api_.requests()) EXPECT_EQ(r.method, k8s::Method::Get);  // nothing created
+}
+
+// The cache lags the API server: the Deployment read live is a newer
+// generation (or a new object of the same name) than the one the step was
+// planned on and whose template hash the canary would record. No canary is
+// made of it until the cache has caught up.
+TEST_F(DeploymentActuatorTest, AWorkloadChangedSinceTheCacheIsAConflictAndNothingIsCreated) {
+  auto newer = json::parse(kTemplateJson);
+  newer["spec"]["containers"][0]["image"] = "web:2";
+  api_.transport->push(200, live_web(newer, 5));
+  auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
+  ASSERT_FALSE(writes);
+  EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
+  api_.transport->push(200, live_web(json::parse(kTemplateJson), 4, "uid-recreated"));
+  writes = run(ActionKind::StartCanary, step_sizes(), kStep);
+  ASSERT_FALSE(writes);
+  EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
+  ASSERT_EQ(api_.requests().size(), 2u);
+  for (const auto& r : api_.requests()) EXPECT_EQ(r.method, k8s::Method::Get);
+}
+
+// The same generation is the same spec, even when an API server of another
+// version answers with a field defaulted that the cache's did not have: the
+// canary is made, and records the cached template's hash.
+TEST_F(DeploymentActuatorTest, TheSameGenerationWithAFieldDefaultedIsTheCachedTemplate) {
+  auto defaulted = json::parse(kTemplateJson);
+  defaulted["spec"]["containers"][0]["terminationMessagePolicy"] = "File";
+  api_.transport->push(200, live_web(defaulted));
+  api_.transport->push(201, "{}");
+  ASSERT_TRUE(run(ActionKind::StartCanary, step_sizes(), kStep));
+  const auto post = api_.requests().back();
+  ASSERT_EQ(post.method, k8s::Method::Post);
+  const auto body = json::parse(post.body);
+  EXPECT_EQ(body["metadata"]["annotations"]["rightsizer.io/template"], kTemplateHash);
+  EXPECT_EQ(body["spec"]["template"]["spec"]["containers"][0]["terminationMessagePolicy"], "File");
+}
+
+TEST_F(DeploymentActuatorTest, AFailedReadOfTheWorkloadIsReturnedAndNothingIsCreated) {
+  api_.transport->push(404, status_body(404, "NotFound"));
+  auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
+  ASSERT_FALSE(writes);
+  EXPECT_EQ(writes.error().kind, k8s::ErrorKind::NotFound);
+  ASSERT_EQ(api_.requests().size(), 1u);
+  EXPECT_EQ(api_.requests()[0].method, k8s::Method::Get);
+  EXPECT_EQ(api_.requests()[0].path, kWeb);
 }
 
 TEST_F(DeploymentActuatorTest, AnExistingCanaryThatIsNotAnObjectIsReplaced) {
+  api_.transport->push(200, live_web());
   api_.transport->push(409, status_body(409, "AlreadyExists"));
   api_.transport->push(200, R"({"metadata":{"uid":"uid-canary","annotations":[],)"
                             R"("ownerReferences":{}}})");
@@ -132,23 +195,25 @@ TEST_F(DeploymentActuatorTest, AnExistingCanaryThatIsNotAnObjectIsReplaced) {
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
   ASSERT_FALSE(writes);
   EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
-  ASSERT_EQ(api_.requests().size(), 3u);
-  EXPECT_EQ(json::parse(api_.requests()[2].body)["preconditions"]["uid"], "uid-canary");
+  ASSERT_EQ(api_.requests().size(), 4u);
+  EXPECT_EQ(json::parse(api_.requests()[3].body)["preconditions"]["uid"], "uid-canary");
 }
 
 TEST_F(DeploymentActuatorTest, ACanaryOfTheSameStepIsNotRecreated) {
+  api_.transport->push(200, live_web());
   api_.transport->push(409, status_body(409, "AlreadyExists"));
   api_.transport->push(200, stored_canary(kStep, "uid-rsz"));
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
   ASSERT_TRUE(writes) << writes.error().describe();
   EXPECT_EQ(*writes, 0);
   const auto reqs = api_.requests();
-  ASSERT_EQ(reqs.size(), 2u);
-  EXPECT_EQ(reqs[1].method, k8s::Method::Get);
-  EXPECT_EQ(reqs[1].path, kCanary);
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[2].method, k8s::Method::Get);
+  EXPECT_EQ(reqs[2].path, kCanary);
 }
 
 TEST_F(DeploymentActuatorTest, ACanaryOfAnotherStepIsDeletedByUidAndTheCallerRetries) {
+  api_.transport->push(200, live_web());
   api_.transport->push(409, status_body(409, "AlreadyExists"));
   api_.transport->push(200, stored_canary(kOther, "uid-rsz"));
   api_.transport->push(200, "{}");
@@ -156,15 +221,16 @@ TEST_F(DeploymentActuatorTest, ACanaryOfAnotherStepIsDeletedByUidAndTheCallerRet
   ASSERT_FALSE(writes);
   EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
   const auto reqs = api_.requests();
-  ASSERT_EQ(reqs.size(), 3u);
-  EXPECT_EQ(reqs[2].method, k8s::Method::Delete);
-  EXPECT_EQ(reqs[2].path, kCanary);
-  const auto body = json::parse(reqs[2].body);
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[3].method, k8s::Method::Delete);
+  EXPECT_EQ(reqs[3].path, kCanary);
+  const auto body = json::parse(reqs[3].body);
   EXPECT_EQ(body["propagationPolicy"], "Background");
   EXPECT_EQ(body["preconditions"], json({{"uid", "uid-canary"}}));
 }
 
 TEST_F(DeploymentActuatorTest, ACanaryOfTheSameStepButAnOlderTemplateIsReplaced) {
+  api_.transport->push(200, live_web());
   api_.transport->push(409, status_body(409, "AlreadyExists"));
   api_.transport->push(200, stored_canary(kStep, "uid-rsz", "tp-0000000000000001"));
   api_.transport->push(200, "{}");
@@ -172,23 +238,25 @@ TEST_F(DeploymentActuatorTest, ACanaryOfTheSameStepButAnOlderTemplateIsReplaced)
   ASSERT_FALSE(writes);
   EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
   const auto reqs = api_.requests();
-  ASSERT_EQ(reqs.size(), 3u);
-  EXPECT_EQ(reqs[2].method, k8s::Method::Delete);
-  EXPECT_EQ(json::parse(reqs[2].body)["preconditions"], json({{"uid", "uid-canary"}}));
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[3].method, k8s::Method::Delete);
+  EXPECT_EQ(json::parse(reqs[3].body)["preconditions"], json({{"uid", "uid-canary"}}));
 }
 
 TEST_F(DeploymentActuatorTest, ACanaryOfAnotherOwnerIsReplacedEvenWithTheSameMarker) {
+  api_.transport->push(200, live_web());
   api_.transport->push(409, status_body(409, "AlreadyExists"));
   api_.transport->push(200, stored_canary(kStep, "uid-old-rightsizing"));
   api_.transport->push(200, "{}");
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
   ASSERT_FALSE(writes);
   EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
-  ASSERT_EQ(api_.requests().size(), 3u);
-  EXPECT_EQ(api_.requests()[2].method, k8s::Method::Delete);
+  ASSERT_EQ(api_.requests().size(), 4u);
+  EXPECT_EQ(api_.requests()[3].method, k8s::Method::Delete);
 }
 
 TEST_F(DeploymentActuatorTest, ACanaryOurRightsizingDoesNotControlIsReplaced) {
+  api_.transport->push(200, live_web());
   api_.transport->push(409, status_body(409, "AlreadyExists"));
   auto stored = json::parse(stored_canary(kStep, "uid-rsz"));
   stored["metadata"]["ownerReferences"][0]["controller"] = false;
@@ -197,16 +265,17 @@ TEST_F(DeploymentActuatorTest, ACanaryOurRightsizingDoesNotControlIsReplaced) {
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
   ASSERT_FALSE(writes);
   EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Conflict);
-  ASSERT_EQ(api_.requests().size(), 3u);
-  EXPECT_EQ(api_.requests()[2].method, k8s::Method::Delete);
+  ASSERT_EQ(api_.requests().size(), 4u);
+  EXPECT_EQ(api_.requests()[3].method, k8s::Method::Delete);
 }
 
 TEST_F(DeploymentActuatorTest, AnotherCreateFailureIsReturnedAsIs) {
+  api_.transport->push(200, live_web());
   api_.transport->push(403, status_body(403, "Forbidden"));
   auto writes = run(ActionKind::StartCanary, step_sizes(), kStep);
   ASSERT_FALSE(writes);
   EXPECT_EQ(writes.error().kind, k8s::ErrorKind::Forbidden);
-  EXPECT_EQ(api_.requests().size(), 1u);
+  EXPECT_EQ(api_.requests().size(), 2u);
 }
 
 TEST_F(DeploymentActuatorTest, AbortAndFinishDeleteTheCanaryInTheBackground) {
@@ -282,11 +351,11 @@ TEST_F(DeploymentActuatorTest, ACanaryOfAnOlderTemplateIsNotApplied) {
   // The workload's own resources changing (a promotion) is not a new template.
   auto tmpl = json::parse(kTemplateJson);
   tmpl["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "1";
-  workload_.pod_template_json = tmpl.dump();
+  workload_.template_hash = pod_template_hash(tmpl);
   EXPECT_TRUE(actuator_->observe(view_, s).applied);
   // CI deploys image web:2 while the canary runs web:1.
   tmpl["spec"]["containers"][0]["image"] = "web:2";
-  workload_.pod_template_json = tmpl.dump();
+  workload_.template_hash = pod_template_hash(tmpl);
   const auto obs = actuator_->observe(view_, s);
   EXPECT_FALSE(obs.applied);
   EXPECT_FALSE(obs.effective);

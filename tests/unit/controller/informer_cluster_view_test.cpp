@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "controller/cluster_informers.h"
@@ -403,6 +405,35 @@ TEST_F(InformerClusterViewTest, PdbsAndPodReadinessWakeTheWorkload) {
   std::ranges::sort(keys);
   EXPECT_EQ(keys, (std::vector<std::string>{"Deployment/shop/web", "Deployment/shop/web",
                                             "Deployment/shop/web"}));
+}
+
+// Every cache lists in pages of 100 (client-go's are 500): a page's body
+// and DOM are the operator's largest transient allocation.
+TEST(ClusterInformersTest, EveryCacheListsInPagesOfAHundred) {
+  k8s::testing::FakeClock clock;
+  k8s::testing::FixedRandom random;
+  auto transport = std::make_shared<k8s::testing::FakeTransport>();
+  transport->set_handler([](const k8s::Request&) -> k8s::Result<k8s::HttpResponse> {
+    return k8s::HttpResponse{200, {}, R"({"metadata":{"resourceVersion":"1"},"items":[]})"};
+  });
+  transport->hang_when_unscripted();  // the watches wait until stopped
+  k8s::ApiClient client{transport, nullptr, clock, random};
+  ClusterInformers informers{client, cluster_projectors()};
+  informers.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!informers.synced() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  informers.stop();
+  ASSERT_TRUE(informers.synced());
+  int lists = 0;
+  for (const auto& r : transport->requests()) {
+    if (r.request.query_value("watch")) continue;
+    ++lists;
+    const std::string* limit = r.request.query_value("limit");
+    EXPECT_TRUE(limit && *limit == "100") << r.request.target();
+  }
+  EXPECT_EQ(lists, 8);
 }
 
 TEST(EventKeysTest, PolicyWakesTheWorkloadsNamingIt) {

@@ -82,6 +82,13 @@ class Script {
   std::vector<std::string> log_;
 };
 
+k8s::Error conflict_409() {
+  k8s::Error e;
+  e.kind = k8s::ErrorKind::Conflict;
+  e.http_status = 409;
+  return e;
+}
+
 class ManagerTest : public ::testing::Test {
  protected:
   k8s::testing::FakeClock clock_;
@@ -168,6 +175,59 @@ TEST_F(ManagerTest, OutcomesAreCountedAndRequeued) {
   EXPECT_GE(reconciles("error"), 2);
   EXPECT_GE(reconciles("requeue"), 1);
   EXPECT_EQ(reconciles("success"), 1);
+}
+
+TEST_F(ManagerTest, AConflictIsRequeuedAndCountedApartFromErrors) {
+  auto p = parts();
+  std::atomic<int> calls{0};
+  p.reconcile = [&](const std::string& key, const k8s::CallContext&) {
+    ReconcileOutcome out;
+    if (++calls == 1) out.error = conflict_409();
+    script_.note("reconcile " + key + " " + std::to_string(calls.load()));
+    return out;
+  };
+  synced_ = true;
+  ManagerOptions options;
+  options.workers = 1;
+  Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
+  queue_.add("stale");
+  auto done = run(m);
+  // Back again (rate limited; the fake clock's timer makes it due), then fine.
+  ASSERT_TRUE(script_.wait_for("reconcile stale 2"));
+  stop_.request_stop();
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  EXPECT_EQ(reconciles("conflict"), 1);
+  EXPECT_EQ(reconciles("error"), 0);
+  EXPECT_EQ(reconciles("success"), 1);
+}
+
+// A conflict that keeps coming back is no cache lag: after
+// conflicts_before_error in a row it counts, and is logged, as an error.
+TEST_F(ManagerTest, AConflictThatKeepsComingBackCountsAsAnError) {
+  auto p = parts();
+  std::atomic<int> calls{0};
+  p.reconcile = [&](const std::string& key, const k8s::CallContext&) {
+    ReconcileOutcome out;
+    if (++calls <= 5) out.error = conflict_409();
+    script_.note("reconcile " + key + " " + std::to_string(calls.load()));
+    return out;
+  };
+  synced_ = true;
+  ManagerOptions options;
+  options.workers = 1;
+  options.conflicts_before_error = 3;
+  Manager m(std::move(p), options, queue_, registry_, metrics_, clock_);
+  queue_.add("stuck");
+  auto done = run(m);
+  ASSERT_TRUE(script_.wait_for("reconcile stuck 6"));
+  stop_.request_stop();
+  ASSERT_EQ(done.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(done.get(), 0);
+  EXPECT_EQ(reconciles("conflict"), 3);
+  EXPECT_EQ(reconciles("error"), 2);
+  EXPECT_EQ(reconciles("success"), 1);
+  EXPECT_EQ(queue_.num_requeues("stuck"), 0) << "a success forgets the key's failures";
 }
 
 TEST_F(ManagerTest, AStopFinishesTheReconcileInFlightAndTakesNoMoreKeys) {

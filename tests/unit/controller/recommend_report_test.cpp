@@ -16,7 +16,8 @@ RightsizingObject engine() {
   r.name = "deployment-engine";
   r.target = WorkloadRef{WorkloadKind::Deployment, "trading", "engine"};
   r.status.phase = policies::RightsizingPhase::Recommended;
-  r.status.monthly_cost = policies::MonthlyCostText{"300.00", "40.00", "260.00", "USD", std::nullopt};
+  r.status.monthly_cost =
+      policies::MonthlyCostText{"300.00", "40.00", "260.00", "USD", std::nullopt};
   policies::ContainerStatus app;
   app.name = "app";
   app.current = StatusResources{ResourceList{"16", "32Gi"}, ResourceList{"16", std::nullopt}};

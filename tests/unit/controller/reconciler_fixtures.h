@@ -64,6 +64,23 @@ inline policies::ContainerUsage learned(policies::Time end, std::int64_t cpu_mil
   return u;
 }
 
+// A running pod of the engine whose container "engine" was last
+// OOMKilled at `at`, with `resources` at the time.
+inline PodInfo oom_killed_pod(std::string name, const policies::ContainerResources& resources,
+                              policies::Timestamp at) {
+  PodInfo pod;
+  pod.namespace_name = "trading";
+  pod.name = std::move(name);
+  pod.phase = "Running";
+  PodContainer c;
+  c.name = "engine";
+  c.resources = resources;
+  c.last_termination_reason = "OOMKilled";
+  c.last_termination_at = at;
+  pod.containers.push_back(c);
+  return pod;
+}
+
 inline HpaInfo hpa_on(const WorkloadRef& ref, std::string metric) {
   HpaInfo h;
   h.namespace_name = ref.namespace_name;

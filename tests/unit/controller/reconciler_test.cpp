@@ -11,6 +11,7 @@
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
 #include "policies/policy_status.h"
+#include "policies/quantity.h"
 #include "policies/rightsizing_status.h"
 #include "policies/usage_checkpoint.h"
 #include "tests/unit/controller/fake_cluster_view.h"
@@ -583,6 +584,69 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(KeyCase{"RightsizePolicy/ns/p", true}, KeyCase{"RightsizePolicy/ns/", false},
                       KeyCase{"RightsizePolicy//p", false}, KeyCase{"RightsizePolicy/ns", false},
                       KeyCase{"RightsizePolicy/ns/p/x", false}, KeyCase{"Deployment/ns/p", false}));
+
+// An OOMKill goes into the learning (VPA's RecordOOM): the memory it asks
+// for is still recommended after the pod that reported it is replaced, and
+// the recommendation does not move when that pod goes.
+TEST_F(ReconcilerTest, AnOomKillIsLearntAndOutlivesThePodThatReportedIt) {
+  auto w = engine();
+  w.containers[0].resources.requests.memory_bytes = kGi;
+  w.containers[0].resources.limits.memory_bytes = kGi;
+  view_.put(w);
+  view_.put(trading_policy());
+  view_.put(empty_rightsizing());
+  learn();  // 200Mi in use: usage alone recommends 250Mi
+  view_.put(
+      oom_killed_pod("engine-abc", w.containers[0].resources, now() - std::chrono::minutes(5)),
+      w.ref);
+  const auto recommended_memory = [&] {
+    const auto put = json::parse(requests().back().request.body);
+    return put["status"]["containers"][0]["recommended"]["requests"].value("memory", "");
+  };
+  reconcile_and_cache();
+  const std::string with_pod = recommended_memory();
+  // The kill needed max(1Gi + 100Mi, 1Gi × 1.2) = 1.2Gi; the learnt peak is
+  // that, over the target utilization 0.8.
+  const auto units = policies::parse_units(with_pod);
+  ASSERT_TRUE(units) << with_pod;
+  EXPECT_GE(*units, kGi * 6 / 5 * 5 / 4) << with_pod;
+  EXPECT_EQ(usage_.usage({w.ref, "engine"})->samples(), 120) << "a kill is no sample";
+
+  view_.erase_pod("trading", "engine-abc");
+  clock_.advance(std::chrono::minutes(10));
+  learn(1);
+  reconcile_and_cache();
+  EXPECT_EQ(recommended_memory(), with_pod) << "the kill is forgotten with its pod";
+}
+
+// After a restart the pod still reports the kill that the restored
+// checkpoint holds (the status's oomKilledAt went out with it): the kill is
+// not sized again from the usage peak grown since (no memory limit: the
+// memory at the kill is the interval's peak).
+TEST_F(ReconcilerTest, AKillTheRestoredCheckpointHoldsIsNotSizedAgain) {
+  const auto kill_at = now() - std::chrono::minutes(5);
+  auto stored = learned(now() - std::chrono::minutes(6), 300, 200 * kMi, 120);
+  const std::int64_t need = 1200 * kMi;
+  ASSERT_TRUE(stored.record_oom(kill_at, need));
+  view_.put(engine());
+  view_.put(trading_policy());
+  auto r = empty_rightsizing();
+  policies::ContainerStatus c;
+  c.name = "engine";
+  c.checkpoint = policies::encode_checkpoint_text(stored);
+  c.oom_killed_at = kill_at;
+  r.status.containers.push_back(c);
+  view_.put(r);
+  policies::ContainerResources no_limit;
+  no_limit.requests.memory_bytes = kGi;
+  view_.put(oom_killed_pod("engine-abc", no_limit, kill_at), engine().ref);
+  // The first pass after the start: 4Gi in use now, after the kill.
+  const UsageKey key{engine().ref, "engine"};
+  usage_.add_sample(key, false, now(), 300, 4 * kGi, std::chrono::hours(24));
+  ASSERT_FALSE(reconcile_engine().error);
+  ASSERT_TRUE(usage_.usage(key));
+  EXPECT_EQ(usage_.usage(key)->memory_interval_oom_bytes(), need);
+}
 
 TEST_F(ReconcilerTest, ACheckpointIsRestoredOnceAfterAStart) {
   view_.put(engine());

@@ -462,6 +462,26 @@ TEST(RightsizingBuilder, AnOomKillRaisesMemoryWithoutHistory) {
   EXPECT_EQ(s.containers[0].recommended->requests->cpu, "16");
 }
 
+// A container killed before its first sample: the kill is learnt and
+// checkpointed, but there are no usage figures (no "0 samples observed
+// since 1970").
+TEST(RightsizingBuilder, AKillWithoutSamplesIsCheckpointedWithoutUsageFigures) {
+  const auto w = engine();
+  const auto p = trading_policy();
+  auto in = recommended_input(w, p);
+  in.usage.clear();
+  policies::ContainerUsage only_kill(std::chrono::hours(24));
+  ASSERT_TRUE(only_kill.record_oom(kNow - std::chrono::minutes(3), 3 * kGi));
+  in.usage.emplace("engine", only_kill);
+  in.refresh_learning = true;
+  const auto s = build_rightsizing_status(in).status;
+  EXPECT_FALSE(s.containers[0].usage);
+  ASSERT_TRUE(s.containers[0].checkpoint);
+  auto back = policies::decode_checkpoint_text(*s.containers[0].checkpoint);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->memory_interval_oom_bytes(), 3 * kGi);
+}
+
 TEST(RightsizingBuilder, TheLastOomKillStaysInStatusAfterItsPodIsGone) {
   const auto w = engine();
   const auto p = trading_policy();

@@ -15,6 +15,7 @@
 #include "k8s/testing/fake_clock.h"
 #include "k8s/testing/fake_transport.h"
 #include "policies/rightsizing_status.h"
+#include "policies/usage_checkpoint.h"
 #include "tests/unit/controller/fake_cluster_view.h"
 #include "tests/unit/controller/reconciler_fixtures.h"
 
@@ -419,6 +420,41 @@ INSTANTIATE_TEST_SUITE_P(
                   }}),
     [](const auto& info) { return info.param.reason; });
 
+// An outage's error text varies from pass to pass (503, timeout): the
+// status says the first and is not rewritten for each new text (the
+// Blocked and Ready conditions used to carry it).
+TEST_F(RolloutDriverTest, AMetricsOutageWhoseErrorTextVariesWritesTheStatusOnce) {
+  const auto status_puts = [&] {
+    return std::ranges::count_if(transport_->requests(), [](const auto& r) {
+      return r.request.method == Method::Put && r.request.path == kStatus;
+    });
+  };
+  usage_.record_failure("trading", now(), "metrics.k8s.io: 503");
+  ASSERT_FALSE(reconcile().error);
+  cache_written();
+  ASSERT_EQ(status_puts(), 1);
+  const auto* blocked = condition(*last_put(), "Blocked");
+  ASSERT_NE(blocked, nullptr);
+  EXPECT_EQ(blocked->reason, "MetricsUnavailable");
+  clock_.advance(std::chrono::seconds(15));
+  usage_.record_failure("trading", now(), "metrics.k8s.io: context deadline exceeded");
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(status_puts(), 1) << last_put()->dump(2);
+  EXPECT_TRUE(actuator().executed.empty());
+}
+
+// A pause mid-canary ends the canary without a floor: counted as aborted,
+// not as a rollback (an alert on rollbacks means failed steps).
+TEST_F(RolloutDriverTest, APauseMidCanaryIsCountedAsAbortedNotRolledBack) {
+  into_effective_canary();
+  view_.put(engine_with([](Workload& w) { w.paused = true; }));
+  ASSERT_FALSE(reconcile().error);
+  const auto put = *last_put();
+  EXPECT_EQ(put["phase"], "RolledBack");
+  EXPECT_FALSE(put.contains("lastRollback")) << put.dump(2);
+  EXPECT_EQ(canaries_, (std::vector<std::string>{"started", "aborted"}));
+}
+
 TEST_F(RolloutDriverTest, APdbAtZeroDuringTheCanaryHoldsThePromotionUntilItLifts) {
   into_effective_canary();
   // A node drain leaves the PDB at 0 while the canary runs; usage sampling
@@ -624,6 +660,54 @@ TEST_F(RolloutDriverTest, RealisedSavingsCountFromTheOriginalSize) {
   const auto put = *last_put();
   EXPECT_EQ(put["monthlyCost"]["realized"], "240.00");
   EXPECT_EQ(put["containers"][0]["original"]["requests"]["cpu"], "16");
+}
+
+// A status written anyway (here: the canary took effect) carries fresh
+// learning, as in Recommend mode; only learning that merely grew waits for
+// the checkpoint interval. Before, the checkpoint of the first write stayed
+// for up to 7.5 minutes, and a restart lost the confidence a step was taken on.
+TEST_F(RolloutDriverTest, AStatusWrittenAnywayCarriesFreshLearning) {
+  ASSERT_FALSE(reconcile().error);  // Canary; the first write carries the learning
+  cache_written();
+  EXPECT_EQ((*last_put())["containers"][0]["usage"]["samples"], 120);
+  for (int i = 1; i <= 3; ++i) {
+    usage_.add_sample({engine().ref, "engine"}, false, now() + std::chrono::seconds(10 * i), 300,
+                      200 * kMi, std::chrono::hours(24));
+  }
+  clock_.advance(std::chrono::seconds(40));
+  // The canary takes effect, long before the checkpoint interval: that
+  // status carries the 123 samples.
+  const auto before = transport_->requests().size();
+  actuator().observation = {true, true, {"engine-canary-1"}, {"engine-a", "engine-b"}, ""};
+  actuator().canary = true;
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_GT(transport_->requests().size(), before);
+  EXPECT_EQ((*last_put())["phase"], "Canary");
+  const auto put = *last_put();
+  EXPECT_EQ(put["containers"][0]["usage"]["samples"], 123) << put.dump(2);
+  auto learnt = policies::decode_checkpoint_text(put["containers"][0].value("checkpoint", ""));
+  ASSERT_TRUE(learnt) << learnt.error();
+  EXPECT_EQ(learnt->samples(), 123);
+}
+
+// In Auto mode the learning goes out at most every checkpoint interval, but
+// an OOMKill just learnt goes out with the status that answers it: the
+// bump's rollout replaces the pod that reports the kill, and a restart
+// before the next learning write would forget it.
+TEST_F(RolloutDriverTest, AnOomKillIsCheckpointedWithTheStatusThatAnswersIt) {
+  ASSERT_FALSE(reconcile().error);  // the first write carries the learning
+  cache_written();
+  view_.put(
+      oom_killed_pod("engine-a", engine().containers[0].resources, now() - std::chrono::minutes(1)),
+      engine().ref);
+  clock_.advance(std::chrono::seconds(5));
+  ASSERT_FALSE(reconcile().error);
+  const auto put = last_put();
+  ASSERT_TRUE(put);
+  const auto text = (*put)["containers"][0].value("checkpoint", "");
+  auto restored = policies::decode_checkpoint_text(text);
+  ASSERT_TRUE(restored) << restored.error();
+  EXPECT_GT(restored->memory_interval_oom_bytes(), 0) << "the kill is not in the checkpoint";
 }
 
 }  // namespace

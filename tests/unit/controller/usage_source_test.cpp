@@ -149,6 +149,38 @@ TEST_F(MetricsServerUsageSourceTest, AnUnavailableMetricsApiIsAnError) {
   EXPECT_EQ(pods.error().http_status, 503);
 }
 
+// A namespace's list is the largest document read each interval: only what
+// a sample needs is decoded (a pod's labels and creation time are not).
+TEST(PodMetricsListMask, KeepsWhatASampleReadsAndDropsTheRest) {
+  auto doc = pod_metrics_list_mask().decode(R"({"kind": "PodMetricsList",
+    "metadata": {"resourceVersion": ""},
+    "items": [{"metadata": {"name": "engine-abc", "namespace": "trading",
+                            "creationTimestamp": "2026-11-02T09:00:06Z",
+                            "labels": {"app": "engine", "pod-template-hash": "7d9f"}},
+               "timestamp": "2026-11-02T09:00:05Z", "window": "15s",
+               "containers": [{"name": "engine",
+                               "usage": {"cpu": "123456789n", "memory": "1234Ki"}}]}]})");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(*doc, nlohmann::json::parse(R"({"items": [{"metadata": {"name": "engine-abc"},
+    "timestamp": "2026-11-02T09:00:05Z", "window": "15s",
+    "containers": [{"name": "engine", "usage": {"cpu": "123456789n", "memory": "1234Ki"}}]}],
+    "metadata": {"resourceVersion": ""}})"));
+}
+
+// A 200 whose body is not a list must not read as an empty namespace (that
+// would clear the outage condition while no sample arrives).
+TEST_F(MetricsServerUsageSourceTest, AnAnswerThatIsNotAListIsAnErrorNotAnEmptyNamespace) {
+  for (const char* body :
+       {"{}", R"({"kind":"Status","status":"Success"})", "[]", "null", R"({"items":{}})"}) {
+    transport_->push(200, body);
+    auto c = client();
+    MetricsServerUsageSource source(c);
+    auto pods = source.list("trading", {});
+    ASSERT_FALSE(pods.ok()) << body;
+    EXPECT_EQ(pods.error().kind, k8s::ErrorKind::Decode) << body;
+  }
+}
+
 TEST_F(MetricsServerUsageSourceTest, AMalformedBodyIsAnError) {
   transport_->push(200, R"({"items": [{"metadata": )");
   auto c = client();

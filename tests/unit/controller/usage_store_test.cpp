@@ -60,6 +60,61 @@ policies::ContainerUsage checkpointed(int samples, std::int64_t cpu) {
   return u;
 }
 
+// The kill's need comes from the usage peak of its interval, never from an
+// earlier kill's need: the same kill recorded again does not compound.
+TEST(UsageStoreTest, AnOomKillIsRecordedFromTheUsagePeakWithoutCompounding) {
+  UsageStore store;
+  const policies::OomKill kill{std::int64_t{1} << 30, std::nullopt, kT0 + seconds(120)};
+  for (int i = 0; i < 5; ++i)
+    store.add_sample(kEngineMain, false, kT0 + seconds(60 * i), 100, std::int64_t{3} << 29,
+                     hours(24));
+  // No limit: memory at the kill is max(request 1Gi, usage peak 1.5Gi);
+  // needed max(1.5Gi + 100Mi, 1.5Gi × 1.5) = 2.25Gi.
+  ASSERT_TRUE(store.record_oom(kEngineMain, kill, 1.5, hours(24)));
+  const auto needed = store.usage(kEngineMain)->memory_interval_oom_bytes();
+  EXPECT_EQ(needed, policies::oom_floor_bytes(kill, std::int64_t{3} << 29, 1.5));
+  EXPECT_EQ(needed, std::int64_t{9} << 28);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(store.record_oom(kEngineMain, kill, 1.5, hours(24)));
+  EXPECT_EQ(store.usage(kEngineMain)->memory_interval_oom_bytes(), needed);
+  // The pod keeps reporting the kill while usage grows after it: the kill
+  // is not sized again from the later peak (VPA records a kill once).
+  store.add_sample(kEngineMain, false, kT0 + seconds(300), 100, std::int64_t{2} << 30, hours(24));
+  EXPECT_FALSE(store.record_oom(kEngineMain, kill, 1.5, hours(24)));
+  EXPECT_EQ(store.usage(kEngineMain)->memory_interval_oom_bytes(), needed);
+  // A later kill is recorded, from the peak of its moment: 2Gi × 1.5.
+  const policies::OomKill later{std::int64_t{1} << 30, std::nullopt, kT0 + seconds(360)};
+  EXPECT_TRUE(store.record_oom(kEngineMain, later, 1.5, hours(24)));
+  EXPECT_EQ(store.usage(kEngineMain)->memory_interval_oom_bytes(), std::int64_t{3} << 30);
+  // Forgetting the workload forgets the kills seen: a new one is learnt anew.
+  store.forget(kEngineMain.workload);
+  EXPECT_TRUE(store.record_oom(kEngineMain, later, 1.5, hours(24)));
+  EXPECT_FALSE(store.usage(kEngineProxy));
+  // A container killed before its first sample starts with the kill:
+  // memory at the kill is the request (no usage), 1Gi × 1.5.
+  ASSERT_TRUE(store.record_oom(kEngineProxy, kill, 1.5, hours(24)));
+  ASSERT_TRUE(store.usage(kEngineProxy));
+  EXPECT_EQ(store.usage(kEngineProxy)->samples(), 0);
+  EXPECT_EQ(store.usage(kEngineProxy)->memory_interval_oom_bytes(), std::int64_t{3} << 29);
+}
+
+// After a restart the pod still reports the kill the restored checkpoint
+// holds: it is not sized again (from the usage peak grown since); a later
+// kill is.
+TEST(UsageStoreTest, AKillTheRestoredCheckpointHoldsIsNotRecordedAgain) {
+  const policies::OomKill kill{std::int64_t{1} << 30, std::nullopt, kT0 + seconds(120)};
+  policies::ContainerUsage stored(hours(24));
+  for (int i = 0; i < 3; ++i) stored.add_sample(kT0 + seconds(60 * i), 100, std::int64_t{3} << 29);
+  ASSERT_TRUE(stored.record_oom(kill.at, std::int64_t{9} << 28));  // 1.5Gi × 1.5
+  UsageStore store;
+  store.add_sample(kEngineMain, false, kT0 + seconds(300), 100, std::int64_t{2} << 30, hours(24));
+  ASSERT_TRUE(store.restore(kEngineMain, stored, kill.at));
+  EXPECT_FALSE(store.record_oom(kEngineMain, kill, 1.5, hours(24)));
+  EXPECT_EQ(store.usage(kEngineMain)->memory_interval_oom_bytes(), std::int64_t{9} << 28);
+  const policies::OomKill later{std::int64_t{1} << 30, std::nullopt, kT0 + seconds(360)};
+  EXPECT_TRUE(store.record_oom(kEngineMain, later, 1.5, hours(24)));
+  EXPECT_EQ(store.usage(kEngineMain)->memory_interval_oom_bytes(), std::int64_t{3} << 30);
+}
+
 TEST(UsageStoreTest, RestoreMergesUnderTheSamplesSinceStartOnlyOnce) {
   UsageStore store;
   store.add_sample(kEngineMain, false, kT0, 300, 1 << 20, hours(24));

@@ -193,14 +193,53 @@ TEST_F(WatcherTest, Http410OnWatchOpenRelists) {
   EXPECT_EQ(w.state_name(), "Empty");
 }
 
-TEST_F(WatcherTest, ExpiredContinueTokenRestartsTheList) {
-  Watcher w(client_, config());
+// An expired continue token starts the list, and the cache, over — paged
+// again (unlike client-go's pager, which lists once unpaged: see list_page).
+TEST_F(WatcherTest, ExpiredContinueTokenRestartsTheListPaged) {
+  auto cfg = config();
+  cfg.page_size = 1;
+  Watcher w(client_, cfg);
   transport_->push(200, list_body({obj("a", "5")}, "", "tok"));
   transport_->push(410, gone_status());
   expect_kind(w, WatcherEventKind::InitStarted);
   expect_kind(w, WatcherEventKind::InitPage, 1);
   EXPECT_FALSE(next(w));
   EXPECT_EQ(w.state_name(), "Empty");
+  transport_->push(200, list_body({obj("a", "5")}, "20"));
+  expect_kind(w, WatcherEventKind::InitStarted);
+  expect_kind(w, WatcherEventKind::InitPage, 1);
+  expect_kind(w, WatcherEventKind::InitDone);
+  EXPECT_EQ(w.resource_version(), "20");
+  const auto reqs = transport_->requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  ASSERT_NE(reqs[1].request.query_value("continue"), nullptr);
+  EXPECT_EQ(*reqs[1].request.query_value("continue"), "tok");
+  ASSERT_NE(reqs[2].request.query_value("limit"), nullptr);
+  EXPECT_EQ(*reqs[2].request.query_value("limit"), "1");
+  EXPECT_EQ(reqs[2].request.query_value("continue"), nullptr);
+}
+
+// Any other failure of a continue page retries that page: the token and the
+// pages before it are kept, and the list does not start over.
+TEST_F(WatcherTest, AFailedContinuePageIsRetriedWithItsToken) {
+  auto cfg = config();
+  cfg.page_size = 1;
+  Watcher w(client_, cfg);
+  transport_->push(200, list_body({obj("a", "5")}, "", "tok"));
+  transport_->push(503, R"({"kind":"Status","code":503,"reason":"ServiceUnavailable"})");
+  transport_->push(200, list_body({obj("b", "6")}, "9"));
+  expect_kind(w, WatcherEventKind::InitStarted);
+  expect_kind(w, WatcherEventKind::InitPage, 1);
+  EXPECT_FALSE(next(w));
+  EXPECT_EQ(w.state_name(), "InitListing");
+  expect_kind(w, WatcherEventKind::InitPage, 1);
+  expect_kind(w, WatcherEventKind::InitDone);
+  const auto reqs = transport_->requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  ASSERT_NE(reqs[1].request.query_value("continue"), nullptr);
+  EXPECT_EQ(*reqs[1].request.query_value("continue"), "tok");
+  ASSERT_NE(reqs[2].request.query_value("continue"), nullptr);
+  EXPECT_EQ(*reqs[2].request.query_value("continue"), "tok");
 }
 
 TEST_F(WatcherTest, OtherInStreamErrorResumesFromSameVersion) {

@@ -148,7 +148,7 @@ INSTANTIATE_TEST_SUITE_P(
                       [](RightsizePolicySpec&, policies::RecommendationInput& in) {
                         in.oom = policies::OomKill{15 * kGi, 16 * kGi, kT0};
                       },
-                      Status::Ready, 2000, 19712 * kMi},  // 16Gi × 1.2 = 19660.8Mi → 19712Mi
+                      Status::Ready, 2000, 24 * kGi},  // 16Gi × 1.2 / 0.8 = 24Gi
         // The floor is exclusive: 4000m just failed, so 4001m → 4050m.
         RecommendCase{"CooldownFloor", 2, 1180, 13 * kGi,
                       [](RightsizePolicySpec&, policies::RecommendationInput& in) {
@@ -267,8 +267,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 // A workload OOMKilled after 10 minutes of history (minObservation 1h) gets
-// its memory bump now, not after an hour: limit 2Gi → 2457.6Mi → 2496Mi
-// (39 × 64Mi); CPU stays at its request.
+// its memory bump now, not after an hour: limit 2Gi × 1.2 / 0.8 = 3Gi (the
+// size the learnt kill settles on: one step); CPU stays at its request.
 TEST(Recommend, OomBumpDoesNotWaitForMinObservation) {
   const policies::ContainerUsage usage = steady(0, 300, 900 * kMi);  // one sample
   policies::ContainerUsage young(24h);
@@ -280,19 +280,19 @@ TEST(Recommend, OomBumpDoesNotWaitForMinObservation) {
     in.oom = policies::OomKill{kGi, 2 * kGi, kT0 + 9min};
     const auto r = policies::recommend(policy, in);
     EXPECT_EQ(r.status, Status::OomOnly) << r.reason;
-    EXPECT_EQ(r.target.requests.memory_bytes, 2496 * kMi);
+    EXPECT_EQ(r.target.requests.memory_bytes, 3 * kGi);
     EXPECT_EQ(r.target.requests.cpu_millicores, 1500);
     const auto step = policies::plan_step(policy, in.current, r);
     EXPECT_EQ(step.memory, policies::StepDirection::Up);
     EXPECT_EQ(step.cpu, policies::StepDirection::None);
-    EXPECT_EQ(step.resources.requests.memory_bytes, 2496 * kMi);
+    EXPECT_EQ(step.resources.requests.memory_bytes, 3 * kGi);
   }
 }
 
 // A 40Gi spike three days before the kill does not inflate the bump: the
 // memory at the kill (no limit) is max(request 1Gi, the kill's interval peak
-// 2Gi) = 2Gi; max(2Gi + 100Mi, 2Gi × 1.2 = 2457.6Mi) → 2496Mi (39 × 64Mi),
-// not 40Gi × 1.2 = 48Gi. minObservation 1000h keeps it OomOnly.
+// 2Gi) = 2Gi; max(2Gi + 100Mi, 2Gi × 1.2 = 2457.6Mi) / 0.8 = 3Gi, not
+// 40Gi × 1.2 / 0.8. minObservation 1000h keeps it OomOnly.
 TEST(Recommend, OomBumpUsesThePeakOfTheKillsIntervalNotAnOldSpike) {
   policies::ContainerUsage usage(24h);
   usage.add_sample(kT0 + 1h, 300, 40 * kGi);
@@ -304,46 +304,46 @@ TEST(Recommend, OomBumpUsesThePeakOfTheKillsIntervalNotAnOldSpike) {
   in.oom = policies::OomKill{kGi, std::nullopt, kT0 + 74h};
   const auto r = policies::recommend(policy, in);
   EXPECT_EQ(r.status, Status::OomOnly);
-  EXPECT_EQ(r.target.requests.memory_bytes, 2496 * kMi);
+  EXPECT_EQ(r.target.requests.memory_bytes, 3 * kGi);
   // A kill outside the interval in progress has no peak: the request 1Gi
-  // × 1.2 = 1228.8Mi → 1280Mi.
+  // × 1.2 / 0.8 = 1.5Gi.
   EXPECT_EQ(usage.memory_interval_peak_bytes(kT0 + 74h), 2 * kGi);
   EXPECT_EQ(usage.memory_interval_peak_bytes(kT0 + 96h), 0);
   in.oom = policies::OomKill{kGi, std::nullopt, kT0 + 96h};
-  EXPECT_EQ(policies::recommend(policy, in).target.requests.memory_bytes, 1280 * kMi);
+  EXPECT_EQ(policies::recommend(policy, in).target.requests.memory_bytes, 1536 * kMi);
 }
 
 // Checkpoint lost, no usage at all, no limit: memory at the kill is the
-// request 1Gi; 1Gi × 1.2 = 1228.8Mi → 1280Mi.
+// request 1Gi; 1Gi × 1.2 / 0.8 = 1.5Gi.
 TEST(Recommend, OomBumpWithoutAnyUsage) {
   policies::RecommendationInput in{nullptr, {{1000, kGi}, {}}, {}, {}, kT0};
   in.oom = policies::OomKill{kGi, std::nullopt, kT0};
   const auto r = policies::recommend(RightsizePolicySpec{}, in);
   EXPECT_EQ(r.status, Status::OomOnly);
-  EXPECT_EQ(r.target.requests.memory_bytes, 1280 * kMi);
+  EXPECT_EQ(r.target.requests.memory_bytes, 1536 * kMi);
   EXPECT_EQ(r.target.requests.cpu_millicores, 1000);
 }
 
 // Any OOM whose target is above the current request is urgent. minChange
-// 0.25, current request = limit = 1024Mi, OOMKilled at 1024Mi, steady usage
+// 0.5, current request = limit = 1024Mi, OOMKilled at 1024Mi, steady usage
 // 1000Mi. Usage: 1000Mi is in bucket 80 (1.05^80 = 49.56 ≤ 51 < 1.05^81 =
 // 52.04), which ends at (52.04 − 1)/0.05 = 1020.8Mi; / 0.8 = 1276.0Mi. The
-// OOM floor is max(1124Mi, 1228.8Mi) = 1228.8Mi, below the usage figure.
-// Target 1276.0Mi → 1280Mi: +256Mi is exactly 25 % of 1024Mi, inside the
-// hysteresis band, yet the step must happen because of the OOM.
+// OOM figure is max(1124Mi, 1228.8Mi) / 0.8 = 1536Mi, the larger.
+// Target 1536Mi: +512Mi is exactly 50 % of 1024Mi, inside the hysteresis
+// band, yet the step must happen because of the OOM.
 TEST(Recommend, OomIncreaseSkipsHysteresisWhicheverFigureIsLarger) {
   const auto usage = steady(2, 500, 1000 * kMi);
   RightsizePolicySpec policy;
-  policy.rollout.min_change = 0.25;
+  policy.rollout.min_change = 0.5;
   policies::RecommendationInput in{
       &usage, {{500, 1024 * kMi}, {{500}, {1024 * kMi}}}, {}, {}, usage.last_sample()};
   in.oom = policies::OomKill{1024 * kMi, 1024 * kMi, usage.last_sample()};
   const auto r = policies::recommend(policy, in);
   ASSERT_EQ(r.status, Status::Ready);
-  EXPECT_EQ(r.target.requests.memory_bytes, 1280 * kMi);
+  EXPECT_EQ(r.target.requests.memory_bytes, 1536 * kMi);
   const auto step = policies::plan_step(policy, in.current, r);
   EXPECT_EQ(step.memory, policies::StepDirection::Up);
-  EXPECT_EQ(step.resources.requests.memory_bytes, 1280 * kMi);
+  EXPECT_EQ(step.resources.requests.memory_bytes, 1536 * kMi);
   EXPECT_FALSE(step.needs_canary);
   // Without the OOM the same target is inside the band: no step.
   in.oom.reset();

@@ -134,6 +134,106 @@ TEST(ContainerUsage, MemoryKeepsOnePeakPerDay) {
   EXPECT_EQ(u.observed(), 24h + 9min);
 }
 
+// VPA's RecordOOM: a kill raises its interval's entry to what it needed,
+// apart from the usage peak; again is a no-op; usage above it raises it.
+TEST(ContainerUsage, AnOomKillRaisesItsIntervalApartFromTheUsagePeak) {
+  policies::ContainerUsage u(24h);
+  for (int i = 0; i < 10; ++i) u.add_sample(kT0 + std::chrono::minutes(i), 100, 1LL << 30);
+  ASSERT_TRUE(u.record_oom(kT0 + 20min, 3LL << 30));
+  EXPECT_EQ(u.samples(), 10) << "a kill is no sample";
+  EXPECT_EQ(u.memory_interval_peak_bytes(kT0 + 20min), 1LL << 30) << "the usage peak is apart";
+  EXPECT_EQ(u.memory_interval_oom_bytes(), 3LL << 30);
+  EXPECT_EQ(u.memory_peak_bytes(), 1LL << 30);
+  EXPECT_NEAR(u.memory().percentile(50) / (1 << 30), 3, 0.16);
+  EXPECT_NEAR(u.memory().total_weight(kT0), 1, 1e-6) << "one entry for the interval";
+  // The same kill again, and a smaller one: nothing moves (false: nothing
+  // learnt changed); a bigger one raises the interval's OOM sample.
+  EXPECT_FALSE(u.record_oom(kT0 + 20min, 3LL << 30));
+  EXPECT_FALSE(u.record_oom(kT0 + 21min, 2LL << 30));
+  EXPECT_NEAR(u.memory().total_weight(kT0), 1, 1e-6);
+  EXPECT_NEAR(u.memory().percentile(99) / (1 << 30), 3, 0.16);
+  EXPECT_EQ(u.memory_interval_oom_bytes(), 3LL << 30);
+  // Usage above the kill's need raises the entry; below it, it stays.
+  u.add_sample(kT0 + 30min, 100, 2LL << 30);
+  EXPECT_NEAR(u.memory().percentile(99) / (1 << 30), 3, 0.16);
+  u.add_sample(kT0 + 40min, 100, 4LL << 30);
+  EXPECT_NEAR(u.memory().percentile(99) / (1 << 30), 4, 0.21);
+  EXPECT_NEAR(u.memory().total_weight(kT0), 1, 1e-6);
+  // A kill in the next interval opens it; one in a closed interval is dropped.
+  ASSERT_TRUE(u.record_oom(kT0 + 25h, 5LL << 30));
+  EXPECT_NEAR(u.memory().total_weight(kT0 + 24h), 1.5, 1e-6);
+  EXPECT_NEAR(u.memory().percentile(99) / (1 << 30), 5, 0.26);
+  EXPECT_FALSE(u.record_oom(kT0 + 1h, 9LL << 30));
+  // The usage sample after it in that interval does not double the entry.
+  u.add_sample(kT0 + 26h, 100, 1LL << 30);
+  EXPECT_NEAR(u.memory().total_weight(kT0 + 24h), 1.5, 1e-6);
+  EXPECT_EQ(u.memory_interval_peak_bytes(kT0 + 26h), 1LL << 30);
+}
+
+// A container killed before its first sample (at start-up): the kill opens
+// the interval, and the samples after it raise the same entry.
+TEST(ContainerUsage, AKillBeforeTheFirstSampleIsLearnt) {
+  policies::ContainerUsage u(24h);
+  ASSERT_TRUE(u.record_oom(kT0 + 1min, 3LL << 30));
+  EXPECT_EQ(u.samples(), 0);
+  EXPECT_NEAR(u.memory().percentile(99) / (1 << 30), 3, 0.16);
+  for (int i = 2; i < 10; ++i) u.add_sample(kT0 + std::chrono::minutes(i), 100, 1LL << 30);
+  EXPECT_EQ(u.samples(), 8);
+  EXPECT_EQ(u.first_sample(), kT0 + 2min);
+  EXPECT_NEAR(u.memory().total_weight(kT0), 1, 1e-6);
+  EXPECT_NEAR(u.memory().percentile(99) / (1 << 30), 3, 0.16);
+  EXPECT_EQ(u.memory_interval_peak_bytes(kT0 + 5min), 1LL << 30);
+  // And it survives a checkpoint taken before any sample.
+  policies::ContainerUsage only_kill(24h);
+  ASSERT_TRUE(only_kill.record_oom(kT0 + 1min, 3LL << 30));
+  auto back = policies::decode_checkpoint(policies::encode_checkpoint(only_kill));
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->memory_interval_oom_bytes(), 3LL << 30);
+  back.value().add_sample(kT0 + 2min, 100, 1LL << 30);
+  EXPECT_NEAR(back->memory().total_weight(kT0), 1, 1e-6);
+}
+
+// A checkpoint restored under samples of the same interval (taken since
+// start): one entry for the interval, of both peaks, not two.
+TEST(ContainerUsage, MergingTheSameIntervalKeepsOneEntry) {
+  policies::ContainerUsage live(24h);
+  for (int i = 30; i < 40; ++i) live.add_sample(kT0 + std::chrono::minutes(i), 100, 1LL << 30);
+  policies::ContainerUsage stored(24h);
+  for (int i = 0; i < 20; ++i) stored.add_sample(kT0 + std::chrono::minutes(i), 100, 2LL << 30);
+  ASSERT_TRUE(stored.record_oom(kT0 + 10min, 3LL << 30));
+  live.merge(stored);
+  EXPECT_EQ(live.samples(), 30);
+  EXPECT_EQ(live.first_sample(), kT0);
+  EXPECT_NEAR(live.memory().total_weight(kT0), 1, 1e-6);
+  EXPECT_EQ(live.memory_interval_peak_bytes(kT0 + 1h), 2LL << 30);
+  EXPECT_EQ(live.memory_interval_oom_bytes(), 3LL << 30);
+  EXPECT_NEAR(live.memory().percentile(99) / (1 << 30), 3, 0.16);
+  // The same kill seen again after the restore: still one entry.
+  EXPECT_FALSE(live.record_oom(kT0 + 10min, 3LL << 30));
+  EXPECT_NEAR(live.memory().total_weight(kT0), 1, 1e-6);
+}
+
+// The OOM sample survives a checkpoint (v3); without one the checkpoint
+// stays v2, which every earlier operator reads.
+TEST(Checkpoint, AnOomSampleRoundTripsAndOnlyThenIsTheFormatV3) {
+  policies::ContainerUsage u(24h);
+  for (int i = 0; i < 60; ++i) u.add_sample(kT0 + std::chrono::minutes(i), 100, 1LL << 30);
+  EXPECT_EQ(policies::encode_checkpoint(u)[0], 2);
+  ASSERT_TRUE(u.record_oom(kT0 + 30min, 3LL << 30));
+  const std::string bytes = policies::encode_checkpoint(u);
+  EXPECT_EQ(bytes[0], 3);
+  auto back = policies::decode_checkpoint(bytes);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->memory_interval_oom_bytes(), 3LL << 30);
+  EXPECT_EQ(back->memory_interval_peak_bytes(kT0 + 30min), 1LL << 30);
+  EXPECT_DOUBLE_EQ(back->memory().percentile(99), u.memory().percentile(99));
+  // Learning goes on from it as from the original: usage under the kill's
+  // need leaves the entry where it is.
+  back.value().add_sample(kT0 + 61min, 100, 2LL << 30);
+  EXPECT_NEAR(back->memory().total_weight(kT0), 1, 1e-6);
+  EXPECT_NEAR(back->memory().percentile(99) / (1 << 30), 3, 0.16);
+}
+
 TEST(Checkpoint, RoundTripsAndIsCompact) {
   policies::ContainerUsage u(24h);
   for (int i = 0; i < 2880; ++i) {  // two days of 1-minute samples, 50..450m, 12-14 GiB
@@ -165,13 +265,26 @@ TEST(Checkpoint, RoundTripsAndIsCompact) {
 TEST(Checkpoint, RejectsCorruptInput) {
   policies::ContainerUsage u(24h);
   u.add_sample(kT0, 100, 1 << 30);
-  const std::string bytes = policies::encode_checkpoint(u);
-  EXPECT_FALSE(policies::decode_checkpoint("").ok());
-  EXPECT_FALSE(policies::decode_checkpoint(std::string("\x01", 1) + bytes.substr(1)).ok());
-  EXPECT_FALSE(policies::decode_checkpoint(std::string("\x03", 1) + bytes.substr(1)).ok());
-  for (std::size_t n = 0; n < bytes.size(); ++n)
-    EXPECT_FALSE(policies::decode_checkpoint(bytes.substr(0, n)).ok()) << n;
-  EXPECT_FALSE(policies::decode_checkpoint(bytes + "x").ok());
+  policies::ContainerUsage killed = u;  // v3: with an OOM sample
+  ASSERT_TRUE(killed.record_oom(kT0 + 1min, 2LL << 30));
+  for (const auto& usage : {u, killed}) {
+    const std::string bytes = policies::encode_checkpoint(usage);
+    ASSERT_TRUE(policies::decode_checkpoint(bytes).ok());
+    EXPECT_FALSE(policies::decode_checkpoint("").ok());
+    EXPECT_FALSE(policies::decode_checkpoint(std::string("\x01", 1) + bytes.substr(1)).ok());
+    EXPECT_FALSE(policies::decode_checkpoint(std::string("\x04", 1) + bytes.substr(1)).ok());
+    for (std::size_t n = 0; n < bytes.size(); ++n)
+      EXPECT_FALSE(policies::decode_checkpoint(bytes.substr(0, n)).ok()) << n;
+    EXPECT_FALSE(policies::decode_checkpoint(bytes + "x").ok());
+  }
+  // The other version's layout under a version byte is rejected (the
+  // checksum covers the version byte).
+  const std::string v2 = policies::encode_checkpoint(u);
+  const std::string v3 = policies::encode_checkpoint(killed);
+  ASSERT_EQ(v2[0], '\x02');
+  ASSERT_EQ(v3[0], '\x03');
+  EXPECT_FALSE(policies::decode_checkpoint(std::string("\x03", 1) + v2.substr(1)).ok());
+  EXPECT_FALSE(policies::decode_checkpoint(std::string("\x02", 1) + v3.substr(1)).ok());
   EXPECT_FALSE(policies::decode_checkpoint_text("not base64!").ok());
 }
 
@@ -185,7 +298,10 @@ policies::ContainerUsage day_of_usage() {
 // A corrupted checkpoint that still parses must not become other figures:
 // every single flipped bit, anywhere, is rejected.
 TEST(Checkpoint, EveryFlippedBitIsRejected) {
-  const std::string bytes = policies::encode_checkpoint(day_of_usage());
+  auto usage = day_of_usage();
+  ASSERT_TRUE(usage.record_oom(kT0 + 23h, 20LL << 30));  // v3, with its OOM sample
+  const std::string bytes = policies::encode_checkpoint(usage);
+  ASSERT_EQ(bytes[0], '\x03');
   ASSERT_TRUE(policies::decode_checkpoint(bytes).ok());
   int rejected = 0;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
