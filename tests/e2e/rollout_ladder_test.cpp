@@ -63,6 +63,13 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
   w.name = "engine";
   w.policy = policy.name;
   w.profile = e2e::profile(1.0);  // p95 ≈ 1.02 cores / 0.6 → 2 whole cores
+  // Promoting lasts as long as the rolling update of the template: kwok
+  // pods are Ready at once, so without this it is over in well under a
+  // second, and a poll under a sanitizer build's load can miss all three
+  // promotions. A new pod counts as available only after minReadySeconds,
+  // and the update replaces one pod at a time (maxSurge 1, maxUnavailable
+  // 0 on two replicas), so each promotion lasts at least 2 × 6 s.
+  w.strategy_yaml = "  minReadySeconds: 6\n";
   apply_ok(e2e::trading_workload_yaml(ns, w));
   e2e::WorkloadRecorder rec(ns);
   json last;
@@ -79,8 +86,8 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
   op = &start_operator(named("operator-2"));
 
   // (e) SIGKILL while a promotion is in flight (status says Promoting: the
-  // template patch may or may not have been sent). Promoting lasts as long
-  // as a rolling update of two kwok pods: try every step until one is seen.
+  // template patch may or may not have been sent). Promoting lasts at least
+  // 12 s (minReadySeconds above): try every step until one is seen.
   bool killed_promoting = false;
   std::string killed_in_promotion;
   for (int step = 0; step < 3 && !killed_promoting; ++step) {
