@@ -2,6 +2,7 @@
 #include "controller/auto_status.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "controller/rollout_driver.h"
 #include "policies/cost.h"
@@ -14,6 +15,8 @@ namespace {
 using policies::Condition;
 using policies::ConditionStatus;
 using policies::RightsizingPhase;
+
+constexpr std::string_view kNotReadyMessage = "a step is in flight or the history is too short";
 
 const policies::ContainerStatus* find(const policies::RightsizingStatus& s, std::string_view name) {
   const auto it = std::ranges::find_if(s.containers, [&](const auto& c) { return c.name == name; });
@@ -73,16 +76,15 @@ void set_originals(const AutoStatusInput& in, policies::RightsizingStatus& s) {
   }
 }
 
-void set_auto_conditions(const AutoStatusInput& in, policies::RightsizingStatus& s) {
-  const auto gen = in.workload->generation;
-  // Blocked and Ready are Auto mode's to set: each starts from the stored
-  // one, not from the Recommend builder's. Set over the builder's (which
-  // knows none of Auto mode's blocks), a condition flipped twice in one
-  // reconcile, took a new lastTransitionTime, and every reconcile of a
-  // workload held by an Auto-mode block (metrics, PDB, blackout) rewrote
-  // the status.
+// Blocked and Ready are Auto mode's to set: each starts from the stored
+// one, not from the Recommend builder's. Set over the builder's (which
+// knows none of Auto mode's blocks), a condition flipped twice in one
+// reconcile, took a new lastTransitionTime, and every reconcile of a
+// workload held by an Auto-mode block (metrics, PDB, blackout) rewrote
+// the status.
+void start_from_stored(const policies::RightsizingStatus& old, policies::RightsizingStatus& s) {
   for (const std::string_view type : {kBlockedCondition, kReadyCondition}) {
-    const auto* was = policies::find_condition(in.old->conditions, type);
+    const auto* was = policies::find_condition(old.conditions, type);
     if (was == nullptr) continue;
     auto it = std::ranges::find_if(s.conditions, [&](const auto& c) { return c.type == type; });
     if (it != s.conditions.end()) {
@@ -91,6 +93,11 @@ void set_auto_conditions(const AutoStatusInput& in, policies::RightsizingStatus&
       s.conditions.push_back(*was);
     }
   }
+}
+
+void set_auto_conditions(const AutoStatusInput& in, policies::RightsizingStatus& s) {
+  const auto gen = in.workload->generation;
+  start_from_stored(*in.old, s);
   const auto& block = in.input->block;
   policies::set_condition(
       s.conditions,
@@ -98,12 +105,8 @@ void set_auto_conditions(const AutoStatusInput& in, policies::RightsizingStatus&
       in.now);
   const bool settled =
       s.phase == RightsizingPhase::Recommended || s.phase == RightsizingPhase::Rightsized;
-  Condition r{std::string(kReadyCondition),
-              ConditionStatus::False,
-              gen,
-              {},
-              policies::to_string(*s.phase),
-              "a step is in flight or the history is too short"};
+  Condition r{std::string(kReadyCondition),  ConditionStatus::False,       gen, {},
+              policies::to_string(*s.phase), std::string(kNotReadyMessage)};
   if (settled && !block) {
     r.status = ConditionStatus::True;
     r.message = "every container has a recommendation";
@@ -167,14 +170,48 @@ void compose_auto_status(const AutoStatusInput& in, policies::RightsizingStatus&
   set_auto_conditions(in, s);
 }
 
+void set_failed_conditions(const policies::RightsizingStatus& old, policies::RightsizingStatus& s,
+                           std::int64_t generation, const std::string& message,
+                           policies::Timestamp now) {
+  start_from_stored(old, s);
+  policies::set_condition(s.conditions, blocked_condition(generation, kStatusUnreadable, message),
+                          now);
+  policies::set_condition(s.conditions,
+                          {std::string(kReadyCondition),
+                           policies::ConditionStatus::False,
+                           generation,
+                           {},
+                           std::string(kStatusUnreadable),
+                           message},
+                          now);
+}
+
 void keep_rollout_fields(const policies::RightsizingStatus& old,
                          policies::RightsizingStatus& built) {
-  auto state = policies::rollout_state_from_status(old);
-  if (!state) return;  // nothing of Auto mode's is readable: the builder's stands
   built.history = old.history;
-  built.conditions = old.conditions;
   if (built.summary && old.summary) built.summary->last_event = old.summary->last_event;
-  policies::write_rollout_state(*state, built);
+  if (auto state = policies::rollout_state_from_status(old)) {
+    policies::write_rollout_state(*state, built);
+  } else {
+    // What does not parse is kept as it is stored (phase Failed says so):
+    // dropped, the next reconcile would read an idle state without the
+    // step in flight or lastGood, and act on it.
+    built.canary = old.canary;
+    built.last_rollback = old.last_rollback;
+    for (const auto& was : old.containers) {
+      if (!was.step && !was.last_good && !was.floor) continue;
+      auto it =
+          std::ranges::find_if(built.containers, [&](const auto& c) { return c.name == was.name; });
+      if (it == built.containers.end()) {
+        built.containers.push_back({});
+        it = std::prev(built.containers.end());
+        it->name = was.name;
+      }
+      it->step = was.step;
+      it->last_good = was.last_good;
+      it->floor = was.floor;
+    }
+  }
   if (old.phase) built.phase = old.phase;
   for (auto& c : built.containers) {
     if (const auto* was = find(old, c.name); was != nullptr) c.original = was->original;
@@ -182,6 +219,21 @@ void keep_rollout_fields(const policies::RightsizingStatus& old,
   if (built.monthly_cost && old.monthly_cost) {
     built.monthly_cost->realized = old.monthly_cost->realized;
   }
+  if (!old.conditions.empty()) {
+    built.conditions = old.conditions;
+    return;
+  }
+  // A status just created has none stored: the builder's stand (the first
+  // status used to have none at all), but its Ready is Recommend mode's,
+  // True once learning is confident, while this phase may be Observing.
+  const auto phase = built.phase.value_or(RightsizingPhase::Observing);
+  if (phase == RightsizingPhase::Recommended || phase == RightsizingPhase::Rightsized) return;
+  auto ready = std::ranges::find_if(built.conditions,
+                                    [](const auto& c) { return c.type == kReadyCondition; });
+  if (ready == built.conditions.end() || ready->status == ConditionStatus::False) return;
+  ready->status = ConditionStatus::False;
+  ready->reason = policies::to_string(phase);
+  ready->message = std::string(kNotReadyMessage);
 }
 
 void keep_rollout_fields_stood_down(const policies::RightsizingStatus& old,

@@ -15,6 +15,7 @@
 //             every container has its original
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "controller/rightsizing_builder.h"
@@ -37,6 +38,17 @@ void compose_auto_status(const AutoStatusInput& in, policies::RightsizingStatus&
 
 policies::RightsizingPhase decide_phase(const AutoStatusInput& in,
                                         policies::RightsizingPhase builder_phase);
+
+// The reason of Failed: the rollout state in the stored status does not
+// parse (edited by hand, or written by a newer operator).
+inline constexpr std::string_view kStatusUnreadable = "StatusUnreadable";
+
+// Phase Failed: Blocked True and Ready False, both with `message`, each
+// starting from the stored one (so a status already saying so is not
+// rewritten).
+void set_failed_conditions(const policies::RightsizingStatus& old, policies::RightsizingStatus& s,
+                           std::int64_t generation, const std::string& message,
+                           policies::Timestamp now);
 
 // The realised monthly savings as status text; nullopt until every
 // container has its original size.

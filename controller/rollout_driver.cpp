@@ -89,6 +89,23 @@ bool blocked_event_due(const policies::RightsizingStatus& old,
          was->reason != block->reason;
 }
 
+// The phase a Failed status stood in when its rollout state stopped
+// parsing: the `from` of the history's last move into Failed (Observing
+// when the history no longer holds it).
+RightsizingPhase phase_before_failed(const policies::RightsizingStatus& s) {
+  for (auto it = s.history.rbegin(); it != s.history.rend(); ++it) {
+    if (it->to != policies::to_string(RightsizingPhase::Failed)) continue;
+    for (const auto p :
+         {RightsizingPhase::Observing, RightsizingPhase::Recommended, RightsizingPhase::Waiting,
+          RightsizingPhase::Canary, RightsizingPhase::Promoting, RightsizingPhase::Verifying,
+          RightsizingPhase::Rightsized, RightsizingPhase::RolledBack, RightsizingPhase::Paused}) {
+      if (it->from == policies::to_string(p)) return p;
+    }
+    break;
+  }
+  return RightsizingPhase::Observing;
+}
+
 }  // namespace
 
 RolloutDriver::RolloutDriver(const ClusterView& view, k8s::ApiClient& client,
@@ -110,30 +127,37 @@ k8s::Result<bool> RolloutDriver::drive(RightsizingInput in, const RightsizingObj
                                        ReconcileOutcome& outcome, const k8s::CallContext& ctx) {
   const policies::RightsizingStatus old =
       in.old != nullptr ? *in.old : policies::RightsizingStatus{};
-  auto state = policies::rollout_state_from_status(old);
-  if (!state) return write_failed(std::move(in), rsz, state.error(), outcome, ctx);
+  auto parsed = policies::rollout_state_from_status(old);
+  if (!parsed) return write_failed(std::move(in), rsz, parsed.error(), outcome, ctx);
+  policies::RolloutState state = *std::move(parsed);
+  // Corrected after Failed: the rollout goes on from where it stood when its
+  // state stopped parsing. From idle, a step in flight (a promoted template,
+  // a canary) would be neither verified nor rolled back.
+  const bool corrected = state.phase == RightsizingPhase::Failed;
+  if (corrected) state.phase = phase_before_failed(old);
   Tick tick;
   tick.workload = in.workload;
   tick.rsz = &rsz;
   tick.policy = &in.policy->parsed.spec;
   for (const auto& c : in.workload->containers) {
-    if (auto floor = policies::active_floor(*state, c.name, in.now))
+    if (auto floor = policies::active_floor(state, c.name, in.now))
       in.floors.emplace(c.name, *floor);
   }
   tick.plan = build_rightsizing_status(in);
   tick.pdbs = view_.pdbs_in(in.workload->ref.namespace_name);
   tick.in = std::move(in);
   tick.in.old = &old;
-  const auto input = observe(tick, *state);
-  const auto result = policies::advance(*state, input);
+  const auto input = observe(tick, state);
+  auto result = policies::advance(state, input);
+  if (corrected && !result.transition_reason) result.transition_reason = "StatusCorrected";
   auto status = tick.plan.status;
-  compose_auto_status({&old, &*state, &result, &input, tick.workload, tick.policy, tick.in.now},
+  compose_auto_status({&old, &state, &result, &input, tick.workload, tick.policy, tick.in.now},
                       status);
   bound_to_schema(status);
   const bool invalid_action = rsz.action && !input.action;
   // A valid action with nothing in flight to act on is spent too.
   const bool idle_action = input.action && !result.action_consumed &&
-                           !policies::in_flight(state->phase) &&
+                           !policies::in_flight(state.phase) &&
                            !policies::in_flight(result.next.phase);
   if (result.requeue_after) {
     const std::chrono::nanoseconds wanted = *result.requeue_after;
@@ -156,7 +180,8 @@ k8s::Result<bool> RolloutDriver::drive(RightsizingInput in, const RightsizingObj
     written = true;
   }
   auto acted = execute(tick, result, outcome, ctx);
-  count_transition(old.phase.value_or(RightsizingPhase::Observing), *status.phase, result.next);
+  // From the phase the machine stood in (a corrected Failed's is the one it resumed).
+  count_transition(state.phase, *status.phase, result.next);
   // The builder's Recommended event only while Auto mode shows that phase;
   // its Blocked event gives way to Auto mode's blocks.
   for (const auto& e : tick.plan.events) {
@@ -263,23 +288,33 @@ k8s::Result<bool> RolloutDriver::write_failed(RightsizingInput in, const Rightsi
       in.old != nullptr ? *in.old : policies::RightsizingStatus{};
   auto status = build_rightsizing_status(in).status;
   keep_rollout_fields(old, status);
+  // The builder's own phase change (and its LAST-EVENT) is not this one.
   status.history = old.history;
-  if (old.phase != RightsizingPhase::Failed) {
+  if (!status.summary) status.summary.emplace();
+  status.summary->last_event = old.summary ? old.summary->last_event : std::nullopt;
+  const std::string why = "the rollout state in the Rightsizing status does not parse (" + error +
+                          "); no action until it is corrected";
+  const bool failing_now = old.phase != RightsizingPhase::Failed;
+  if (failing_now) {
     std::optional<std::string> from;
     if (old.phase) from = policies::to_string(*old.phase);
-    policies::record_transition(status, {in.now, std::move(from), "Failed", "StatusUnreadable"});
-    emit(*in.workload, true, "RightsizeFailed",
-         "the rollout state in the Rightsizing status does not parse (" + error +
-             "); no action until it is corrected");
+    policies::record_transition(
+        status, {in.now, std::move(from), "Failed", std::string(kStatusUnreadable)});
+    status.summary->last_event = "Failed";
   }
   status.phase = RightsizingPhase::Failed;
+  set_failed_conditions(old, status, in.workload->generation, why, in.now);
   bound_to_schema(status);
   if (status == old) return false;
   if (!in.refresh_learning) {  // written anyway: with fresh learning (drive())
     refresh_learning(status, in);
     bound_to_schema(status);
   }
-  return put_status(rsz, status, outcome, ctx);
+  auto put = put_status(rsz, status, outcome, ctx);
+  // As drive(): the Event after the write that records the transition, so a
+  // refused write (409) is not announced twice.
+  if (put && failing_now) emit(*in.workload, true, "RightsizeFailed", why);
+  return put;
 }
 
 k8s::Result<bool> RolloutDriver::put_status(const RightsizingObject& rsz,

@@ -93,6 +93,11 @@ class RolloutDriverTest : public ::testing::Test {
       if (r.method == Method::Put || r.method == Method::Patch)
         return answer(200, json::parse(r.body));
       if (r.method == Method::Delete) return answer(200, status_error(200, ""));
+      if (r.method == Method::Post && r.path.ends_with("/rightsizings")) {
+        auto created = json::parse(r.body);
+        created["metadata"]["resourceVersion"] = "1";
+        return answer(201, created);
+      }
       return answer(404, status_error(404, "NotFound"));
     });
     view_.put(engine());
@@ -440,6 +445,112 @@ TEST_F(RolloutDriverTest, AMetricsOutageWhoseErrorTextVariesWritesTheStatusOnce)
   usage_.record_failure("trading", now(), "metrics.k8s.io: context deadline exceeded");
   ASSERT_FALSE(reconcile().error);
   EXPECT_EQ(status_puts(), 1) << last_put()->dump(2);
+  EXPECT_TRUE(actuator().executed.empty());
+}
+
+// A rollout state that does not parse (the status edited by hand, or
+// written by a newer operator): phase Failed, nothing acted on, one Warning
+// after the write that records it. What does not parse is kept as stored
+// (it used to be dropped, and the next reconcile acted from an idle state
+// without lastGood); Ready and Blocked say why (they used to keep what they
+// said before) and LAST-EVENT says Failed; the next reconcile writes
+// nothing, and a refused write announces nothing. Corrected, the rollout
+// goes on from the phase it stood in.
+TEST_F(RolloutDriverTest, AnUnreadableRolloutStateFailsKeepsItAndResumesOnceCorrected) {
+  const auto status_puts = [&] {
+    return std::ranges::count_if(transport_->requests(), [](const auto& r) {
+      return r.request.method == Method::Put && r.request.path == kStatus;
+    });
+  };
+  const auto failed_events = [&] {
+    return std::ranges::count_if(events_, [](const auto& e) { return e[1] == "RightsizeFailed"; });
+  };
+  into_effective_canary();
+  const auto canary = *last_put();
+  ASSERT_EQ(canary["phase"], "Canary");
+  ASSERT_TRUE(canary["containers"][0].contains("step")) << canary.dump(2);
+  auto edited = canary;
+  edited["containers"][0]["step"]["requests"]["cpu"] = "lots";
+  view_.put(rightsizing(edited));
+  const auto executed = actuator().executed.size();
+  const auto puts = status_puts();
+  events_.clear();
+
+  put_code_ = 409;
+  EXPECT_TRUE(reconcile().error);
+  EXPECT_EQ(status_puts(), puts + 1);
+  EXPECT_EQ(failed_events(), 0) << "announced a write the server refused";
+
+  put_code_ = 200;
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_EQ(status_puts(), puts + 2);
+  const auto failed = *last_put();
+  EXPECT_EQ(failed["phase"], "Failed");
+  EXPECT_EQ(failed["summary"].value("lastEvent", ""), "Failed") << failed.dump(2);
+  EXPECT_EQ(failed["history"].back().value("from", ""), "Canary");
+  EXPECT_EQ(failed["history"].back().value("reason", ""), "StatusUnreadable");
+  EXPECT_EQ(failed["containers"][0]["step"], edited["containers"][0]["step"]);
+  EXPECT_EQ(failed["containers"][0]["lastGood"], canary["containers"][0]["lastGood"]);
+  EXPECT_EQ(failed["containers"][0]["original"], canary["containers"][0]["original"]);
+  EXPECT_EQ(failed["canary"], canary["canary"]);
+  for (const char* type : {"Ready", "Blocked"}) {
+    const auto* c = condition(failed, type);
+    ASSERT_NE(c, nullptr) << type;
+    EXPECT_EQ(c->reason, "StatusUnreadable") << type;
+    EXPECT_NE(c->message.find("step.requests.cpu"), std::string::npos) << c->message;
+    EXPECT_EQ(c->status, std::string(type) == "Ready" ? policies::ConditionStatus::False
+                                                      : policies::ConditionStatus::True);
+  }
+  EXPECT_EQ(failed_events(), 1);
+  EXPECT_EQ(event("RightsizeFailed")[0], "Warning");
+
+  cache_written();
+  clock_.advance(std::chrono::seconds(15));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(status_puts(), puts + 2) << last_put()->dump(2);
+  EXPECT_EQ(failed_events(), 1);
+  EXPECT_EQ(actuator().executed.size(), executed);
+
+  // Corrected by hand: the canary goes on, nothing is ended or restored.
+  auto corrected = failed;
+  corrected["containers"][0]["step"] = canary["containers"][0]["step"];
+  view_.put(rightsizing(corrected));
+  ASSERT_FALSE(reconcile().error);
+  const auto resumed = *last_put();
+  EXPECT_EQ(resumed["phase"], "Canary") << resumed.dump(2);
+  EXPECT_EQ(resumed["history"].back().value("from", ""), "Failed");
+  EXPECT_EQ(resumed["history"].back().value("to", ""), "Canary");
+  EXPECT_EQ(resumed["history"].back().value("reason", ""), "StatusCorrected");
+  EXPECT_EQ(resumed["containers"][0]["lastGood"], canary["containers"][0]["lastGood"]);
+  for (const char* type : {"Ready", "Blocked"}) {
+    const auto* c = condition(resumed, type);
+    ASSERT_NE(c, nullptr) << type;
+    EXPECT_NE(c->reason, "StatusUnreadable") << type;
+  }
+  for (const auto& a : actuator().executed) {
+    EXPECT_EQ(a.kind, ActionKind::StartCanary) << policies::to_string(a.kind);
+  }
+  EXPECT_EQ(canaries_, (std::vector<std::string>{"started"}));
+}
+
+// A Rightsizing created in Auto mode: its first status says Ready and
+// Blocked like any other (it had no conditions until the next reconcile).
+TEST_F(RolloutDriverTest, ANewRightsizingsFirstStatusHasItsConditions) {
+  view_.erase_rightsizing("trading", "deployment-engine");
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_EQ(log_.front(), "POST /apis/rightsizer.io/v1alpha1/namespaces/trading/rightsizings");
+  const auto put = last_put();
+  ASSERT_TRUE(put);
+  EXPECT_EQ((*put)["phase"], "Observing");
+  const auto* ready = condition(*put, "Ready");
+  ASSERT_NE(ready, nullptr) << put->dump(2);
+  // Recommend mode's Ready would be True here (learning is confident), but
+  // Auto mode has taken no step yet: not Ready beside Observing.
+  EXPECT_EQ(ready->status, policies::ConditionStatus::False);
+  EXPECT_EQ(ready->reason, "Observing");
+  const auto* blocked = condition(*put, "Blocked");
+  ASSERT_NE(blocked, nullptr) << put->dump(2);
+  EXPECT_EQ(blocked->status, policies::ConditionStatus::False);
   EXPECT_TRUE(actuator().executed.empty());
 }
 
