@@ -58,6 +58,10 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
   e2e::OperatorProcess* op = &start_operator(named("operator-1"));
   e2e::AutoPolicy policy;
   policy.successful_checks = 3;
+  // A promotion (about 14 s of rolling update, below) with an operator
+  // restarted under a sanitizer build in the middle must not reach the
+  // progress deadline: that would roll the step back.
+  policy.progress_deadline = "120s";
   apply_ok(e2e::auto_policy_yaml(ns, policy));
   e2e::TradingWorkload w;
   w.name = "engine";
@@ -68,7 +72,8 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
   // second, and a poll under a sanitizer build's load can miss all three
   // promotions. A new pod counts as available only after minReadySeconds,
   // and the update replaces one pod at a time (maxSurge 1, maxUnavailable
-  // 0 on two replicas), so each promotion lasts at least 2 × 6 s.
+  // 0 on two replicas), so each promotion lasts about 2 × 7 s (at least
+  // 10 s: the Ready time kwok writes has whole seconds).
   w.strategy_yaml = "  minReadySeconds: 6\n";
   apply_ok(e2e::trading_workload_yaml(ns, w));
   e2e::WorkloadRecorder rec(ns);
@@ -87,7 +92,7 @@ TEST_F(RolloutLadder, SixteenToTwoCoresOneCanaryPerStepThroughTwoSigkills) {
 
   // (e) SIGKILL while a promotion is in flight (status says Promoting: the
   // template patch may or may not have been sent). Promoting lasts at least
-  // 12 s (minReadySeconds above): try every step until one is seen.
+  // 10 s (minReadySeconds above): try every step until one is seen.
   bool killed_promoting = false;
   std::string killed_in_promotion;
   for (int step = 0; step < 3 && !killed_promoting; ++step) {
