@@ -243,7 +243,8 @@ void keep_rollout_fields_stood_down(const policies::RightsizingStatus& old,
   auto phase = built.phase.value_or(RightsizingPhase::Observing);
   if (policies::in_flight(phase)) phase = RightsizingPhase::Observing;
   keep_rollout_fields(old, built);
-  const auto from = state->phase;
+  // The stored phase (a corrected Failed reads as the phase it stood in).
+  const auto from = old.phase.value_or(state->phase);
   policies::RolloutState idle;
   idle.phase = phase;
   idle.last_good = state->last_good;

@@ -194,6 +194,12 @@ bool in_flight_stored(const policies::RightsizingStatus& status) {
   return state && policies::in_flight(state->phase);
 }
 
+// A stored rollout state that does not parse is kept as it is in any mode:
+// written over by a status built without it, its step and lastGood are lost.
+bool unreadable_stored(const policies::RightsizingStatus& status) {
+  return !policies::rollout_state_from_status(status);
+}
+
 // A stage in flight outlives a policy that stops being usable in Auto mode
 // (invalid, deleted, Recommend): what Rightsizer started and no longer
 // drives is ended (RolloutDriver::abort_canary); the rest of the state is
@@ -215,7 +221,7 @@ void keep_auto_fields(bool stood_down, bool auto_mode, const policies::Rightsizi
                       policies::RightsizingStatus& built, policies::Timestamp now) {
   if (stood_down) {
     keep_rollout_fields_stood_down(old, built, now);
-  } else if (auto_mode || in_flight_stored(old)) {
+  } else if (auto_mode || in_flight_stored(old) || unreadable_stored(old)) {
     keep_rollout_fields(old, built);
   }
   bound_to_schema(built);

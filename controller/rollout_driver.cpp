@@ -89,23 +89,6 @@ bool blocked_event_due(const policies::RightsizingStatus& old,
          was->reason != block->reason;
 }
 
-// The phase a Failed status stood in when its rollout state stopped
-// parsing: the `from` of the history's last move into Failed (Observing
-// when the history no longer holds it).
-RightsizingPhase phase_before_failed(const policies::RightsizingStatus& s) {
-  for (auto it = s.history.rbegin(); it != s.history.rend(); ++it) {
-    if (it->to != policies::to_string(RightsizingPhase::Failed)) continue;
-    for (const auto p :
-         {RightsizingPhase::Observing, RightsizingPhase::Recommended, RightsizingPhase::Waiting,
-          RightsizingPhase::Canary, RightsizingPhase::Promoting, RightsizingPhase::Verifying,
-          RightsizingPhase::Rightsized, RightsizingPhase::RolledBack, RightsizingPhase::Paused}) {
-      if (it->from == policies::to_string(p)) return p;
-    }
-    break;
-  }
-  return RightsizingPhase::Observing;
-}
-
 }  // namespace
 
 RolloutDriver::RolloutDriver(const ClusterView& view, k8s::ApiClient& client,
@@ -130,11 +113,17 @@ k8s::Result<bool> RolloutDriver::drive(RightsizingInput in, const RightsizingObj
   auto parsed = policies::rollout_state_from_status(old);
   if (!parsed) return write_failed(std::move(in), rsz, parsed.error(), outcome, ctx);
   policies::RolloutState state = *std::move(parsed);
-  // Corrected after Failed: the rollout goes on from where it stood when its
-  // state stopped parsing. From idle, a step in flight (a promoted template,
-  // a canary) would be neither verified nor rolled back.
-  const bool corrected = state.phase == RightsizingPhase::Failed;
-  if (corrected) state.phase = phase_before_failed(old);
+  // Corrected after Failed: the state reads as the phase it stood in then
+  // (rollout_state_from_status), and the rollout goes on from there; from
+  // idle, a step in flight would be neither verified nor rolled back. Its
+  // stage's clocks ran while nothing could act: progressDeadline from now.
+  const bool corrected = old.phase == RightsizingPhase::Failed;
+  if (corrected &&
+      (state.phase == RightsizingPhase::Canary || state.phase == RightsizingPhase::Promoting ||
+       state.phase == RightsizingPhase::Verifying)) {
+    if (!state.effective_at && state.started_at) state.started_at = in.now;
+    if (state.not_effective_since) state.not_effective_since = in.now;
+  }
   Tick tick;
   tick.workload = in.workload;
   tick.rsz = &rsz;
@@ -149,7 +138,11 @@ k8s::Result<bool> RolloutDriver::drive(RightsizingInput in, const RightsizingObj
   tick.in.old = &old;
   const auto input = observe(tick, state);
   auto result = policies::advance(state, input);
-  if (corrected && !result.transition_reason) result.transition_reason = "StatusCorrected";
+  // A step in flight resumes under this reason; an idle phase is decided
+  // afresh (paused, blackout, a new recommendation).
+  if (corrected && !result.transition_reason && policies::in_flight(result.next.phase)) {
+    result.transition_reason = "StatusCorrected";
+  }
   auto status = tick.plan.status;
   compose_auto_status({&old, &state, &result, &input, tick.workload, tick.policy, tick.in.now},
                       status);
@@ -287,7 +280,11 @@ k8s::Result<bool> RolloutDriver::write_failed(RightsizingInput in, const Rightsi
   const policies::RightsizingStatus old =
       in.old != nullptr ? *in.old : policies::RightsizingStatus{};
   auto status = build_rightsizing_status(in).status;
+  // The builder's conditions go on (MetricsAvailable); Ready and Blocked are
+  // set below, from the stored ones.
+  auto conditions = status.conditions;
   keep_rollout_fields(old, status);
+  status.conditions = std::move(conditions);
   // The builder's own phase change (and its LAST-EVENT) is not this one.
   status.history = old.history;
   if (!status.summary) status.summary.emplace();

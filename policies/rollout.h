@@ -266,6 +266,10 @@ namespace policies {
 // and floor, canary (pods, baseline pods, step hash, times, counts, last
 // checks) and lastRollback. write_rollout_state leaves every other field of
 // `status` as it is; an Idle state clears step and canary.
+// A status in phase Failed (its state did not parse when last read) reads
+// as the phase it stood in then, from the history's last move into Failed,
+// so that once corrected the rollout goes on where it was; an error when
+// a step is stored and the history does not say.
 Result<RolloutState> rollout_state_from_status(const RightsizingStatus& status);
 void write_rollout_state(const RolloutState& state, RightsizingStatus& status);
 

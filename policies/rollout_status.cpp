@@ -174,11 +174,43 @@ LastRollback rollback_status(const RollbackRecord& r) {
   return b;
 }
 
+// The phase a Failed status stood in: the `from` of the history's last move
+// into Failed (none: it stood in no phase yet, Observing). Absent from the
+// history (edited, or truncated) while a step or canary is stored, it is
+// unknown: resuming from idle would leave that step neither verified nor
+// rolled back.
+Result<RightsizingPhase> phase_before_failed(const RightsizingStatus& status) {
+  const std::string failed = to_string(RightsizingPhase::Failed);
+  const auto entry = std::find_if(status.history.rbegin(), status.history.rend(),
+                                  [&](const Transition& t) { return t.to == failed; });
+  if (entry != status.history.rend()) {
+    if (!entry->from) return RightsizingPhase::Observing;
+    for (int i = 0; i <= static_cast<int>(RightsizingPhase::Failed); ++i) {
+      const auto p = static_cast<RightsizingPhase>(i);
+      if (p != RightsizingPhase::Failed && *entry->from == to_string(p)) return p;
+    }
+    return make_error("status.history: the move into Failed comes from an unknown phase \"" +
+                      *entry->from + "\"");
+  }
+  const bool step_stored =
+      status.canary || std::any_of(status.containers.begin(), status.containers.end(),
+                                   [](const ContainerStatus& c) { return c.step.has_value(); });
+  if (!step_stored) return RightsizingPhase::Observing;
+  return make_error(
+      "status.phase is Failed with a step stored, and status.history does not say which phase "
+      "it stood in");
+}
+
 }  // namespace
 
 Result<RolloutState> rollout_state_from_status(const RightsizingStatus& status) {
   RolloutState s;
   s.phase = status.phase.value_or(RightsizingPhase::Observing);
+  if (s.phase == RightsizingPhase::Failed) {
+    auto before = phase_before_failed(status);
+    if (!before) return make_error(before.error());
+    s.phase = *before;
+  }
   if (status.canary) read_canary(*status.canary, s);
   if (status.last_rollback) s.last_rollback = read_rollback(*status.last_rollback);
   std::string error;

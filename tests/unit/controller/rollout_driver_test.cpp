@@ -533,6 +533,92 @@ TEST_F(RolloutDriverTest, AnUnreadableRolloutStateFailsKeepsItAndResumesOnceCorr
   EXPECT_EQ(canaries_, (std::vector<std::string>{"started"}));
 }
 
+// A stored rollout state the driver cannot act on is kept by the paths
+// that write a status without it: the leader's last learning flush, and
+// Recommend mode (a status built without it would drop step and lastGood).
+// Corrected but not yet reconciled (still Failed), the flush keeps the step
+// in flight too (read as idle, it was cleared).
+TEST_F(RolloutDriverTest, WhatTheDriverCannotReadYetIsKeptByTheOtherStatusWriters) {
+  into_effective_canary();
+  const auto canary = *last_put();
+  ASSERT_EQ(canary["phase"], "Canary");
+  auto unreadable = canary;
+  unreadable["containers"][0]["step"]["requests"]["cpu"] = "lots";
+  auto corrected = canary;
+  corrected["phase"] = "Failed";
+  corrected["history"].push_back(
+      {{"time", "2026-01-01T00:00:00Z"}, {"from", "Canary"}, {"to", "Failed"}});
+  const auto keeps = [&](const json& stored, const char* what) {
+    const auto put = last_put();
+    ASSERT_TRUE(put) << what;
+    EXPECT_EQ((*put)["phase"], stored["phase"]) << what;
+    EXPECT_EQ((*put)["containers"][0]["step"], stored["containers"][0]["step"]) << what;
+    EXPECT_EQ((*put)["containers"][0]["lastGood"], stored["containers"][0]["lastGood"]) << what;
+    EXPECT_EQ((*put)["canary"], stored["canary"]) << what;
+  };
+  for (const auto* stored : {&unreadable, &corrected}) {
+    usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi,
+                      std::chrono::hours(24));  // learning to flush
+    view_.put(rightsizing(*stored));
+    const auto puts = transport_->requests().size();
+    const auto out = reconciler().flush_learning({});
+    EXPECT_FALSE(out.error);
+    ASSERT_GT(transport_->requests().size(), puts) << "the flush wrote nothing";
+    keeps(*stored, "flush");
+    clock_.advance(std::chrono::seconds(1));
+  }
+  auto policy = trading_policy();
+  policy.parsed.spec.mode = policies::Mode::Recommend;
+  view_.put(policy);
+  view_.put(rightsizing(unreadable));
+  clock_.advance(std::chrono::minutes(8));  // the learning is due: a write
+  usage_.add_sample({engine().ref, "engine"}, false, now(), 300, 200 * kMi, std::chrono::hours(24));
+  const auto puts = transport_->requests().size();
+  const auto executed = actuator().executed.size();
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_GT(transport_->requests().size(), puts) << "Recommend mode wrote nothing";
+  keeps(unreadable, "Recommend mode");
+  EXPECT_EQ(actuator().executed.size(), executed);
+}
+
+// A promotion that failed to read while it was not yet in effect, corrected
+// long after its progressDeadline: it resumes Promoting with the deadline
+// counted from the correction (its clock ran while nothing could act), and
+// is rolled back only once that deadline has passed.
+TEST_F(RolloutDriverTest, APromotionCorrectedAfterFailedGetsItsDeadlineFromTheCorrection) {
+  policies::RolloutState promoting;
+  promoting.phase = RightsizingPhase::Promoting;
+  promoting.step = {{"engine", {{8'000, 16 * kGi}, {8'000, 16 * kGi}}}};
+  promoting.step_hash = policies::step_hash(promoting.step);
+  promoting.last_good = {{"engine", {{16'000, 16 * kGi}, {16'000, 16 * kGi}}}};
+  promoting.started_at = now() - std::chrono::hours(2);
+  policies::RightsizingStatus stored;
+  policies::write_rollout_state(promoting, stored);
+  stored.phase = RightsizingPhase::Failed;
+  policies::record_transition(
+      stored, {now() - std::chrono::hours(1), "Promoting", "Failed", "StatusUnreadable"});
+  view_.put(rightsizing(policies::rightsizing_status_to_json(stored)));
+  actuator().observation = {true, false, {}, {}, "1 of 2 pods run the step"};
+
+  ASSERT_FALSE(reconcile().error);
+  auto put = *last_put();
+  EXPECT_EQ(put["phase"], "Promoting") << put.dump(2);
+  EXPECT_EQ(put["history"].back().value("reason", ""), "StatusCorrected");
+  EXPECT_TRUE(actuator().executed.empty());
+  cache_written();
+
+  clock_.advance(std::chrono::minutes(9));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_TRUE(actuator().executed.empty()) << "rolled back before its deadline";
+  if (auto p = last_put()) cache_written();
+
+  clock_.advance(std::chrono::minutes(2));
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_EQ(actuator().executed.size(), 1U);
+  EXPECT_EQ(actuator().executed[0].kind, ActionKind::Restore);
+  EXPECT_EQ((*last_put())["phase"], "RolledBack");
+}
+
 // A Rightsizing created in Auto mode: its first status says Ready and
 // Blocked like any other (it had no conditions until the next reconcile).
 TEST_F(RolloutDriverTest, ANewRightsizingsFirstStatusHasItsConditions) {

@@ -164,6 +164,57 @@ TEST(RolloutStatus, EmptyStatusIsObservingWithNothingInFlight) {
   EXPECT_EQ(*s, RolloutState{});
 }
 
+// A status in phase Failed reads as the phase it stood in when it failed
+// (the history's last move into Failed), so a corrected status resumes its
+// step; with a step stored and no such entry, the phase is unknown: an
+// error (read as idle, the step would be neither verified nor rolled back).
+TEST(RolloutStatus, FailedReadsAsThePhaseItStoodIn) {
+  RightsizingStatus status;
+  policies::write_rollout_state(canary_state(), status);
+  status.phase = RightsizingPhase::Failed;
+  policies::record_transition(status, {kT0, "Recommended", "Canary", "CanaryStarted"});
+  policies::record_transition(status, {kT0 + 1min, "Canary", "Failed", "StatusUnreadable"});
+  auto s = policies::rollout_state_from_status(status);
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(*s, canary_state());
+
+  policies::record_transition(status, {kT0 + 2min, "Failed", "Canary", "StatusCorrected"});
+  policies::record_transition(status, {kT0 + 3min, "Canary", "Promoting", "CanaryPassed"});
+  policies::record_transition(status, {kT0 + 4min, "Promoting", "Failed", "StatusUnreadable"});
+  s = policies::rollout_state_from_status(status);
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->phase, RightsizingPhase::Promoting) << "the last move into Failed decides";
+}
+
+TEST(RolloutStatus, FailedWithAStepAndNoHistoryOfItIsAnError) {
+  RightsizingStatus status;
+  policies::write_rollout_state(canary_state(), status);
+  status.phase = RightsizingPhase::Failed;
+  const auto s = policies::rollout_state_from_status(status);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().find("status.history"), std::string::npos) << s.error();
+
+  policies::record_transition(status, {kT0, "Sideways", "Failed", "StatusUnreadable"});
+  EXPECT_FALSE(policies::rollout_state_from_status(status)) << "an unknown phase is no phase";
+}
+
+TEST(RolloutStatus, FailedWithNothingInFlightAndNoHistoryReadsAsObserving) {
+  RightsizingStatus status;
+  RolloutState idle;
+  idle.last_good = canary_state().last_good;
+  policies::write_rollout_state(idle, status);
+  status.phase = RightsizingPhase::Failed;
+  auto s = policies::rollout_state_from_status(status);
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->phase, RightsizingPhase::Observing);
+  EXPECT_EQ(s->last_good, idle.last_good);
+  // Failed before any phase was stored: the move has no `from`.
+  policies::record_transition(status, {kT0, std::nullopt, "Failed", "StatusUnreadable"});
+  s = policies::rollout_state_from_status(status);
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->phase, RightsizingPhase::Observing);
+}
+
 struct BadQuantity {
   const char* name;
   void (*spoil)(RightsizingStatus&);
