@@ -241,7 +241,11 @@ void keep_rollout_fields_stood_down(const policies::RightsizingStatus& old,
   auto state = policies::rollout_state_from_status(old);
   if (!state) return;
   auto phase = built.phase.value_or(RightsizingPhase::Observing);
-  if (policies::in_flight(phase)) phase = RightsizingPhase::Observing;
+  // Failed too: kept by a builder without a usable policy, it would read as
+  // the stage it stood in, now ended, and be ended again on every pass.
+  if (policies::in_flight(phase) || phase == RightsizingPhase::Failed) {
+    phase = RightsizingPhase::Observing;
+  }
   keep_rollout_fields(old, built);
   // The stored phase (a corrected Failed reads as the phase it stood in).
   const auto from = old.phase.value_or(state->phase);

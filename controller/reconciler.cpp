@@ -216,6 +216,20 @@ k8s::Result<bool> end_stage_without_auto_mode(RolloutDriver* rollout, const Work
   return *ended > 0;
 }
 
+// The builder's events as the status written shows them: one that keeps
+// Auto mode's phase or conditions (keep_auto_fields: a stage in flight, a
+// state that does not parse) announces no recommendation or block it does
+// not show, or every learning write would announce it again.
+bool shown(const PlannedEvent& e, const policies::RightsizingStatus& s) {
+  if (e.reason == "RightsizeRecommended") return s.phase == policies::RightsizingPhase::Recommended;
+  if (e.reason == "RightsizeBlocked") {
+    const auto* b = policies::find_condition(s.conditions, kBlockedCondition);
+    return b != nullptr && b->status == policies::ConditionStatus::True &&
+           e.message.starts_with(b->reason + ":");
+  }
+  return true;
+}
+
 // What Auto mode owns in a status built outside it, then the schema's limits.
 void keep_auto_fields(bool stood_down, bool auto_mode, const policies::RightsizingStatus& old,
                       policies::RightsizingStatus& built, policies::Timestamp now) {
@@ -422,7 +436,9 @@ k8s::Result<bool> Reconciler::write_status(const Workload& w, const PolicyObject
         std::lock_guard lock(mu_);
         learning_written_[w.ref.key()] = clock_.now();
       }
-      for (const auto& e : plan.events) emit(w, e.type, e.reason, e.message);
+      for (const auto& e : plan.events) {
+        if (shown(e, plan.status)) emit(w, e.type, e.reason, e.message);
+      }
       return true;
     }
     if (put.error().kind != k8s::ErrorKind::Conflict || attempt >= options_.conflict_retries) {

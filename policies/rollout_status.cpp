@@ -183,19 +183,24 @@ Result<RightsizingPhase> phase_before_failed(const RightsizingStatus& status) {
   const std::string failed = to_string(RightsizingPhase::Failed);
   const auto entry = std::find_if(status.history.rbegin(), status.history.rend(),
                                   [&](const Transition& t) { return t.to == failed; });
+  const bool step_stored = std::any_of(status.containers.begin(), status.containers.end(),
+                                       [](const ContainerStatus& c) { return c.step.has_value(); });
   if (entry != status.history.rend()) {
     if (!entry->from) return RightsizingPhase::Observing;
-    for (int i = 0; i <= static_cast<int>(RightsizingPhase::Failed); ++i) {
+    for (int i = 0; i < static_cast<int>(RightsizingPhase::Failed); ++i) {
       const auto p = static_cast<RightsizingPhase>(i);
-      if (p != RightsizingPhase::Failed && *entry->from == to_string(p)) return p;
+      if (*entry->from != to_string(p)) continue;
+      // A stage without its step (deleted to "correct" it) is no stage.
+      if (in_flight(p) && !step_stored) {
+        return make_error("status.history says Failed came from " + *entry->from +
+                          ", and no container has the step of that stage");
+      }
+      return p;
     }
     return make_error("status.history: the move into Failed comes from an unknown phase \"" +
                       *entry->from + "\"");
   }
-  const bool step_stored =
-      status.canary || std::any_of(status.containers.begin(), status.containers.end(),
-                                   [](const ContainerStatus& c) { return c.step.has_value(); });
-  if (!step_stored) return RightsizingPhase::Observing;
+  if (!step_stored && !status.canary) return RightsizingPhase::Observing;
   return make_error(
       "status.phase is Failed with a step stored, and status.history does not say which phase "
       "it stood in");

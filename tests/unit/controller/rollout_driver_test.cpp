@@ -579,6 +579,42 @@ TEST_F(RolloutDriverTest, WhatTheDriverCannotReadYetIsKeptByTheOtherStatusWriter
   ASSERT_GT(transport_->requests().size(), puts) << "Recommend mode wrote nothing";
   keeps(unreadable, "Recommend mode");
   EXPECT_EQ(actuator().executed.size(), executed);
+  // It shows Canary, not Recommended: no RightsizeRecommended, here or at
+  // the next learning write (the builder's own phase had it every time).
+  cache_written();
+  clock_.advance(std::chrono::minutes(8));
+  usage_.add_sample({engine().ref, "engine"}, false, now(), 320, 200 * kMi, std::chrono::hours(24));
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_FALSE(has_event("RightsizeRecommended"));
+}
+
+// The policy deleted while a corrected Failed status reads as its canary:
+// the canary is ended once, and the status goes idle (Observing), not
+// Failed with the step cleared, which read as the same canary again and
+// ended it on every reconcile.
+TEST_F(RolloutDriverTest, APolicyDeletedWhileFailedEndsTheCanaryOnce) {
+  into_effective_canary();
+  auto stored = *last_put();
+  stored["phase"] = "Failed";
+  stored["history"].push_back(
+      {{"time", "2026-01-01T00:00:00Z"}, {"from", "Canary"}, {"to", "Failed"}});
+  view_.put(rightsizing(stored));
+  view_.erase_policy("trading", "trading");
+  const auto executed = actuator().executed.size();
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_EQ(actuator().executed.size(), executed + 1);
+  EXPECT_EQ(actuator().executed.back().kind, ActionKind::AbortCanary);
+  const auto put = last_put();
+  ASSERT_TRUE(put);
+  EXPECT_EQ((*put)["phase"], "Observing") << put->dump(2);
+  EXPECT_EQ((*put)["history"].back().value("from", ""), "Failed");
+  cache_written();
+  actuator().canary = false;
+  for (int i = 0; i < 2; ++i) {
+    clock_.advance(std::chrono::seconds(30));
+    ASSERT_FALSE(reconcile().error);
+  }
+  EXPECT_EQ(actuator().executed.size(), executed + 1) << "ended again";
 }
 
 // A promotion that failed to read while it was not yet in effect, corrected

@@ -196,6 +196,15 @@ TEST(RolloutStatus, FailedWithAStepAndNoHistoryOfItIsAnError) {
 
   policies::record_transition(status, {kT0, "Sideways", "Failed", "StatusUnreadable"});
   EXPECT_FALSE(policies::rollout_state_from_status(status)) << "an unknown phase is no phase";
+
+  // The step deleted to "correct" it: a canary stage without its step.
+  policies::record_transition(status, {kT0 + 1min, "Canary", "Failed", "StatusUnreadable"});
+  ASSERT_TRUE(policies::rollout_state_from_status(status));
+  for (auto& c : status.containers) c.step.reset();
+  const auto no_step = policies::rollout_state_from_status(status);
+  ASSERT_FALSE(no_step);
+  EXPECT_NE(no_step.error().find("no container has the step"), std::string::npos)
+      << no_step.error();
 }
 
 TEST(RolloutStatus, FailedWithNothingInFlightAndNoHistoryReadsAsObserving) {
