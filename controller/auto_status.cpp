@@ -189,7 +189,10 @@ void set_failed_conditions(const policies::RightsizingStatus& old, policies::Rig
 void keep_rollout_fields(const policies::RightsizingStatus& old,
                          policies::RightsizingStatus& built) {
   built.history = old.history;
-  if (built.summary && old.summary) built.summary->last_event = old.summary->last_event;
+  // LAST-EVENT is Auto mode's too: the builder's would name an event that
+  // the status written does not show (reconciler.cpp, shown()).
+  if (built.summary)
+    built.summary->last_event = old.summary ? old.summary->last_event : std::nullopt;
   if (auto state = policies::rollout_state_from_status(old)) {
     policies::write_rollout_state(*state, built);
   } else {
@@ -239,7 +242,10 @@ void keep_rollout_fields(const policies::RightsizingStatus& old,
 void keep_rollout_fields_stood_down(const policies::RightsizingStatus& old,
                                     policies::RightsizingStatus& built, policies::Timestamp now) {
   auto state = policies::rollout_state_from_status(old);
-  if (!state) return;
+  if (!state) {  // stood down on an older read: what does not parse is kept
+    keep_rollout_fields(old, built);
+    return;
+  }
   auto phase = built.phase.value_or(RightsizingPhase::Observing);
   // Failed too: kept by a builder without a usable policy, it would read as
   // the stage it stood in, now ended, and be ended again on every pass.
@@ -257,6 +263,7 @@ void keep_rollout_fields_stood_down(const policies::RightsizingStatus& old,
   if (from != phase) {
     policies::record_transition(
         built, {now, policies::to_string(from), policies::to_string(phase), "PolicyNotAuto"});
+    if (built.summary) built.summary->last_event = policies::to_string(phase);
   }
 }
 

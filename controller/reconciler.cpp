@@ -138,7 +138,7 @@ ReconcileOutcome Reconciler::reconcile_workload(const WorkloadRef& ref,
       auto aborted = rollout_->abort_canary(*w, *rsz, ctx);
       if (!aborted) return failed(aborted.error(), 0);
       auto removed = remove_rightsizing(ref, rsz.get(), ctx);
-      removed.writes += *aborted;
+      removed.writes += aborted->writes;
       return removed;
     }
     return remove_rightsizing(ref, rsz.get(), ctx);
@@ -212,8 +212,8 @@ k8s::Result<bool> end_stage_without_auto_mode(RolloutDriver* rollout, const Work
   if (rollout == nullptr || rsz == nullptr || !in_flight_stored(old)) return false;
   auto ended = rollout->abort_canary(w, *rsz, ctx);
   if (!ended) return ended.error();
-  outcome.writes += *ended;
-  return *ended > 0;
+  outcome.writes += ended->writes;
+  return ended->ended;
 }
 
 // The builder's events as the status written shows them: one that keeps

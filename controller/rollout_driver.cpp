@@ -356,11 +356,12 @@ k8s::Result<bool> RolloutDriver::remove_action(const RightsizingObject& rsz,
   return true;
 }
 
-k8s::Result<int> RolloutDriver::abort_canary(const Workload& workload, const RightsizingObject& rsz,
-                                             const k8s::CallContext& ctx) {
-  if (!rsz.status_error.empty()) return 0;
+k8s::Result<RolloutDriver::Aborted> RolloutDriver::abort_canary(const Workload& workload,
+                                                                const RightsizingObject& rsz,
+                                                                const k8s::CallContext& ctx) {
+  if (!rsz.status_error.empty()) return Aborted{};
   const auto state = policies::rollout_state_from_status(rsz.status);
-  if (!state || !must_end(*state, workload.ref.kind)) return 0;
+  if (!state || !must_end(*state, workload.ref.kind)) return Aborted{};
   // The actuator reads the policy's canary settings; a policy gone meanwhile
   // leaves the defaults, which is enough to end the canary.
   static const policies::RightsizePolicySpec kDefaults;
@@ -371,10 +372,15 @@ k8s::Result<int> RolloutDriver::abort_canary(const Workload& workload, const Rig
   const StageContext stage{&workload, &rsz, spec, state->phase, action.sizes, action.hash};
   auto done = actuator_for(workload.ref.kind).execute(action, stage, ctx);
   if (!done) return done.error();
-  emit(workload, false, "RightsizeCanaryAborted",
-       "Auto mode no longer drives the workload: the canary of step " + state->step_hash +
-           " ended, the workload keeps its last good size");
-  return *done;
+  // Nothing written: the canary was gone already (deleted by hand, or this
+  // ran before after a status write that failed). Ended all the same, or
+  // the stage would be ended again, and announced, on every reconcile.
+  if (*done > 0) {
+    emit(workload, false, "RightsizeCanaryAborted",
+         "Auto mode no longer drives the workload: the canary of step " + state->step_hash +
+             " ended, the workload keeps its last good size");
+  }
+  return Aborted{true, *done};
 }
 
 void RolloutDriver::emit(const Workload& w, bool warning, const std::string& reason,

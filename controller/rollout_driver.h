@@ -64,10 +64,15 @@ class RolloutDriver {
   // Rightsizer started and no longer drives. A Deployment's canary is
   // deleted (a promotion already written stays); a StatefulSet in any stage
   // in flight gets lastGood back with partition 0, since its template and
-  // partition are the only record of the step. Returns the mutating calls
-  // made (0 when nothing needed ending).
-  k8s::Result<int> abort_canary(const Workload& workload, const RightsizingObject& rsz,
-                                const k8s::CallContext& ctx);
+  // partition are the only record of the step. `ended`: the stage needed
+  // ending and is over (a canary already gone included); `writes`: the
+  // mutating calls made. An Event only when something was ended by a write.
+  struct Aborted {
+    bool ended = false;
+    int writes = 0;
+  };
+  k8s::Result<Aborted> abort_canary(const Workload& workload, const RightsizingObject& rsz,
+                                    const k8s::CallContext& ctx);
 
  private:
   struct Tick;

@@ -48,11 +48,12 @@ class FakeActuator final : public Actuator {
     log_.push_back(std::string("execute ") + policies::to_string(action.kind));
     executed.push_back(action);
     contexts.push_back(stage);
-    return 1;
+    return writes;
   }
 
   policies::StageObservation observation;
   bool canary = false;
+  int writes = 1;  // 0: the call found nothing to change (a canary gone already)
   std::vector<policies::RolloutAction> executed;
   std::vector<StageContext> contexts;
   mutable std::vector<StageContext> observed;
@@ -617,6 +618,32 @@ TEST_F(RolloutDriverTest, APolicyDeletedWhileFailedEndsTheCanaryOnce) {
   EXPECT_EQ(actuator().executed.size(), executed + 1) << "ended again";
 }
 
+// The policy deleted mid-canary after the canary was deleted by hand (or
+// after an earlier abort whose status write failed): the stage is over all
+// the same, nothing is announced, and it is not ended again on every
+// reconcile (it was: DELETE 404 and an Event each time).
+TEST_F(RolloutDriverTest, ACanaryGoneAlreadyIsEndedOnceWithoutAnEvent) {
+  into_effective_canary();
+  actuator().writes = 0;
+  actuator().canary = false;
+  view_.erase_policy("trading", "trading");
+  const auto executed = actuator().executed.size();
+  events_.clear();
+  ASSERT_FALSE(reconcile().error);
+  ASSERT_EQ(actuator().executed.size(), executed + 1);
+  EXPECT_EQ(actuator().executed.back().kind, ActionKind::AbortCanary);
+  EXPECT_FALSE(has_event("RightsizeCanaryAborted"));
+  const auto put = last_put();
+  ASSERT_TRUE(put);
+  EXPECT_EQ((*put)["phase"], "Observing") << put->dump(2);
+  cache_written();
+  for (int i = 0; i < 2; ++i) {
+    clock_.advance(std::chrono::seconds(30));
+    ASSERT_FALSE(reconcile().error);
+  }
+  EXPECT_EQ(actuator().executed.size(), executed + 1) << "ended again";
+}
+
 // A promotion that failed to read while it was not yet in effect, corrected
 // long after its progressDeadline: it resumes Promoting with the deadline
 // counted from the correction (its clock ran while nothing could act), and
@@ -855,14 +882,16 @@ TEST_F(RolloutDriverTest, AStatefulSetInAnyStageInFlightGetsLastGoodBackWhenEnde
   const auto sts = engine_with([](Workload& w) { w.ref.kind = WorkloadKind::StatefulSet; });
   const auto ended = driver_->abort_canary(sts, rsz, {});
   ASSERT_TRUE(ended);
-  EXPECT_EQ(*ended, 1);
+  EXPECT_TRUE(ended->ended);
+  EXPECT_EQ(ended->writes, 1);
   ASSERT_EQ(sts_actuator_->executed.size(), 1u);
   EXPECT_EQ(sts_actuator_->executed[0].kind, ActionKind::AbortCanary);
   EXPECT_EQ(sts_actuator_->executed[0].sizes.at("engine").requests.cpu_millicores, 16'000);
   // A Deployment's promotion stays.
   const auto kept = driver_->abort_canary(engine(), rsz, {});
   ASSERT_TRUE(kept);
-  EXPECT_EQ(*kept, 0);
+  EXPECT_FALSE(kept->ended);
+  EXPECT_EQ(kept->writes, 0);
 }
 
 TEST_F(RolloutDriverTest, TheStatusWrittenStaysWithinTheSchemasMaxItems) {
