@@ -636,6 +636,8 @@ TEST_F(RolloutDriverTest, ACanaryGoneAlreadyIsEndedOnceWithoutAnEvent) {
   const auto put = last_put();
   ASSERT_TRUE(put);
   EXPECT_EQ((*put)["phase"], "Observing") << put->dump(2);
+  EXPECT_EQ((*put)["history"].back().value("reason", ""), "PolicyNotAuto");
+  EXPECT_EQ((*put)["summary"].value("lastEvent", ""), "Observing");
   cache_written();
   for (int i = 0; i < 2; ++i) {
     clock_.advance(std::chrono::seconds(30));
@@ -700,6 +702,32 @@ TEST_F(RolloutDriverTest, ANewRightsizingsFirstStatusHasItsConditions) {
   const auto* blocked = condition(*put, "Blocked");
   ASSERT_NE(blocked, nullptr) << put->dump(2);
   EXPECT_EQ(blocked->status, policies::ConditionStatus::False);
+  EXPECT_TRUE(actuator().executed.empty());
+}
+
+// A new Rightsizing whose workload Auto mode holds (here a GitOps applier
+// owns the template): its recommendation is announced once, when Auto mode
+// shows Recommended, not also with the first status (phase Observing),
+// which the create path used to send as well.
+TEST_F(RolloutDriverTest, ANewRightsizingsRecommendationIsAnnouncedOnce) {
+  view_.put(engine_with([](Workload& w) { w.gitops_manager = "argocd-controller"; }));
+  view_.erase_rightsizing("trading", "deployment-engine");
+  const auto recommended = [&] {
+    return std::ranges::count_if(events_,
+                                 [](const auto& e) { return e[1] == "RightsizeRecommended"; });
+  };
+  ASSERT_FALSE(reconcile().error);
+  EXPECT_EQ(recommended(), 0) << "announced beside phase Observing";
+  cache_written();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_FALSE(reconcile().error);
+    if (i == 0) {
+      EXPECT_EQ((*last_put())["phase"], "Recommended") << last_put()->dump(2);
+      cache_written();
+    }
+    clock_.advance(std::chrono::seconds(30));
+  }
+  EXPECT_EQ(recommended(), 1);
   EXPECT_TRUE(actuator().executed.empty());
 }
 
