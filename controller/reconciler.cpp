@@ -194,10 +194,12 @@ bool in_flight_stored(const policies::RightsizingStatus& status) {
   return state && policies::in_flight(state->phase);
 }
 
-// A stored rollout state that does not parse is kept as it is in any mode:
-// written over by a status built without it, its step and lastGood are lost.
-bool unreadable_stored(const policies::RightsizingStatus& status) {
-  return !policies::rollout_state_from_status(status);
+// Auto mode's fields a status built outside it keeps in any mode: a stage
+// in flight, or a state that does not parse (written over by a status built
+// without it, its step and lastGood would be lost).
+bool rollout_fields_kept(const policies::RightsizingStatus& status) {
+  const auto state = policies::rollout_state_from_status(status);
+  return !state || policies::in_flight(state->phase);
 }
 
 // A stage in flight outlives a policy that stops being usable in Auto mode
@@ -235,7 +237,7 @@ void keep_auto_fields(bool stood_down, bool auto_mode, const policies::Rightsizi
                       policies::RightsizingStatus& built, policies::Timestamp now) {
   if (stood_down) {
     keep_rollout_fields_stood_down(old, built, now);
-  } else if (auto_mode || in_flight_stored(old) || unreadable_stored(old)) {
+  } else if (auto_mode || rollout_fields_kept(old)) {
     keep_rollout_fields(old, built);
   }
   bound_to_schema(built);

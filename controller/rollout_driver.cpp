@@ -283,12 +283,10 @@ k8s::Result<bool> RolloutDriver::write_failed(RightsizingInput in, const Rightsi
   // The builder's conditions go on (MetricsAvailable); Ready and Blocked are
   // set below, from the stored ones.
   auto conditions = status.conditions;
+  // The builder's own phase change (and its LAST-EVENT) is not this one:
+  // keep_rollout_fields puts back the stored history and LAST-EVENT.
   keep_rollout_fields(old, status);
   status.conditions = std::move(conditions);
-  // The builder's own phase change (and its LAST-EVENT) is not this one.
-  status.history = old.history;
-  if (!status.summary) status.summary.emplace();
-  status.summary->last_event = old.summary ? old.summary->last_event : std::nullopt;
   const std::string why = "the rollout state in the Rightsizing status does not parse (" + error +
                           "); no action until it is corrected";
   const bool failing_now = old.phase != RightsizingPhase::Failed;
@@ -297,7 +295,7 @@ k8s::Result<bool> RolloutDriver::write_failed(RightsizingInput in, const Rightsi
     if (old.phase) from = policies::to_string(*old.phase);
     policies::record_transition(
         status, {in.now, std::move(from), "Failed", std::string(kStatusUnreadable)});
-    status.summary->last_event = "Failed";
+    if (status.summary) status.summary->last_event = "Failed";
   }
   status.phase = RightsizingPhase::Failed;
   set_failed_conditions(old, status, in.workload->generation, why, in.now);
